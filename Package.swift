@@ -1,0 +1,162 @@
+// swift-tools-version:6.1
+// Minibot: a compact continuous-integration system in the Buildbot tradition.
+//
+// The target graph is the architecture (see DESIGN.md §2): dependencies point inward,
+// toward MinibotCore; executables are thin wiring over the libraries.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "minibot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "minibot", targets: ["minibot"]),
+        .executable(name: "minibot-worker", targets: ["minibot-worker"]),
+        .executable(name: "minibot-agent", targets: ["minibot-agent"]),
+        .executable(name: "minibot-bench", targets: ["minibot-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // MARK: libraries
+        .target(name: "MinibotCore", swiftSettings: strict),
+        .target(
+            name: "MinibotConfig",
+            dependencies: ["MinibotCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MinibotProtocol",
+            dependencies: [
+                "MinibotCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .systemLibrary(
+            name: "CLibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "MinibotGit", dependencies: ["CLibgit2"], swiftSettings: strict),
+        .target(
+            name: "MinibotStore",
+            dependencies: ["MinibotCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MinibotMaster",
+            dependencies: [
+                "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotGit", "MinibotStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MinibotWorker",
+            dependencies: [
+                "MinibotCore", "MinibotProtocol", "MinibotGit",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MinibotAvailability",
+            dependencies: [
+                "MinibotCore", "MinibotProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MinibotAgent",
+            dependencies: [
+                "MinibotCore", "MinibotProtocol", "MinibotConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MinibotClient",
+            dependencies: [
+                "MinibotCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MinibotTesting",
+            dependencies: ["MinibotCore", "MinibotClient"],
+            swiftSettings: strict
+        ),
+
+        // MARK: executables (argument parsing and wiring only)
+        .executableTarget(
+            name: "minibot",
+            dependencies: [
+                "MinibotCore", "MinibotConfig", "MinibotMaster", "MinibotAvailability", "MinibotClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "minibot-worker",
+            dependencies: [
+                "MinibotWorker", "MinibotProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "minibot-agent",
+            dependencies: [
+                "MinibotAgent", "MinibotProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "minibot-bench",
+            dependencies: [
+                "MinibotCore", "MinibotClient", "MinibotTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: tests
+        .testTarget(name: "MinibotCoreTests", dependencies: ["MinibotCore"]),
+        .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore"]),
+        .testTarget(name: "MinibotStoreTests", dependencies: ["MinibotStore", "MinibotCore"]),
+        .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
+        .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotConfig", "MinibotCore"]),
+        .testTarget(name: "MinibotAgentTests", dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore"]),
+        .testTarget(name: "MinibotWorkerTests", dependencies: ["MinibotWorker", "MinibotProtocol", "MinibotTesting"]),
+        .testTarget(
+            name: "MinibotIntegrationTests",
+            dependencies: ["MinibotTesting", "MinibotClient", "MinibotCore"]
+        ),
+    ]
+)

@@ -1,0 +1,9 @@
+#ifndef MINIBOT_CLIBGIT2_SHIM_H
+#define MINIBOT_CLIBGIT2_SHIM_H
+#include <git2.h>
+
+/* git_libgit2_opts is C-variadic and cannot be called from Swift: fixed-arity wrappers. */
+static inline int minibot_git_set_owner_validation(int enabled) {
+    return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
+}
+#endif

@@ -1,0 +1,2 @@
+// MinibotAgent: see DESIGN.md §2 for what this module owns.
+enum MinibotAgentModule {}

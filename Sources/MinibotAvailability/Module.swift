@@ -1,0 +1,2 @@
+// MinibotAvailability: see DESIGN.md §2 for what this module owns.
+enum MinibotAvailabilityModule {}

@@ -1,0 +1,2 @@
+// MinibotClient: see DESIGN.md §2 for what this module owns.
+enum MinibotClientModule {}

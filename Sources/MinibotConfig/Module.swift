@@ -1,0 +1,2 @@
+// MinibotConfig: see DESIGN.md §2 for what this module owns.
+enum MinibotConfigModule {}

@@ -1,0 +1,2 @@
+// MinibotCore: see DESIGN.md §2 for what this module owns.
+enum MinibotCoreModule {}

@@ -1,0 +1,2 @@
+// MinibotGit: see DESIGN.md §2 for what this module owns.
+enum MinibotGitModule {}

@@ -1,0 +1,2 @@
+// MinibotProtocol: see DESIGN.md §2 for what this module owns.
+enum MinibotProtocolModule {}

@@ -1,0 +1,2 @@
+// MinibotStore: see DESIGN.md §2 for what this module owns.
+enum MinibotStoreModule {}

@@ -1,0 +1,2 @@
+// MinibotTesting: see DESIGN.md §2 for what this module owns.
+enum MinibotTestingModule {}

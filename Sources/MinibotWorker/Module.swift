@@ -1,0 +1,2 @@
+// MinibotWorker: see DESIGN.md §2 for what this module owns.
+enum MinibotWorkerModule {}
