@@ -1,0 +1,16 @@
+/// A worker the master accepts (`workers:` entry).
+public struct WorkerSpec: Sendable, Equatable {
+    public var name: String
+    public var password: String
+    /// How many builds may run on it at once.
+    public var maxBuilds: Int
+    /// Extra properties every build on this worker gets.
+    public var properties: [String: String]
+
+    public init(name: String, password: String, maxBuilds: Int = 1, properties: [String: String] = [:]) {
+        self.name = name
+        self.password = password
+        self.maxBuilds = maxBuilds
+        self.properties = properties
+    }
+}

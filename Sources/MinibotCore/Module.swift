@@ -1,2 +1,0 @@
-// MinibotCore: see DESIGN.md §2 for what this module owns.
-enum MinibotCoreModule {}

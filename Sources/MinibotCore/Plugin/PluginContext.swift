@@ -1,0 +1,44 @@
+import Foundation
+
+/// What the master gives a plugin. Every method is safe to call from any task.
+public protocol PluginContext: Sendable {
+    /// The master's name (its identity towards workers and host agents).
+    var masterName: String { get }
+
+    /// Wall-clock time as the master sees it; tests inject a test clock.
+    func now() -> Date
+
+    /// Wakes the build-request distributor. Call it on anything that can make a worker
+    /// usable (a flag cleared, a window ended, load dropped, a slot offered): a waiting
+    /// build then starts at once, with no polling.
+    func wake(reason: String)
+
+    /// The master's events, in order, for this plugin alone. Call once, from ``MasterPlugin/run()``.
+    func events() -> AsyncStream<PluginEvent>
+
+    /// Sends a message to the plugin's counterpart on a connected worker.
+    /// Returns false when the worker is not connected.
+    @discardableResult
+    func send(to worker: String, _ payload: JSONValue) async -> Bool
+
+    /// The workers known to the master right now (configured ones, connected or not).
+    func workers() async -> [WorkerSnapshot]
+
+    /// Reads a persisted value of this plugin (kept across master restarts).
+    func loadState(_ key: String) async -> JSONValue?
+
+    /// Persists a value of this plugin; nil deletes it.
+    func saveState(_ key: String, _ value: JSONValue?) async
+
+    /// Writes to the master's log under the plugin's name.
+    func log(_ level: PluginLogLevel, _ message: String, metadata: [String: String])
+}
+
+extension PluginContext {
+    public func log(_ level: PluginLogLevel, _ message: String) { log(level, message, metadata: [:]) }
+}
+
+/// Levels for ``PluginContext/log(_:_:metadata:)``.
+public enum PluginLogLevel: Sendable {
+    case debug, info, notice, warning, error
+}

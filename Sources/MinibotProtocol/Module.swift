@@ -1,2 +1,0 @@
-// MinibotProtocol: see DESIGN.md §2 for what this module owns.
-enum MinibotProtocolModule {}

@@ -1,0 +1,152 @@
+import Foundation
+import MinibotCore
+
+// The master ↔ worker contract.
+//
+// Transport: one WebSocket per worker at `ws://HOST:PORT/workers/ws` on the master's HTTP
+// port; each text frame holds exactly one JSON-encoded message (`WorkerMessage` from the
+// worker, `MasterMessage` from the master). Frames over `WorkerWire.maxFrameBytes` or that
+// do not decode close the connection with a logged reason; they never reach the build
+// logic.
+//
+// Flow:
+//   worker                                   master
+//   hello(name, password, info, running) ──▶ checks name/password/duplicate
+//                                        ◀── welcome(heartbeat) | refused(reason), then close
+//   status(load) every few seconds      ──▶ (feeds the availability plugin)
+//                                        ◀── startStep(build, step, command, …)
+//   output(build, step, stream, text)…  ──▶ appended to the step's log as it arrives
+//   stepFinished(build, step, result…)  ──▶ the master decides the next step
+//                                        ◀── interrupt(build, step, reason)  (stop-build)
+//   stepFinished(…, CANCELLED)          ──▶
+//   plugin(name, payload)              ◀──▶ a plugin's own channel (agent relay, flags)
+//                                        ◀── shutdown(graceful) | kill
+//
+// Steps are driven by the master one at a time: the worker keeps no build plan, so a
+// reconfig changes future builds only and a worker needs no knowledge of builders.
+//
+// Heartbeats: either side sends `ping`; the other answers `pong`. The master pings every
+// `heartbeat` seconds and drops a link that has not answered for 3 intervals; the worker
+// reconnects with capped exponential backoff (1 s doubling to 30 s) when the link drops.
+//
+// Cancellation: `interrupt` kills the step's whole process group; the worker answers with
+// `stepFinished` (CANCELLED). A link that drops mid-build ends the build as RETRY on the
+// master and kills the worker's running steps (it cannot report them anywhere).
+
+/// Version of this contract; a master refuses a worker with a different major version.
+public enum WorkerWire {
+    public static let version = 1
+    /// Largest frame either side accepts (output is sent in chunks well below it).
+    public static let maxFrameBytes = 1 << 20
+    /// Largest chunk of step output sent in one `output` message.
+    public static let outputChunkBytes = 64 * 1024
+    /// The WebSocket path on the master.
+    public static let path = "/workers/ws"
+}
+
+/// A message from a worker to its master.
+public enum WorkerMessage: Sendable, Codable, Equatable {
+    case hello(Hello)
+    case status(WorkerStatus)
+    case output(StepOutput)
+    case stepFinished(StepFinished)
+    case plugin(name: String, payload: JSONValue)
+    case ping
+    case pong
+
+    public struct Hello: Sendable, Codable, Equatable {
+        public var name: String
+        public var password: String
+        public var info: WorkerInfo
+        public var protocolVersion: Int
+
+        public init(name: String, password: String, info: WorkerInfo, protocolVersion: Int = WorkerWire.version) {
+            self.name = name
+            self.password = password
+            self.info = info
+            self.protocolVersion = protocolVersion
+        }
+    }
+
+    public struct StepOutput: Sendable, Codable, Equatable {
+        public var buildID: Int64
+        public var step: Int
+        public var stream: LogStream
+        public var text: String
+
+        public init(buildID: Int64, step: Int, stream: LogStream, text: String) {
+            self.buildID = buildID
+            self.step = step
+            self.stream = stream
+            self.text = text
+        }
+    }
+
+    public struct StepFinished: Sendable, Codable, Equatable {
+        public var buildID: Int64
+        public var step: Int
+        /// SUCCESS or FAILURE for commands that ran; EXCEPTION when the worker could not
+        /// run it; CANCELLED when interrupted.
+        public var result: BuildResult
+        public var exitCode: Int32?
+        public var signal: Int32?
+        /// Why it failed, when not simply a non-zero exit (timeout, spawn failure…).
+        public var reason: String?
+        /// Properties the step set (e.g. `got_revision` from a git checkout).
+        public var properties: [String: String]
+
+        public init(buildID: Int64, step: Int, result: BuildResult, exitCode: Int32? = nil, signal: Int32? = nil,
+                    reason: String? = nil, properties: [String: String] = [:]) {
+            self.buildID = buildID
+            self.step = step
+            self.result = result
+            self.exitCode = exitCode
+            self.signal = signal
+            self.reason = reason
+            self.properties = properties
+        }
+    }
+}
+
+/// A message from the master to a worker.
+public enum MasterMessage: Sendable, Codable, Equatable {
+    case welcome(heartbeat: Double)
+    case refused(reason: String)
+    case startStep(StartStep)
+    case interrupt(buildID: Int64, step: Int, reason: String)
+    case plugin(name: String, payload: JSONValue)
+    /// `graceful`: finish running builds, then disconnect and exit; otherwise kill them now.
+    case shutdown(graceful: Bool)
+    case ping
+    case pong
+
+    /// Run one step. Properties are already interpolated into `command` and `env`.
+    public struct StartStep: Sendable, Codable, Equatable {
+        public var buildID: Int64
+        public var step: Int
+        public var builder: String
+        public var name: String
+        /// Relative to the worker's base directory: `BUILDER/WORKDIR` (WORKDIR defaults to `build`).
+        public var workdir: String
+        public var action: StepAction
+        public var env: [String: String]
+        public var timeout: Double?
+        /// For a git step: the revision to check out (nil: branch tip).
+        public var revision: String?
+        public var branch: String?
+
+        public init(buildID: Int64, step: Int, builder: String, name: String, workdir: String, action: StepAction,
+                    env: [String: String] = [:], timeout: Double? = nil, revision: String? = nil, branch: String? = nil) {
+            self.buildID = buildID
+            self.step = step
+            self.builder = builder
+            self.name = name
+            self.workdir = workdir
+            self.action = action
+            self.env = env
+            self.timeout = timeout
+            self.revision = revision
+            self.branch = branch
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// MinibotStore: see DESIGN.md §2 for what this module owns.
-enum MinibotStoreModule {}

@@ -1,0 +1,111 @@
+import Foundation
+import MinibotCore
+
+/// The master's persistence: everything a restart must not lose.
+///
+/// Called by the master's actors from any task; implementations are safe for concurrent
+/// use. Every claim is one atomic statement (`UPDATE … WHERE claimed_by IS NULL`), never a
+/// read followed by a write in the master's memory, so two masters sharing one database
+/// cannot both claim a request. Errors are ``StoreError``s.
+public protocol Store: Sendable {
+    // MARK: changes
+    /// Records a change and returns it with its id.
+    func addChange(_ change: Change) async throws -> Change
+    /// Newest first.
+    func changes(limit: Int) async throws -> [Change]
+    func change(id: Int64) async throws -> Change?
+
+    // MARK: change-source state
+    /// The branch heads a poller recorded last, or nil if it never polled.
+    func pollerHeads(_ poller: String) async throws -> [String: String]?
+    func setPollerHeads(_ poller: String, _ heads: [String: String]) async throws
+
+    // MARK: buildsets and requests
+    /// Records a buildset with one request per builder, in one transaction.
+    func addBuildset(_ buildset: Buildset, builders: [String], priority: Int) async throws -> (Buildset, [BuildRequest])
+    func buildset(id: Int64) async throws -> Buildset?
+    /// Unclaimed, incomplete requests, oldest first.
+    func pendingRequests() async throws -> [BuildRequest]
+    /// Requests filtered by claim and completion (nil: either), newest first.
+    func requests(claimed: Bool?, complete: Bool?, limit: Int) async throws -> [BuildRequest]
+    func request(id: Int64) async throws -> BuildRequest?
+    /// Completes pending requests without a build (collapsed or cancelled): results set,
+    /// claim released. Returns the ids it completed (those still pending).
+    func completeRequests(_ ids: [Int64], results: BuildResult, at: Date) async throws -> [Int64]
+
+    // MARK: builds
+    /// Atomically claims the request for `master` and records a new running build with
+    /// the next number for its builder. Returns nil, changing nothing, when the request is
+    /// no longer pending.
+    func startBuild(requestID: Int64, master: String, worker: String, at: Date,
+                    properties: [String: String]) async throws -> Build?
+    /// Ends a build. RETRY releases its request's claim (pending again); any other result
+    /// completes the request with that result.
+    func finishBuild(id: Int64, results: BuildResult, stateString: String, at: Date,
+                     properties: [String: String]) async throws
+    func build(id: Int64) async throws -> Build?
+    func build(builder: String, number: Int) async throws -> Build?
+    /// Newest first; `builder` nil for all builders.
+    func builds(builder: String?, limit: Int) async throws -> [Build]
+    /// Builds recorded as running claimed by `master` (after a crash: those it lost).
+    func runningBuilds(master: String) async throws -> [Build]
+    /// Counts builds started on each worker since `since` (for ranking).
+    func buildCounts(since: Date) async throws -> [String: Int]
+
+    // MARK: steps and logs
+    func startStep(_ step: BuildStep) async throws
+    func finishStep(buildID: Int64, number: Int, results: BuildResult, stateString: String, at: Date) async throws
+    func steps(buildID: Int64) async throws -> [BuildStep]
+    /// Appends a chunk of a step's log. Callers batch output into chunks (tens of KiB).
+    func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws
+    /// Reads a step's log chunk by chunk, in order, without loading it all.
+    func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk]
+
+    // MARK: workers and plugins
+    func workerState(_ worker: String) async throws -> WorkerStateRecord?
+    func setWorkerState(_ state: WorkerStateRecord) async throws
+    func pluginState(plugin: String, key: String) async throws -> JSONValue?
+    /// nil deletes the key.
+    func setPluginState(plugin: String, key: String, value: JSONValue?) async throws
+}
+
+/// A piece of a step's log.
+public struct LogChunk: Sendable, Equatable {
+    /// Increasing within a log; pass the last one seen as `afterChunk` to read on.
+    public var id: Int64
+    public var stream: LogStream
+    public var text: String
+
+    public init(id: Int64, stream: LogStream, text: String) {
+        self.id = id
+        self.stream = stream
+        self.text = text
+    }
+}
+
+/// What the master persists about a worker (pause state survives restarts).
+public struct WorkerStateRecord: Sendable, Equatable {
+    public var name: String
+    public var isPaused: Bool
+    public var pauseReason: String?
+    public var lastConnected: Date?
+    public var info: WorkerInfo?
+
+    public init(name: String, isPaused: Bool = false, pauseReason: String? = nil, lastConnected: Date? = nil,
+                info: WorkerInfo? = nil) {
+        self.name = name
+        self.isPaused = isPaused
+        self.pauseReason = pauseReason
+        self.lastConnected = lastConnected
+        self.info = info
+    }
+}
+
+/// A failure of the store, with what was being done.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
