@@ -1,2 +1,0 @@
-// MinibotClient: see DESIGN.md §2 for what this module owns.
-enum MinibotClientModule {}

@@ -1,0 +1,273 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotProtocol
+import MinibotStore
+import Synchronization
+
+/// Runs started builds: drives their steps one at a time on the worker's link, records
+/// steps and logs in the store, folds results, and frees everything when a build ends.
+///
+/// The distributor hands it a ``BuildLaunch`` after it has reserved the worker slot, the
+/// build's locks and any gate permits; the runner claims the request atomically and, from
+/// then on, owns the build until it ends. A worker lost mid-build ends it as RETRY (its
+/// request is pending again); a stop request interrupts the running step (CANCELLED).
+final class BuildRunner: Sendable {
+    private let store: any Store
+    private let registry: WorkerRegistry
+    private let locks: LockManager
+    private let plugins: PluginHost
+    let masterName: String
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let wake: @Sendable (String) -> Void
+    private let config: Mutex<MasterConfig>
+    private let active = Mutex<[Int64: ActiveBuild]>([:])
+    /// Called with the request id when a launch could not claim its request.
+    private let onClaimLost: @Sendable (Int64) -> Void
+
+    /// What the runner knows of a running build, for stop requests and the API.
+    struct ActiveBuild: Sendable {
+        var build: Build
+        var worker: String
+        var currentStep: Int?
+        var isCancelled = false
+        var cancelReason: String?
+    }
+
+    init(store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost, masterName: String,
+         config: MasterConfig, logger: Logger, now: @escaping @Sendable () -> Date,
+         wake: @escaping @Sendable (String) -> Void, onClaimLost: @escaping @Sendable (Int64) -> Void) {
+        self.store = store
+        self.registry = registry
+        self.locks = locks
+        self.plugins = plugins
+        self.masterName = masterName
+        self.config = Mutex(config)
+        self.logger = logger
+        self.now = now
+        self.wake = wake
+        self.onClaimLost = onClaimLost
+    }
+
+    /// New builds use the new configuration; running builds keep the steps they started with.
+    func apply(config newConfig: MasterConfig) {
+        config.withLock { $0 = newConfig }
+    }
+
+    var runningBuilds: [ActiveBuild] { active.withLock { Array($0.values) } }
+
+    /// Claims the request and runs the build to its end.
+    func run(_ launch: BuildLaunch) async {
+        let started = now()
+        let cfg = config.withLock { $0 }
+        guard let builder = cfg.builder(named: launch.request.builderName) else {
+            await abandon(launch, reason: "builder \(launch.request.builderName) no longer exists")
+            return
+        }
+        var properties = launch.request.properties
+        let stamp = launch.request.sourceStamp
+        properties["buildername"] = builder.name
+        properties["workername"] = launch.worker
+        properties["branch"] = stamp.branch ?? ""
+        properties["revision"] = stamp.revision ?? ""
+        properties["repository"] = stamp.repository
+        properties["project"] = stamp.project
+        properties["reason"] = launch.request.reason
+        properties["builddir"] = builder.name
+        for (k, v) in builder.properties where properties[k] == nil { properties[k] = v }
+        for (k, v) in cfg.worker(named: launch.worker)?.properties ?? [:] where properties[k] == nil { properties[k] = v }
+
+        let claimed: Build?
+        do {
+            claimed = try await store.startBuild(requestID: launch.request.id, master: masterName, worker: launch.worker,
+                                                 at: started, properties: properties)
+        } catch {
+            logger.error("could not record a build start: \(error)", metadata: ["builder": "\(builder.name)"])
+            claimed = nil
+        }
+        guard var build = claimed else {
+            await abandon(launch, reason: "request \(launch.request.id) was claimed elsewhere")
+            onClaimLost(launch.request.id)
+            return
+        }
+        build.properties["buildnumber"] = String(build.number)
+        await locks.claimed(request: launch.request.id, build: build.id, label: "build \(build.number) of \(builder.name)")
+        let log = logger.with("builder", builder.name).with("build", "\(build.number)").with(worker: launch.worker)
+        log.info("build started", metadata: ["request": "\(launch.request.id)"])
+        active.withLock { $0[build.id] = ActiveBuild(build: build, worker: launch.worker) }
+        let info = BuildEventInfo(buildID: build.id, number: build.number, requestID: launch.request.id,
+                                  builder: builder.name, worker: launch.worker, time: started)
+        plugins.publish(.buildStarted(info))
+
+        let (result, state) = await runSteps(builder: builder, build: &build, stamp: stamp, worker: launch.worker, log: log)
+
+        do {
+            try await store.finishBuild(id: build.id, results: result, stateString: state, at: now(),
+                                        properties: build.properties)
+        } catch {
+            log.error("could not record the end of the build: \(error)")
+        }
+        active.withLock { _ = $0.removeValue(forKey: build.id) }
+        await locks.release(.build(build.id))
+        for (gate, permit) in launch.permits { await gate.released(permit, result: result) }
+        await registry.release(launch.worker, build: launch.reservation)
+        plugins.publish(.buildFinished(info, result))
+        log.info("build finished", metadata: ["result": "\(result.name)"])
+        wake("build \(builder.name) #\(build.number) finished")
+    }
+
+    /// Stops a running build: the current step is interrupted and the build ends CANCELLED.
+    /// Returns false when the build is not running here.
+    func stop(buildID: Int64, reason: String) async -> Bool {
+        guard let (worker, step) = active.withLock({ map -> (String, Int?)? in
+            guard var b = map[buildID] else { return nil }
+            b.isCancelled = true
+            b.cancelReason = reason
+            map[buildID] = b
+            return (b.worker, b.currentStep)
+        }) else { return false }
+        if let step, let link = await registry.link(worker) {
+            link.send(.interrupt(buildID: buildID, step: step, reason: reason))
+        }
+        return true
+    }
+
+    // MARK: steps
+
+    private func runSteps(builder: BuilderSpec, build: inout Build, stamp: SourceStamp, worker: String,
+                          log: Logger) async -> (BuildResult, String) {
+        var buildResult = BuildResult.success
+        var state = "build successful"
+        for (index, spec) in builder.steps.enumerated() {
+            if let reason = cancelReason(build.id) {
+                return (.cancelled, "cancelled: \(reason)")
+            }
+            guard let link = await registry.link(worker) else {
+                return (.retry, "worker \(worker) lost")
+            }
+            let stepOwner = LockOwner.step(build: build.id, step: index)
+            if !spec.locks.isEmpty {
+                await locks.acquireStep(spec.locks, worker: worker, owner: stepOwner,
+                                        label: "build \(builder.name) #\(build.number) step \(spec.name)")
+            }
+            let stepStart = now()
+            try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
+                                                 startedAt: stepStart, stateString: "running"))
+            active.withLock { $0[build.id]?.currentStep = index }
+            plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
+                                                   "name": .string(spec.name)])
+            let message = startMessage(for: spec, index: index, builder: builder, build: build, stamp: stamp)
+            let store = self.store
+            let outcome: WorkerMessage.StepFinished
+            do {
+                outcome = try await link.runStep(message) { output in
+                    do {
+                        try await store.appendLog(buildID: output.buildID, step: output.step, stream: output.stream,
+                                                  text: output.text)
+                    } catch {
+                        log.error("could not store step output: \(error)")
+                    }
+                }
+            } catch {
+                if !spec.locks.isEmpty { await locks.release(stepOwner) }
+                try? await store.appendLog(buildID: build.id, step: index, stream: .header,
+                                           text: "worker \(worker) lost during this step; the build will be retried\n")
+                try? await store.finishStep(buildID: build.id, number: index, results: .retry,
+                                            stateString: "worker lost", at: now())
+                return (.retry, "worker \(worker) lost")
+            }
+            if !spec.locks.isEmpty { await locks.release(stepOwner) }
+            active.withLock { $0[build.id]?.currentStep = nil }
+            for (k, v) in outcome.properties { build.properties[k] = v }
+            let stepState = describe(outcome, spec: spec)
+            if let reason = outcome.reason {
+                try? await store.appendLog(buildID: build.id, step: index, stream: .header, text: "\(reason)\n")
+            }
+            try? await store.finishStep(buildID: build.id, number: index, results: outcome.result,
+                                        stateString: stepState, at: now())
+            plugins.events.record("step_finished", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
+                                                    "name": .string(spec.name),
+                                                    "results": .number(Double(outcome.result.rawValue))])
+            switch outcome.result {
+            case .success, .skipped:
+                continue
+            case .cancelled:
+                return (.cancelled, "cancelled: \(cancelReason(build.id) ?? "interrupted")")
+            case .retry:
+                return (.retry, "retry requested by \(spec.name)")
+            case .exception:
+                return (.exception, "exception in \(spec.name)")
+            case .warnings:
+                buildResult = .worst(buildResult, .warnings)
+                state = "warnings in \(spec.name)"
+            case .failure:
+                if spec.flunkOnFailure {
+                    buildResult = .worst(buildResult, .failure)
+                    state = "failed \(spec.name)"
+                } else if spec.warnOnFailure {
+                    buildResult = .worst(buildResult, .warnings)
+                    state = "warnings in \(spec.name)"
+                }
+                if spec.haltOnFailure { return (buildResult, state) }
+            }
+        }
+        return (buildResult, state)
+    }
+
+    private func cancelReason(_ buildID: Int64) -> String? {
+        active.withLock { map in map[buildID].flatMap { $0.isCancelled ? ($0.cancelReason ?? "stopped") : nil } }
+    }
+
+    private func startMessage(for spec: StepSpec, index: Int, builder: BuilderSpec, build: Build,
+                              stamp: SourceStamp) -> MasterMessage.StartStep {
+        let props = build.properties
+        func interpolate(_ s: String) -> String { Interpolation.render(s, properties: props).text }
+        var action = spec.action
+        switch spec.action {
+        case .shell(.argv(let argv)):
+            action = .shell(.argv(argv.map(interpolate)))
+        case .shell(.script(let script)):
+            action = .shell(.script(interpolate(script)))
+        case .git(var git):
+            git.repository = interpolate(git.repository)
+            action = .git(git)
+        }
+        var branch: String? = stamp.branch
+        if case .git(let g) = spec.action, branch == nil || branch == "" { branch = g.branch }
+        return MasterMessage.StartStep(
+            buildID: build.id, step: index, builder: builder.name, name: spec.name,
+            workdir: "\(builder.name)/\(spec.workdir ?? "build")", action: action,
+            env: spec.env.mapValues(interpolate), timeout: spec.timeout,
+            revision: stamp.revision.flatMap { $0.isEmpty ? nil : $0 }, branch: branch)
+    }
+
+    private func describe(_ outcome: WorkerMessage.StepFinished, spec: StepSpec) -> String {
+        switch outcome.result {
+        case .success: return "\(spec.name) done"
+        case .cancelled: return "\(spec.name) cancelled"
+        case .failure:
+            if let code = outcome.exitCode { return "\(spec.name) failed (exit code \(code))" }
+            if let sig = outcome.signal { return "\(spec.name) failed (signal \(sig))" }
+            return "\(spec.name) failed"
+        default: return "\(spec.name) \(outcome.result.name.lowercased())"
+        }
+    }
+
+    /// A launch that never became a build gives back what the distributor reserved.
+    private func abandon(_ launch: BuildLaunch, reason: String) async {
+        logger.info("build launch abandoned: \(reason)", metadata: ["request": "\(launch.request.id)"])
+        await locks.release(.request(launch.request.id))
+        for (gate, permit) in launch.permits { await gate.released(permit, result: nil) }
+        await registry.release(launch.worker, build: launch.reservation)
+    }
+}
+
+/// Everything the distributor reserved for one build before handing it to the runner.
+struct BuildLaunch: Sendable {
+    var request: BuildRequest
+    var worker: String
+    /// The worker-slot reservation id (negative: not yet a build id).
+    var reservation: Int64
+    var permits: [(any BuildStartGate, Permit)]
+}

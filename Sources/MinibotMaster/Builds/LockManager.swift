@@ -1,0 +1,73 @@
+import Foundation
+import MinibotCore
+
+/// The master's runtime locks, shared by the distributor (a build's locks, reserved
+/// before a worker is taken) and the build runner (a step's locks, taken when the step
+/// starts and waited for in FIFO order).
+///
+/// The decisions live in ``LockBook``; this actor only serialises access to it and wakes
+/// whoever waits when a lock is released.
+actor LockManager {
+    private var book: LockBook
+    private var stepWaiters: [LockOwner: (accesses: [LockAccess], worker: String, label: String,
+                                          continuation: CheckedContinuation<Void, Never>)] = [:]
+    private let wake: @Sendable (String) -> Void
+
+    init(locks: [LockSpec], wake: @escaping @Sendable (String) -> Void) {
+        self.book = LockBook(specs: locks)
+        self.wake = wake
+    }
+
+    func apply(_ specs: [LockSpec]) {
+        book.reconfigure(specs: specs)
+        grantWaitingSteps()
+    }
+
+    /// Runs a synchronous decision over the book (the distributor's pass) atomically.
+    func withBook<T: Sendable>(_ body: (inout LockBook) -> T) -> T {
+        body(&book)
+    }
+
+    /// Turns a request's reservation into its build's hold, labelled for waiting reasons.
+    func claimed(request: Int64, build: Int64, label: String) {
+        book.reassign(from: .request(request), to: .build(build), label: label)
+    }
+
+    /// Takes a step's locks, waiting in FIFO order until they are free.
+    func acquireStep(_ accesses: [LockAccess], worker: String, owner: LockOwner, label: String) async {
+        if book.acquire(accesses, worker: worker, owner: owner, label: label).isGranted { return }
+        book.enqueue(accesses, worker: worker, owner: owner)
+        await withCheckedContinuation { continuation in
+            stepWaiters[owner] = (accesses, worker, label, continuation)
+        }
+    }
+
+    /// Releases everything `owner` holds (and its place in any queue); wakes waiters.
+    func release(_ owner: LockOwner) {
+        book.dequeue(owner)
+        let freed = book.release(owner: owner)
+        guard !freed.isEmpty else { return }
+        grantWaitingSteps()
+        wake("lock \(freed.map(\.description).joined(separator: ", ")) released")
+    }
+
+    /// Gives back a reservation the distributor made in the same breath (a start gate said
+    /// not now) without waking it again, which would make it spin.
+    func releaseQuietly(_ owner: LockOwner) {
+        book.dequeue(owner)
+        if !book.release(owner: owner).isEmpty { grantWaitingSteps() }
+    }
+
+    private func grantWaitingSteps() {
+        var progressed = true
+        while progressed {
+            progressed = false
+            for (owner, w) in stepWaiters
+            where book.acquire(w.accesses, worker: w.worker, owner: owner, label: w.label).isGranted {
+                stepWaiters[owner] = nil
+                w.continuation.resume()
+                progressed = true
+            }
+        }
+    }
+}

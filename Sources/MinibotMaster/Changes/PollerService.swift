@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotGit
+import MinibotStore
+import ServiceLifecycle
+
+/// The `git_poller` change sources: each keeps a bare mirror under the master directory,
+/// fetches it every `poll_interval` (or at once on `POST /change_hook/poller`), and turns
+/// every commit not seen before into a change.
+///
+/// The first poll of a repository records its heads and emits nothing, so a new master
+/// does not build history; heads are persisted, so a restart does not replay commits.
+/// A failing repository is logged once per failure streak and retried at its next
+/// interval; it never disturbs the other pollers.
+actor PollerService: Service {
+    private struct Poller {
+        var spec: GitPollerSpec
+        var mirror: GitMirror
+        var nextDue: Date
+        var isFailing = false
+    }
+
+    private var pollers: [String: Poller] = [:]
+    private let directory: URL
+    private let store: any Store
+    private let changes: @Sendable (Change) async throws -> Void
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let signal = WakeSignal()
+
+    init(specs: [GitPollerSpec], directory: URL, store: any Store, logger: Logger, now: @escaping @Sendable () -> Date,
+         changes: @escaping @Sendable (Change) async throws -> Void) {
+        self.directory = directory
+        self.store = store
+        self.logger = logger
+        self.now = now
+        self.changes = changes
+        for spec in specs { pollers[spec.name] = Self.makePoller(spec, directory: directory, due: now()) }
+    }
+
+    private static func makePoller(_ spec: GitPollerSpec, directory: URL, due: Date) -> Poller {
+        let safe = spec.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        let path = directory.appendingPathComponent("gitpoller-mirrors").appendingPathComponent(String(safe) + ".git").path
+        return Poller(spec: spec, mirror: GitMirror(url: resolve(spec.repository, in: directory), path: path), nextDue: due)
+    }
+
+    /// A relative local path in `master.cfg` is relative to the master directory.
+    static func resolve(_ repository: String, in directory: URL) -> String {
+        if repository.contains("://") || repository.hasPrefix("/") { return repository }
+        if let colon = repository.firstIndex(of: ":"), repository[..<colon].contains("@") { return repository }
+        return directory.appendingPathComponent(repository).standardizedFileURL.path
+    }
+
+    func apply(specs: [GitPollerSpec]) {
+        var next: [String: Poller] = [:]
+        for spec in specs {
+            if let existing = pollers[spec.name], existing.spec.repository == spec.repository {
+                var p = existing
+                p.spec = spec
+                next[spec.name] = p
+            } else {
+                next[spec.name] = Self.makePoller(spec, directory: directory, due: now())
+            }
+        }
+        pollers = next
+        signal.wake("reconfigured")
+    }
+
+    /// Polls the named poller (or every poller of `repository`) now; returns the names polled.
+    func pollNow(name: String?, repository: String?) async -> [String] {
+        let names = pollers.values.filter { p in
+            if let name { return p.spec.name == name }
+            if let repository {
+                return p.spec.repository == repository || Self.resolve(p.spec.repository, in: directory) == repository
+            }
+            return false
+        }.map(\.spec.name).sorted()
+        for n in names { await poll(n) }
+        return names
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.pollDue()
+                _ = await self.signal.next(deadline: await self.pollers.values.map(\.nextDue).min())
+            }
+        }
+    }
+
+    private func pollDue() async {
+        let t = now()
+        for name in pollers.keys.sorted() where (pollers[name]?.nextDue ?? .distantFuture) <= t {
+            await poll(name)
+        }
+    }
+
+    private func poll(_ name: String) async {
+        guard var p = pollers[name] else { return }
+        p.nextDue = now().addingTimeInterval(p.spec.pollInterval)
+        pollers[name] = p
+        let log = logger.with("poller", name)
+        do {
+            let emitted = try await pollOnce(p)
+            if p.isFailing { log.notice("poller recovered", metadata: ["repository": "\(p.spec.repository)"]) }
+            pollers[name]?.isFailing = false
+            if emitted > 0 { log.info("new changes", metadata: ["count": "\(emitted)"]) }
+        } catch {
+            if !p.isFailing {
+                log.error("poll failed; retrying every \(DurationText.describe(p.spec.pollInterval)): \(error)",
+                          metadata: ["repository": "\(p.spec.repository)"])
+            }
+            pollers[name]?.isFailing = true
+        }
+    }
+
+    /// One fetch and comparison; returns how many changes it emitted.
+    private func pollOnce(_ p: Poller) async throws -> Int {
+        let all = try await p.mirror.fetch()
+        let heads = all.filter { p.spec.branches.matches($0.key) }
+        guard let old = try await store.pollerHeads(p.spec.name) else {
+            try await store.setPollerHeads(p.spec.name, heads)
+            return 0
+        }
+        let known = Array(Set(old.values))
+        var emitted = 0
+        for (branch, head) in heads.sorted(by: { $0.key < $1.key }) where old[branch] != head {
+            let commits = try await p.mirror.commits(toward: head, excluding: known, limit: 100)
+            for c in commits {
+                try await changes(Change(
+                    revision: c.revision, branch: branch, repository: p.spec.repository, project: "",
+                    author: "\(c.authorName) <\(c.authorEmail)>", committer: "\(c.committerName) <\(c.committerEmail)>",
+                    comments: c.message, files: c.files, when: c.time, source: "git_poller:\(p.spec.name)"))
+                emitted += 1
+            }
+        }
+        if heads != old { try await store.setPollerHeads(p.spec.name, heads) }
+        return emitted
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotStore
+import ServiceLifecycle
+
+/// Hands pending build requests to workers.
+///
+/// Event-driven: its loop sleeps until something wakes it (a new request, a worker
+/// attached, detached or unpaused, a build finished, a lock released, a reconfig, a
+/// plugin's `wake`) or until the backstop time — the earliest moment any waiting reason
+/// said it could change by itself. Each pass is the pure ``DistributorPolicy``; this actor
+/// applies its decisions: reserves the worker slot and locks, asks the plugins' start
+/// gates, then hands the build to the ``BuildRunner``. Every pending request keeps the
+/// reasons of the latest pass, so the API can always say why it waits.
+actor Distributor: Service {
+    private var config: MasterConfig
+    private var policy: DistributorPolicy
+    private var pending: [Int64: BuildRequest] = [:]
+    private var waiting: [Int64: [WaitingReason]] = [:]
+    private var excluded: [Int64: [String: DistributorPolicy.Exclusion]] = [:]
+    private var nextCheck: Date?
+    private var runner: BuildRunner?
+    private var builds: [Int64: Task<Void, Never>] = [:]
+    private let store: any Store
+    private let registry: WorkerRegistry
+    private let locks: LockManager
+    private let plugins: PluginHost
+    private let signal: WakeSignal
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    init(config: MasterConfig, store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost,
+         signal: WakeSignal, logger: Logger, now: @escaping @Sendable () -> Date) {
+        self.config = config
+        self.policy = DistributorPolicy(builders: config.builders)
+        self.store = store
+        self.registry = registry
+        self.locks = locks
+        self.plugins = plugins
+        self.signal = signal
+        self.logger = logger.with("component", "distributor")
+        self.now = now
+    }
+
+    func attach(runner: BuildRunner) {
+        self.runner = runner
+    }
+
+    /// At start: builds this master left running are ended as RETRY (their requests are
+    /// pending again), then every pending request is loaded.
+    func recover() async {
+        do {
+            for build in try await store.runningBuilds(master: runner?.masterName ?? "") {
+                try await store.finishBuild(id: build.id, results: .retry, stateString: "master restarted during the build",
+                                            at: now(), properties: build.properties)
+                logger.notice("build interrupted by a master restart will be retried",
+                              metadata: ["builder": "\(build.builderName)", "build": "\(build.number)"])
+            }
+            for request in try await store.pendingRequests() { pending[request.id] = request }
+        } catch {
+            logger.error("could not recover pending work from the store: \(error)")
+        }
+        signal.wake("master started")
+    }
+
+    /// New requests from a scheduler; older pending ones they collapse are completed SKIPPED.
+    func submitted(_ requests: [BuildRequest]) async {
+        for request in requests {
+            await collapse(into: request)
+            pending[request.id] = request
+        }
+        plugins.events.record("requests_submitted", [
+            "buildrequestids": .array(requests.map { .number(Double($0.id)) }),
+            "builders": .array(requests.map { .string($0.builderName) }),
+        ])
+        signal.wake("\(requests.count) new request(s)")
+    }
+
+    /// Requests that left the pending set elsewhere (claimed by another master).
+    func forget(_ ids: [Int64]) {
+        for id in ids {
+            pending[id] = nil
+            waiting[id] = nil
+            excluded[id] = nil
+        }
+    }
+
+    func apply(config newConfig: MasterConfig) {
+        config = newConfig
+        policy = DistributorPolicy(builders: newConfig.builders)
+    }
+
+    func pendingCounts() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for r in pending.values { counts[r.builderName, default: 0] += 1 }
+        return counts
+    }
+
+    func waitingReasons() -> [Int64: [WaitingReason]] {
+        waiting
+    }
+
+    // MARK: loop
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let reasons = await self.signal.next(deadline: await self.nextCheck)
+                if Task.isCancelled || self.signal.isFinished { break }
+                await self.pass(woken: !reasons.isEmpty)
+            }
+        }
+        // Graceful shutdown: start nothing more; running builds end with the process and
+        // are retried at the next start.
+    }
+
+    private func pass(woken: Bool) async {
+        // A real event may have changed what the gates answer: ask them again.
+        if woken { excluded.removeAll() }
+        let t = now()
+        excluded = excluded.mapValues { $0.filter { $0.value.until.map { $0 > t } ?? true } }.filter { !$0.value.isEmpty }
+        let states = await registry.states()
+        let workers = states.map { s in
+            DistributorPolicy.Worker(name: s.name, isConnected: s.isConnected, isPaused: s.isPaused || s.isStopping,
+                                     pauseReason: s.isStopping ? "stopping" : s.pauseReason,
+                                     runningBuilds: s.runningBuilds, maxBuilds: s.maxBuilds, info: s.info)
+        }
+        let requests = pending.values.map(Self.pendingRequest)
+        let hooks = plugins.selectionHooks
+        let policy = self.policy
+        let excluded = self.excluded
+        let outcome = await locks.withBook { book in
+            let o = policy.decide(pending: requests, workers: workers, locks: book, excluded: excluded, now: t) { r, c in
+                DistributorPolicy.mergeVerdicts(hooks.map { $0.verdicts(for: r, candidates: c, now: t) })
+            }
+            book = o.locks
+            return o
+        }
+        waiting = outcome.waiting
+        nextCheck = ([outcome.nextCheck] + self.excluded.values.flatMap { $0.values.map(\.until) })
+            .compactMap { $0 }.filter { $0 > t }.min()
+        for decision in outcome.decisions { await start(decision) }
+    }
+
+    private func start(_ decision: DistributorPolicy.Decision) async {
+        guard let request = pending[decision.request.id], let runner else { return }
+        pending[request.id] = nil
+        await registry.reserve(decision.worker, build: request.id)
+        var permits: [(any BuildStartGate, Permit)] = []
+        for gate in plugins.startGates {
+            switch await gate.admit(decision.request, on: decision.candidate) {
+            case .now(let permit):
+                permits.append((gate, permit))
+            case .later(let reason, let until):
+                await giveBack(request, decision: decision, permits: permits,
+                               exclusion: .init(reason: reason, until: until))
+                return
+            case .no(let reason):
+                await giveBack(request, decision: decision, permits: permits, exclusion: .init(reason: reason))
+                return
+            }
+        }
+        excluded[request.id] = nil
+        waiting[request.id] = nil
+        let launch = BuildLaunch(request: request, worker: decision.worker, reservation: request.id, permits: permits)
+        let task = Task { await runner.run(launch) }
+        builds[request.id] = task
+        Task { [weak self] in
+            await task.value
+            await self?.buildEnded(request.id)
+        }
+    }
+
+    private func buildEnded(_ requestID: Int64) async {
+        builds[requestID] = nil
+        // A RETRY puts the request back in the store's pending set: take it back.
+        if let request = try? await store.request(id: requestID), request.isPending {
+            pending[requestID] = request
+            signal.wake("request \(requestID) is pending again")
+        }
+    }
+
+    /// A gate said not now: undo the reservation (without waking, or the pass would spin)
+    /// and remember the gate's reason for that worker.
+    private func giveBack(_ request: BuildRequest, decision: DistributorPolicy.Decision,
+                          permits: [(any BuildStartGate, Permit)], exclusion: DistributorPolicy.Exclusion) async {
+        for (gate, permit) in permits { await gate.released(permit, result: nil) }
+        await locks.releaseQuietly(.request(request.id))
+        await registry.unreserve(decision.worker, build: request.id)
+        pending[request.id] = request
+        excluded[request.id, default: [:]][decision.worker] = exclusion
+        var reasons = waiting[request.id] ?? []
+        reasons.removeAll { $0.worker == decision.worker }
+        reasons.append(WaitingReason(worker: decision.worker, reason: exclusion.reason, until: exclusion.until))
+        if !reasons.contains(where: { $0.worker == nil }) {
+            reasons.insert(WaitingReason(reason: "waiting for a start gate: \(exclusion.reason)"), at: 0)
+        }
+        waiting[request.id] = reasons
+        if let until = exclusion.until, until > now() { nextCheck = min(nextCheck ?? until, until) }
+        // Another worker may still take it: run another pass without clearing exclusions.
+        Task { [weak self] in await self?.pass(woken: false) }
+    }
+
+    private func collapse(into request: BuildRequest) async {
+        // Only requests made from changes collapse; each forced build is wanted as such.
+        func fromChanges(_ r: BuildRequest) -> Bool {
+            guard let name = r.properties["scheduler"] else { return false }
+            return config.schedulers.contains { if case .singleBranch(let s) = $0 { return s.name == name } else { return false } }
+        }
+        guard config.builder(named: request.builderName)?.collapseRequests ?? false, fromChanges(request) else { return }
+        let older = pending.values.filter {
+            $0.builderName == request.builderName && $0.id != request.id && fromChanges($0)
+                && $0.sourceStamp.branch == request.sourceStamp.branch
+                && $0.sourceStamp.repository == request.sourceStamp.repository
+        }.map(\.id)
+        guard !older.isEmpty else { return }
+        do {
+            let done = try await store.completeRequests(older, results: .skipped, at: now())
+            for id in done {
+                forget([id])
+                plugins.publish(.requestRemoved(requestID: id))
+            }
+            logger.info("collapsed older requests into the newest", metadata: [
+                "builder": "\(request.builderName)", "request": "\(request.id)", "collapsed": "\(done)"])
+        } catch {
+            logger.error("could not collapse requests: \(error)")
+        }
+    }
+
+    private static func pendingRequest(_ r: BuildRequest) -> PendingRequest {
+        PendingRequest(id: r.id, builder: r.builderName, priority: r.priority, submittedAt: r.submittedAt,
+                       properties: r.properties)
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import Hummingbird
+import MinibotCore
+import MinibotStore
+
+/// The REST API under `/api/v2`, shaped like Buildbot's: each answer is an object whose key
+/// names the collection (`{"builds": [...]}`). Reads are open; writes need the admin token
+/// (`Authorization: Bearer TOKEN`) and answer 401 without it, changing nothing.
+struct APIRoutes: Sendable {
+    let runtime: MasterRuntime
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v2")
+        api.get("/") { _, _ in
+            APIJSON.response(["title": runtime.config.title, "master": runtime.masterName])
+        }
+        api.get("builders") { _, _ in try await builders(name: nil) }
+        api.get("builders/:name") { _, context in
+            try await builders(name: context.parameters.get("name"))
+        }
+        api.post("builders/:name/force") { request, context in
+            try await force(request, builder: context.parameters.get("name") ?? "")
+        }
+        api.get("builds") { request, _ in try await builds(request) }
+        api.get("builds/:id") { _, context in try await build(context.parameters.get("id", as: Int64.self)) }
+        api.post("builds/:id/stop") { request, context in
+            try await stopBuild(request, id: context.parameters.get("id", as: Int64.self))
+        }
+        api.get("builds/:id/steps/:step/logs/stdio/raw") { _, context in
+            try await rawLog(build: context.parameters.get("id", as: Int64.self),
+                             step: context.parameters.get("step", as: Int.self))
+        }
+        api.get("buildrequests") { request, _ in try await buildRequests(request) }
+        api.get("workers") { _, _ in await workers(name: nil) }
+        api.get("workers/:name") { _, context in await workers(name: context.parameters.get("name")) }
+        api.post("workers/:name/:action") { request, context in
+            try await workerAction(request, name: context.parameters.get("name") ?? "",
+                                   action: context.parameters.get("action") ?? "")
+        }
+        api.get("changes") { request, _ in try await changes(request) }
+        api.get("events") { request, _ in await events(request) }
+        for method in [HTTPRequest.Method.get, .post, .put, .delete] {
+            api.on("plugins/:plugin/**", method: method) { request, context in
+                try await plugin(request, context: context)
+            }
+        }
+    }
+
+    // MARK: builders
+
+    private func builders(name: String?) async throws -> Response {
+        let cfg = runtime.config
+        let pending = await runtime.distributor.pendingCounts()
+        let list = cfg.builders.filter { name == nil || $0.name == name }.map { b in
+            API.BuilderDTO(name: b.name, description: b.description, tags: b.tags, workers: b.workers,
+                           steps: b.steps.map(\.name), pendingRequests: pending[b.name] ?? 0)
+        }
+        if name != nil && list.isEmpty { return APIJSON.error(.notFound, "no builder named \(name!)") }
+        return APIJSON.response(["builders": list])
+    }
+
+    private func force(_ request: Request, builder: String) async throws -> Response {
+        if let denied = runtime.denyUnlessAdmin(request) { return denied }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 1 << 20)
+        let body: API.ForceBody
+        if bytes.readableBytes == 0 {
+            body = API.ForceBody()
+        } else {
+            do {
+                body = try APIJSON.decoder().decode(API.ForceBody.self, from: Data(buffer: bytes))
+            } catch {
+                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\", \"properties\": {\"k\": \"v\"}}: \(error)")
+            }
+        }
+        switch await runtime.schedulers.force(builder: builder, body: body) {
+        case .success(let result): return APIJSON.response(result)
+        case .failure(let error): return APIJSON.error(error.status, error.message)
+        }
+    }
+
+    // MARK: builds
+
+    private func builds(_ request: Request) async throws -> Response {
+        let q = request.uri.queryParameters
+        let builder = q.get("builder")
+        let limit = q.get("limit").flatMap { Int($0) } ?? 100
+        let list = try await runtime.store.builds(builder: builder, limit: max(1, min(limit, 10_000)))
+        return APIJSON.response(["builds": list.map { API.build($0, stamp: nil, steps: nil) }])
+    }
+
+    private func build(_ id: Int64?) async throws -> Response {
+        guard let id, let b = try await runtime.store.build(id: id) else {
+            return APIJSON.error(.notFound, "no such build")
+        }
+        let steps = try await runtime.store.steps(buildID: id)
+        let stamp = try await runtime.store.request(id: b.buildRequestID)?.sourceStamp
+        return APIJSON.response(["builds": [API.build(b, stamp: stamp, steps: steps)]])
+    }
+
+    private func stopBuild(_ request: Request, id: Int64?) async throws -> Response {
+        if let denied = runtime.denyUnlessAdmin(request) { return denied }
+        guard let id else { return APIJSON.error(.badRequest, "build id must be a number") }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 1 << 16)
+        let reason = (try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes)))?.reason
+        guard await runtime.runner.stop(buildID: id, reason: reason ?? "stopped by user") else {
+            return APIJSON.error(.conflict, "build \(id) is not running")
+        }
+        return APIJSON.response(["stopped": id])
+    }
+
+    private func rawLog(build: Int64?, step: Int?) async throws -> Response {
+        guard let build, let step else { return APIJSON.error(.badRequest, "build id and step number must be numbers") }
+        let store = runtime.store
+        guard try await store.build(id: build) != nil else { return APIJSON.error(.notFound, "no such build") }
+        // Streams the log chunk by chunk: a 50 MB log never sits whole in memory.
+        let body = ResponseBody { writer in
+            var after: Int64 = 0
+            while true {
+                let chunks = try await store.readLog(buildID: build, step: step, afterChunk: after, limit: 64)
+                if chunks.isEmpty { break }
+                for chunk in chunks {
+                    try await writer.write(ByteBuffer(string: chunk.text))
+                    after = chunk.id
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: body)
+    }
+
+    // MARK: requests
+
+    private func buildRequests(_ request: Request) async throws -> Response {
+        let q = request.uri.queryParameters
+        let claimed = q.get("claimed").map { $0 == "true" || $0 == "1" }
+        let complete = q.get("complete").map { $0 == "true" || $0 == "1" }
+        let limit = q.get("limit").flatMap { Int($0) } ?? 1000
+        let list = try await runtime.store.requests(claimed: claimed, complete: complete, limit: max(1, limit))
+        let waiting = await runtime.distributor.waitingReasons()
+        let dtos = list.map { r in
+            let w = waiting[r.id]
+            return API.BuildRequestDTO(
+                buildrequestid: r.id, buildsetid: r.buildsetID, builder: r.builderName, priority: r.priority,
+                submittedAt: r.submittedAt, reason: r.reason, claimed: r.claimedBy != nil, claimedBy: r.claimedBy,
+                claimedAt: r.claimedAt, complete: r.isComplete, results: r.results?.rawValue,
+                resultsName: r.results?.name, completeAt: r.completedAt, sourcestamp: API.stamp(r.sourceStamp),
+                properties: r.properties,
+                waitingReasons: r.isPending ? (w ?? []).map {
+                    API.WaitingReasonDTO(worker: $0.worker, reason: $0.reason, until: $0.until)
+                } : nil,
+                waitingSince: r.isPending ? r.submittedAt : nil)
+        }
+        return APIJSON.response(["buildrequests": dtos])
+    }
+
+    // MARK: workers
+
+    private func workers(name: String?) async -> Response {
+        let states = await runtime.registry.states().filter { name == nil || $0.name == name }
+        let active = runtime.runner.runningBuilds
+        if let name, states.isEmpty { return APIJSON.error(.notFound, "no worker named \(name)") }
+        var list: [JSONValue] = []
+        for w in states {
+            var o: [String: JSONValue] = [
+                "name": .string(w.name),
+                "connected": .bool(w.isConnected),
+                "paused": .bool(w.isPaused),
+                "pause_reason": w.pauseReason.map(JSONValue.string) ?? .null,
+                "stopping": .bool(w.isStopping),
+                "max_builds": .number(Double(w.maxBuilds)),
+                "running_builds": .array(active.filter { $0.worker == w.name }.map { .number(Double($0.build.id)) }),
+                "last_connected": w.lastConnected.map { .number($0.timeIntervalSince1970) } ?? .null,
+            ]
+            if let info = w.info {
+                o["info"] = .object([
+                    "hostname": .string(info.hostname), "os": .string(info.os),
+                    "cpus": .number(Double(info.cpus)), "version": .string(info.version),
+                    "agent": info.agent.map(JSONValue.string) ?? .null,
+                ])
+            }
+            if let s = w.status {
+                o["load"] = .object([
+                    "load1": .number(s.load1), "cpu_pressure": s.cpuPressure.map(JSONValue.number) ?? .null,
+                    "reported_at": .number(s.time.timeIntervalSince1970),
+                ])
+            }
+            for p in runtime.plugins.all {
+                if let summary = await p.plugin.workerSummary(w.name) { o[p.name] = summary }
+            }
+            list.append(.object(o))
+        }
+        return APIJSON.raw(JSONValue.object(["workers": .array(list)]).data)
+    }
+
+    private func workerAction(_ request: Request, name: String, action: String) async throws -> Response {
+        if let denied = runtime.denyUnlessAdmin(request) { return denied }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 1 << 16)
+        var reason: String?
+        if bytes.readableBytes > 0 {
+            guard let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes)) else {
+                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\"}")
+            }
+            reason = body.reason
+        }
+        let registry = runtime.registry
+        let ok: Bool
+        switch action {
+        case "pause": ok = await registry.setPaused(name, paused: true, reason: reason ?? "paused")
+        case "unpause": ok = await registry.setPaused(name, paused: false, reason: nil)
+        case "stop": ok = await registry.stop(name)
+        case "kill": ok = await registry.kill(name)
+        default: return APIJSON.error(.notFound, "unknown worker action \(action) (pause, unpause, stop, kill)")
+        }
+        guard ok else { return APIJSON.error(.notFound, "no worker named \(name)") }
+        return APIJSON.response(["worker": name, "action": action])
+    }
+
+    // MARK: changes
+
+    private func changes(_ request: Request) async throws -> Response {
+        let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
+        let list = try await runtime.store.changes(limit: max(1, limit))
+        return APIJSON.response(["changes": list.map(API.change)])
+    }
+
+    // MARK: events
+
+    /// Long poll: events after `after` (default: none yet seen), waiting up to `timeout` s.
+    private func events(_ request: Request) async -> Response {
+        let q = request.uri.queryParameters
+        let log = runtime.plugins.events
+        let after = q.get("after").flatMap { Int64($0) } ?? log.last
+        let timeout = q.get("timeout").flatMap { Double($0) } ?? 0
+        let found = await log.events(after: after, timeout: timeout)
+        return APIJSON.raw(JSONValue.object([
+            "events": .array(found.map(\.json)),
+            "last": .number(Double(found.last?.seq ?? max(after, 0))),
+        ]).data)
+    }
+
+    // MARK: plugins
+
+    private func plugin(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let name = context.parameters.get("plugin"), let plugin = runtime.plugins.plugin(named: name) else {
+            return APIJSON.error(.notFound, "no such plugin enabled")
+        }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 1 << 20)
+        var query: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters { query[String(k)] = String(v) }
+        let path = context.parameters.getCatchAll().joined(separator: "/")
+        let answer = await plugin.handle(PluginHTTPRequest(
+            method: request.method.rawValue, path: path, query: query, body: Data(buffer: bytes),
+            isAdmin: runtime.isAdmin(request)))
+        return APIJSON.raw(answer.body.data, status: HTTPResponse.Status(code: answer.status))
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import MinibotCore
+import Synchronization
+
+/// The master's recent events (builds, steps, requests, workers, changes), numbered, for
+/// `GET /api/v2/events?after=N&timeout=S`: a long poll that answers as soon as there is an
+/// event after N. Clients (the CLI's `--wait`, tests, the benchmark) follow the master
+/// with it instead of polling.
+final class EventLog: Sendable {
+    struct Event: Sendable {
+        var seq: Int64
+        var time: Date
+        var type: String
+        var fields: [String: JSONValue]
+
+        var json: JSONValue {
+            var o = fields
+            o["seq"] = .number(Double(seq))
+            o["time"] = .number(time.timeIntervalSince1970)
+            o["type"] = .string(type)
+            return .object(o)
+        }
+    }
+
+    private struct State {
+        var events: [Event] = []
+        var nextSeq: Int64 = 1
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+    private let now: @Sendable () -> Date
+
+    init(capacity: Int = 10_000, now: @escaping @Sendable () -> Date) {
+        self.capacity = capacity
+        self.now = now
+    }
+
+    func record(_ type: String, _ fields: [String: JSONValue]) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.events.append(Event(seq: s.nextSeq, time: now(), type: type, fields: fields))
+            s.nextSeq += 1
+            if s.events.count > capacity { s.events.removeFirst(s.events.count - capacity) }
+            defer { s.waiters.removeAll() }
+            return Array(s.waiters.values)
+        }
+        for w in waiters { w.resume() }
+    }
+
+    /// The sequence number of the newest event (0 when none).
+    var last: Int64 { state.withLock { $0.nextSeq - 1 } }
+
+    /// Events after `seq`, waiting up to `timeout` seconds for the first one.
+    func events(after seq: Int64, timeout: Double) async -> [Event] {
+        let deadline = Date().addingTimeInterval(max(0, min(timeout, 300)))
+        while true {
+            let found = state.withLock { s in s.events.filter { $0.seq > seq } }
+            if !found.isEmpty || Date() >= deadline || Task.isCancelled { return found }
+            let id = UUID()
+            let timer = Task { [weak self] in
+                try? await Task.sleep(for: .seconds(max(0.001, deadline.timeIntervalSinceNow)))
+                self?.release(id)
+            }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if s.nextSeq - 1 > seq { return true }
+                    s.waiters[id] = c
+                    return false
+                }
+                if ready { c.resume() }
+            }
+            timer.cancel()
+        }
+    }
+
+    private func release(_ id: UUID) {
+        let w = state.withLock { $0.waiters.removeValue(forKey: id) }
+        w?.resume()
+    }
+}
+
+extension EventLog {
+    /// Records a plugin-visible event under its API name.
+    func record(_ event: PluginEvent) {
+        func build(_ i: BuildEventInfo) -> [String: JSONValue] {
+            ["buildid": .number(Double(i.buildID)), "number": .number(Double(i.number)),
+             "buildrequestid": .number(Double(i.requestID)), "builder": .string(i.builder), "worker": .string(i.worker)]
+        }
+        switch event {
+        case .workerAttached(let w): record("worker_attached", ["worker": .string(w.name)])
+        case .workerDetached(let name): record("worker_detached", ["worker": .string(name)])
+        case .buildStarted(let i): record("build_started", build(i))
+        case .buildFinished(let i, let result):
+            var f = build(i)
+            f["results"] = .number(Double(result.rawValue))
+            f["results_name"] = .string(result.name)
+            record("build_finished", f)
+        case .requestRemoved(let id): record("request_removed", ["buildrequestid": .number(Double(id))])
+        case .configReloaded: record("config_reloaded", [:])
+        case .workerStatus, .workerMessage: break
+        }
+    }
+}

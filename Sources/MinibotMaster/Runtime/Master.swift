@@ -1,0 +1,203 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import MinibotConfig
+import MinibotCore
+import MinibotProtocol
+import MinibotStore
+import ServiceLifecycle
+import UnixSignals
+
+/// A Minibot master: loads `DIR/master.cfg`, opens `DIR/<db>`, serves HTTP (API, change
+/// hook, worker WebSocket) and runs builds until SIGTERM or SIGINT. SIGHUP reloads the
+/// configuration without dropping builds.
+public final class Master: Sendable {
+    /// How to start a master.
+    public struct Configuration: Sendable {
+        /// The master directory (holds master.cfg, the database, mirrors).
+        public var directory: String
+        /// The plugins this executable ships; `master.cfg` enables them by name.
+        public var plugins: [any MasterPlugin.Type]
+        /// Overrides `www.port` (0: any free port), e.g. for tests.
+        public var port: Int?
+        public var logLevel: Logger.Level
+
+        public init(directory: String, plugins: [any MasterPlugin.Type] = [], port: Int? = nil,
+                    logLevel: Logger.Level = .info) {
+            self.directory = directory
+            self.plugins = plugins
+            self.port = port
+            self.logLevel = logLevel
+        }
+    }
+
+    private let configuration: Configuration
+    private let runtime: MasterRuntime
+    private let logger: Logger
+    private let reloadLock = AsyncMutex()
+
+    /// The configuration file of a master directory.
+    public static func configPath(in directory: String) -> String {
+        URL(fileURLWithPath: directory).appendingPathComponent("master.cfg").path
+    }
+
+    /// Checks a configuration file with the given plugins' checkers.
+    public static func check(path: String, plugins: [any MasterPlugin.Type]) throws(ConfigErrors) -> MasterConfig {
+        var checkers: [String: @Sendable (ConfigNode, MasterConfig) -> [ConfigError]] = [:]
+        for p in plugins {
+            checkers[p.name] = { node, master in p.checkConfiguration(node, master: master) }
+        }
+        return try MasterConfigLoader.load(path: path, plugins: checkers)
+    }
+
+    /// Loads the configuration, opens the store and wires every part; nothing runs yet.
+    public init(_ configuration: Configuration) async throws {
+        self.configuration = configuration
+        var logger = Logger(label: "minibot.master")
+        logger.logLevel = configuration.logLevel
+        self.logger = logger
+        let directory = URL(fileURLWithPath: configuration.directory).standardizedFileURL
+        let config = try Self.check(path: Self.configPath(in: directory.path), plugins: configuration.plugins)
+        let dbPath = config.db.hasPrefix("/") ? config.db : directory.appendingPathComponent(config.db).path
+        let store = try SQLiteStore(path: dbPath)
+        let now: @Sendable () -> Date = { Date() }
+        let masterName = "\(ProcessInfo.processInfo.hostName):\(directory.path)"
+
+        let signal = WakeSignal()
+        let wake: @Sendable (String) -> Void = { signal.wake($0) }
+        let plugins = PluginHost(events: EventLog(now: now))
+        let registry = WorkerRegistry(specs: config.workers, store: store, logger: logger, wake: wake,
+                                      publish: { plugins.publish($0) })
+        let locks = LockManager(locks: config.locks, wake: wake)
+        let distributor = Distributor(config: config, store: store, registry: registry, locks: locks, plugins: plugins,
+                                      signal: signal, logger: logger, now: now)
+        let runner = BuildRunner(store: store, registry: registry, locks: locks, plugins: plugins, masterName: masterName,
+                                 config: config, logger: logger, now: now, wake: wake,
+                                 onClaimLost: { id in Task { await distributor.forget([id]) } })
+        await distributor.attach(runner: runner)
+        let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, now: now)
+        let changes = ChangeIntake(store: store, schedulers: schedulers, logger: logger, events: plugins.events)
+        let pollers = PollerService(
+            specs: config.changeSources.map { if case .gitPoller(let p) = $0 { return p } },
+            directory: directory, store: store, logger: logger, now: now,
+            changes: { try await changes.record($0) })
+        let token = try Self.adminToken(config.www, directory: directory)
+        self.runtime = MasterRuntime(
+            masterName: masterName, directory: directory, config: config, adminToken: token, store: store,
+            registry: registry, runner: runner, distributor: distributor, locks: locks, plugins: plugins, schedulers: schedulers,
+            changes: changes, pollers: pollers, signal: signal, now: now)
+
+        for section in config.plugins {
+            guard let type = configuration.plugins.first(where: { $0.name == section.name }) else { continue }
+            let (events, continuation) = AsyncStream.makeStream(of: PluginEvent.self)
+            let context = HostedPluginContext(pluginName: section.name, masterName: masterName, clock: now, wake: wake,
+                                              events: events, registry: registry, store: store, logger: logger)
+            let plugin = try type.init(configuration: section.node, master: config, context: context)
+            plugins.install(name: section.name, plugin: plugin, events: events, continuation: continuation)
+            logger.info("plugin enabled", metadata: ["plugin": "\(section.name)"])
+        }
+    }
+
+    private static func adminToken(_ www: WWWConfig, directory: URL) throws -> String? {
+        if let token = www.adminToken { return token }
+        guard let file = www.adminTokenFile else { return nil }
+        let path = file.hasPrefix("/") ? file : directory.appendingPathComponent(file).path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw MasterError("cannot read the admin token file \(path): create it (e.g. `openssl rand -hex 16 > \(path)`) or run `minibot create-master`")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs until SIGTERM/SIGINT (graceful: stops starting builds, closes links) and
+    /// returns. `onListening` gets the bound address once the server accepts connections.
+    public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let runtime = self.runtime
+        let logger = self.logger
+        await runtime.registry.restore()
+        await runtime.distributor.recover()
+
+        let router = Router(context: BasicRequestContext.self)
+        APIRoutes(runtime: runtime).register(on: router)
+        ChangeHookRoutes(runtime: runtime).register(on: router)
+        WebPage(runtime: runtime).register(on: router)
+        let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
+                                      now: runtime.now)
+        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
+        wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { inbound, outbound, context in
+            await endpoint.serve(inbound: inbound, outbound: outbound,
+                                 peer: context.request.headers[.host] ?? "unknown")
+        }
+        let config = runtime.config
+        let port = configuration.port ?? config.www.port
+        var wsConfig = WebSocketServerConfiguration(maxFrameSize: 1 << 20)
+        wsConfig.autoPing = .enabled(timePeriod: .seconds(10))
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: wsConfig),
+            configuration: .init(address: .hostname(config.www.bind, port: port), serverName: "minibot"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                let url = "http://\(config.www.bind):\(bound)"
+                logger.info("master listening", metadata: ["url": "\(url)"])
+                onListening(url)
+            },
+            logger: logger.with("component", "http"))
+
+        var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers]
+        for p in runtime.plugins.all { services.append(PluginService(name: p.name, plugin: p.plugin, logger: logger)) }
+        services.append(ReloadOnHangup(master: self))
+        services.append(app)
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger.with("component", "services")))
+        try await group.run()
+        runtime.signal.finish()
+        runtime.plugins.finish()
+        logger.info("master stopped")
+    }
+
+    /// Re-reads master.cfg; on errors keeps the running configuration and returns them.
+    @discardableResult
+    public func reload() async -> ConfigErrors? {
+        await reloadLock.withLock {
+            let path = Self.configPath(in: runtime.directory.path)
+            let config: MasterConfig
+            do {
+                config = try Self.check(path: path, plugins: configuration.plugins)
+            } catch {
+                logger.error("reconfig rejected, keeping the running configuration:\n\(error)")
+                return error
+            }
+            let token: String?
+            do {
+                token = try Self.adminToken(config.www, directory: runtime.directory)
+            } catch {
+                logger.error("reconfig rejected: \(error)")
+                return ConfigErrors([ConfigError("\(error)", at: SourceLocation(file: path, line: 1, column: 1))])
+            }
+            runtime.replace(config: config, adminToken: token)
+            await runtime.registry.apply(specs: config.workers)
+            runtime.runner.apply(config: config)
+            await runtime.locks.apply(config.locks)
+            await runtime.distributor.apply(config: config)
+            await runtime.schedulers.apply(config: config)
+            await runtime.pollers.apply(specs: config.changeSources.map { if case .gitPoller(let p) = $0 { return p } })
+            for section in config.plugins {
+                await runtime.plugins.plugin(named: section.name)?.reconfigure(section.node, master: config)
+            }
+            runtime.plugins.publish(.configReloaded)
+            runtime.signal.wake("reconfig")
+            logger.info("configuration reloaded", metadata: ["builders": "\(config.builders.count)",
+                                                             "workers": "\(config.workers.count)"])
+            return nil
+        }
+    }
+}
+
+/// A master that cannot start, with what to do about it.
+public struct MasterError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

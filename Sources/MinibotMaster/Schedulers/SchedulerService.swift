@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotStore
+import ServiceLifecycle
+
+/// The schedulers of `master.cfg`: `single_branch` ones turn changes into buildsets once
+/// the tree has been stable long enough; `force` ones turn API calls into buildsets.
+///
+/// Its loop (``run()``) sleeps until the earliest tree-stable deadline, or until a change
+/// arrives; a `tree_stable_timer` of 0 submits at once, without waiting for the loop.
+actor SchedulerService: Service {
+    private var config: MasterConfig
+    private let store: any Store
+    private let distributor: Distributor
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    /// Per single-branch scheduler: the changes waiting for the tree to be stable.
+    private var timers: [String: TreeStableTimer] = [:]
+    private let signal = WakeSignal()
+
+    init(config: MasterConfig, store: any Store, distributor: Distributor, logger: Logger,
+         now: @escaping @Sendable () -> Date) {
+        self.config = config
+        self.store = store
+        self.distributor = distributor
+        self.logger = logger
+        self.now = now
+    }
+
+    func apply(config newConfig: MasterConfig) {
+        config = newConfig
+        let names = Set(newConfig.schedulers.map(\.name))
+        timers = timers.filter { names.contains($0.key) }
+        signal.wake("changed")
+    }
+
+    // MARK: force
+
+    struct Failure: Error {
+        var status: HTTPStatusCode
+        var message: String
+    }
+
+    func force(builder: String, body: API.ForceBody) async -> Result<API.ForceResult, Failure> {
+        guard let spec = config.builder(named: builder) else {
+            let names = config.builders.map(\.name).joined(separator: ", ")
+            return .failure(Failure(status: .notFound, message: "no builder named \(builder) (builders: \(names))"))
+        }
+        let forcers = config.schedulers.compactMap { s -> ForceSchedulerSpec? in
+            if case .force(let f) = s, f.builders.contains(builder) { return f }
+            return nil
+        }
+        guard let forcer = forcers.first else {
+            return .failure(Failure(status: .forbidden,
+                                    message: "no force scheduler lists builder \(builder); add it to a `force:` scheduler in master.cfg"))
+        }
+        let repository = body.repository ?? defaultRepository(for: spec)
+        let stamp = SourceStamp(repository: repository, branch: body.branch, revision: body.revision)
+        let reason = body.reason ?? "forced by the API"
+        var properties = body.properties ?? [:]
+        properties["scheduler"] = forcer.name
+        let buildset = Buildset(reason: reason, schedulerName: forcer.name, sourceStamp: stamp,
+                                properties: properties, submittedAt: now())
+        do {
+            let (bs, requests) = try await store.addBuildset(buildset, builders: [builder], priority: body.priority ?? 0)
+            await distributor.submitted(requests)
+            logger.info("build forced", metadata: ["builder": "\(builder)", "buildset": "\(bs.id)"])
+            return .success(API.ForceResult(buildsetid: bs.id, buildrequestids: requests.map(\.id)))
+        } catch {
+            return .failure(Failure(status: .internalServerError, message: "could not record the request: \(error)"))
+        }
+    }
+
+    /// The repository of the builder's first git step, for forced builds that name none.
+    private func defaultRepository(for builder: BuilderSpec) -> String {
+        for step in builder.steps { if case .git(let g) = step.action { return g.repository } }
+        return ""
+    }
+
+    // MARK: changes
+
+    func changeArrived(_ change: Change) async {
+        let t = now()
+        var fireNow: [String] = []
+        for case .singleBranch(let s) in config.schedulers where Self.accepts(s, change) {
+            var timer = timers[s.name] ?? TreeStableTimer(stableFor: s.treeStableTimer)
+            timer.add(change, at: t)
+            timers[s.name] = timer
+            if s.treeStableTimer <= 0 { fireNow.append(s.name) }
+        }
+        for name in fireNow { await fire(name, at: t) }
+        if fireNow.count < timers.count { signal.wake("changed") }
+    }
+
+    static func accepts(_ s: SingleBranchSchedulerSpec, _ change: Change) -> Bool {
+        let branches = BranchMatcher(branch: s.branch, regex: s.branchRegex)
+        guard branches.matches(change.branch) else { return false }
+        guard let patterns = s.files, !patterns.isEmpty else { return true }
+        return FileFilter(patterns: patterns).matchesAny(change.files)
+    }
+
+    private func fire(_ name: String, at time: Date) async {
+        guard var timer = timers[name], let changes = timer.take(at: time, force: true), let newest = changes.last,
+              case .singleBranch(let s)? = config.schedulers.first(where: { $0.name == name }) else { return }
+        timers[name] = timer
+        let stamp = SourceStamp(repository: newest.repository, branch: newest.branch, revision: newest.revision,
+                                project: newest.project)
+        let who = Set(changes.map(\.author)).sorted().joined(separator: ", ")
+        let buildset = Buildset(reason: "scheduler \(name): \(changes.count) change(s) by \(who)", schedulerName: name,
+                                sourceStamp: stamp, properties: ["scheduler": name], submittedAt: time,
+                                changeIDs: changes.map(\.id))
+        do {
+            let (bs, requests) = try await store.addBuildset(buildset, builders: s.builders, priority: 0)
+            logger.info("buildset submitted", metadata: ["scheduler": "\(name)", "buildset": "\(bs.id)",
+                                                         "revision": "\(newest.revision.prefix(12))"])
+            await distributor.submitted(requests)
+        } catch {
+            logger.error("could not submit a buildset: \(error)", metadata: ["scheduler": "\(name)"])
+        }
+    }
+
+    // MARK: loop
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.fireDue()
+                _ = await self.signal.next(deadline: await self.nextDeadline)
+            }
+        }
+    }
+
+    private var nextDeadline: Date? { timers.values.compactMap(\.deadline).min() }
+
+    private func fireDue() async {
+        let t = now()
+        for (name, timer) in timers where timer.isDue(at: t) { await fire(name, at: t) }
+    }
+}
+
+typealias HTTPStatusCode = Hummingbird.HTTPResponse.Status
+
+import Hummingbird

@@ -1,0 +1,132 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import MinibotCore
+import MinibotProtocol
+
+/// Serves one worker's WebSocket: authenticates its `hello`, attaches a ``WorkerLink``,
+/// then dispatches its messages until the connection ends.
+///
+/// A bad first message, a wrong password, a duplicate name, a frame that does not decode
+/// or is too large: the connection is refused or closed with a logged reason. Nothing a
+/// worker sends can reach the build logic undecoded, and nothing here throws past the
+/// connection, so the master and the other workers are unaffected.
+struct WorkerEndpoint: Sendable {
+    let registry: WorkerRegistry
+    let plugins: PluginHost
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// How long a new connection may take to say hello.
+    var helloTimeout: Duration = .seconds(10)
+
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
+        var messages = inbound.messages(maxSize: WorkerWire.maxFrameBytes).makeAsyncIterator()
+        let decoder = JSONDecoder()
+        let encoder = JSONEncoder()
+
+        func refuse(_ reason: String) async {
+            logger.warning("worker connection refused", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+            if let data = try? encoder.encode(MasterMessage.refused(reason: reason)) {
+                try? await outbound.write(.text(String(decoding: data, as: UTF8.self)))
+            }
+            try? await outbound.close(.policyViolation, reason: String(reason.prefix(100)))
+        }
+
+        // The hello, within a deadline: a silent connection is closed, which ends `next()`.
+        let deadline = Task { [helloTimeout] in
+            try await Task.sleep(for: helloTimeout)
+            logger.warning("worker connection refused", metadata: ["peer": "\(peer)", "reason": "no hello within \(helloTimeout)"])
+            try? await outbound.close(.policyViolation, reason: "no hello")
+        }
+        let first: WebSocketMessage?
+        do {
+            first = try await messages.next()
+        } catch {
+            deadline.cancel()
+            await refuse("bad first frame: \(error)")
+            return
+        }
+        deadline.cancel()
+        guard case .text(let text)? = first,
+              case .hello(let hello)? = try? decoder.decode(WorkerMessage.self, from: Data(text.utf8)) else {
+            await refuse("the first message must be a hello")
+            return
+        }
+        if let reason = await registry.refusal(for: hello) {
+            await refuse(reason)
+            return
+        }
+
+        let (outbox, outboxContinuation) = AsyncStream<MasterMessage>.makeStream()
+        let link = WorkerLink(name: hello.name, info: hello.info, outbox: outboxContinuation, now: now())
+        guard await registry.attach(link) else {
+            await refuse("worker \(hello.name) is already connected")
+            return
+        }
+        link.send(.welcome(heartbeat: 10))
+        let log = logger.with(worker: hello.name)
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let encoder = JSONEncoder()
+                for await message in outbox {
+                    guard let data = try? encoder.encode(message) else { continue }
+                    do {
+                        try await outbound.write(.text(String(decoding: data, as: UTF8.self)))
+                    } catch {
+                        break
+                    }
+                    if case .shutdown = message {
+                        try? await outbound.close(.normalClosure, reason: "shutdown")
+                    }
+                }
+            }
+            do {
+                while let frame = try await messages.next() {
+                    guard case .text(let text) = frame,
+                          let message = try? decoder.decode(WorkerMessage.self, from: Data(text.utf8)) else {
+                        log.warning("closing worker connection: a frame did not decode as a worker message")
+                        break
+                    }
+                    await dispatch(message, link: link)
+                }
+            } catch {
+                log.warning("worker connection ended: \(error)")
+            }
+            link.close()
+            group.cancelAll()
+        }
+        await registry.detach(link)
+        try? await outbound.close(.normalClosure, reason: nil)
+    }
+
+    private func dispatch(_ message: WorkerMessage, link: WorkerLink) async {
+        switch message {
+        case .hello:
+            break
+        case .status(let status):
+            await registry.statusReported(link.name, status)
+        case .output(let output):
+            await link.deliver(output)
+        case .stepFinished(let finished):
+            link.finish(finished)
+        case .plugin(let name, let payload):
+            plugins.workerMessage(plugin: name, worker: link.name, payload: payload)
+        case .ping:
+            link.send(.pong)
+        case .pong:
+            break
+        }
+    }
+}
+
+extension Logger {
+    /// A copy with one metadata value set.
+    func with(_ key: String, _ value: String) -> Logger {
+        var copy = self
+        copy[metadataKey: key] = "\(value)"
+        return copy
+    }
+
+    func with(worker: String) -> Logger { with("worker", worker) }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotProtocol
+import Synchronization
+
+/// One live connection to a worker, as the build logic sees it.
+///
+/// Messages to the worker go through an outbox drained by the connection's own task, so
+/// that any task may send without interleaving frames. Replies to a step (`stepFinished`)
+/// resolve the continuation registered by ``runStep(_:output:)``; when the connection
+/// drops, every waiting step fails with ``WorkerLostError``.
+final class WorkerLink: Sendable {
+    let name: String
+    let info: WorkerInfo
+    let id: UUID
+    let connectedAt: Date
+    private let outbox: AsyncStream<MasterMessage>.Continuation
+    private let state = Mutex(State())
+
+    private struct StepKey: Hashable {
+        var build: Int64
+        var step: Int
+    }
+
+    private struct State {
+        var waiters: [StepKey: CheckedContinuation<WorkerMessage.StepFinished, any Error>] = [:]
+        var sinks: [StepKey: @Sendable (WorkerMessage.StepOutput) async -> Void] = [:]
+        var isClosed = false
+    }
+
+    init(name: String, info: WorkerInfo, outbox: AsyncStream<MasterMessage>.Continuation, now: Date) {
+        self.name = name
+        self.info = info
+        self.id = UUID()
+        self.connectedAt = now
+        self.outbox = outbox
+    }
+
+    /// Queues a message; returns false when the link is already closed.
+    @discardableResult
+    func send(_ message: MasterMessage) -> Bool {
+        if case .terminated = outbox.yield(message) { return false }
+        return true
+    }
+
+    /// Runs one step on the worker and returns its outcome. Output is handed to `output`
+    /// in order, as it arrives, before the step's outcome is returned.
+    func runStep(_ step: MasterMessage.StartStep,
+                 output: @escaping @Sendable (WorkerMessage.StepOutput) async -> Void) async throws -> WorkerMessage.StepFinished {
+        let key = StepKey(build: step.buildID, step: step.step)
+        return try await withCheckedThrowingContinuation { continuation in
+            let accepted = state.withLock { s -> Bool in
+                guard !s.isClosed else { return false }
+                s.waiters[key] = continuation
+                s.sinks[key] = output
+                return true
+            }
+            guard accepted, send(.startStep(step)) else {
+                if accepted { _ = state.withLock { $0.waiters.removeValue(forKey: key) } }
+                continuation.resume(throwing: WorkerLostError(worker: name))
+                return
+            }
+        }
+    }
+
+    /// Delivers a chunk of step output to its sink (awaited, so a slow store slows the
+    /// worker through TCP instead of growing memory).
+    func deliver(_ output: WorkerMessage.StepOutput) async {
+        let sink = state.withLock { $0.sinks[StepKey(build: output.buildID, step: output.step)] }
+        await sink?(output)
+    }
+
+    /// Resolves a running step.
+    func finish(_ finished: WorkerMessage.StepFinished) {
+        let key = StepKey(build: finished.buildID, step: finished.step)
+        let waiter = state.withLock { s in
+            s.sinks.removeValue(forKey: key)
+            return s.waiters.removeValue(forKey: key)
+        }
+        waiter?.resume(returning: finished)
+    }
+
+    /// Marks the link closed and fails every waiting step.
+    func close() {
+        let waiters = state.withLock { s in
+            s.isClosed = true
+            let w = Array(s.waiters.values)
+            s.waiters.removeAll()
+            s.sinks.removeAll()
+            return w
+        }
+        outbox.finish()
+        for w in waiters { w.resume(throwing: WorkerLostError(worker: name)) }
+    }
+
+    var isClosed: Bool { state.withLock { $0.isClosed } }
+}
+
+/// A worker's connection dropped while a step was running on it.
+struct WorkerLostError: Error, CustomStringConvertible {
+    var worker: String
+    var description: String { "worker \(worker) lost" }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotProtocol
+import MinibotStore
+
+/// Every worker the master knows: configured ones, their live links, pause state, running
+/// builds and last status report.
+///
+/// Owns the answer to "who is connected and how busy"; the distributor reads
+/// ``states()`` on each pass. Anything that can make a worker usable wakes the distributor
+/// (through `wake`), and worker events go to the plugins (through `publish`).
+actor WorkerRegistry {
+    struct Entry {
+        var spec: WorkerSpec
+        var link: WorkerLink?
+        var isPaused = false
+        var pauseReason: String?
+        var running: Set<Int64> = []
+        var status: WorkerStatus?
+        var lastInfo: WorkerInfo?
+        var lastConnected: Date?
+        /// Graceful stop requested: no new builds; disconnect when idle.
+        var isStopping = false
+        /// Removed from the config by a reconfig: disconnect when idle.
+        var isRemoved = false
+    }
+
+    private var entries: [String: Entry] = [:]
+    private let store: any Store
+    private let logger: Logger
+    private let wake: @Sendable (String) -> Void
+    private let publish: @Sendable (PluginEvent) -> Void
+
+    init(specs: [WorkerSpec], store: any Store, logger: Logger,
+         wake: @escaping @Sendable (String) -> Void, publish: @escaping @Sendable (PluginEvent) -> Void) {
+        self.store = store
+        self.logger = logger
+        self.wake = wake
+        self.publish = publish
+        for spec in specs { entries[spec.name] = Entry(spec: spec) }
+    }
+
+    /// Loads persisted pause state (call once at start).
+    func restore() async {
+        for name in entries.keys {
+            if let record = try? await store.workerState(name) {
+                entries[name]?.isPaused = record.isPaused
+                entries[name]?.pauseReason = record.pauseReason
+                entries[name]?.lastInfo = record.info
+                entries[name]?.lastConnected = record.lastConnected
+            }
+        }
+    }
+
+    // MARK: connections
+
+    /// Why a hello is refused, or nil when the worker may attach.
+    func refusal(for hello: WorkerMessage.Hello) -> String? {
+        guard hello.protocolVersion == WorkerWire.version else {
+            return "protocol version \(hello.protocolVersion) not supported (master speaks \(WorkerWire.version))"
+        }
+        guard let entry = entries[hello.name], !entry.isRemoved else { return "unknown worker \(hello.name)" }
+        guard entry.spec.password == hello.password else { return "wrong password for worker \(hello.name)" }
+        if let link = entry.link, !link.isClosed { return "worker \(hello.name) is already connected" }
+        return nil
+    }
+
+    /// Attaches a link after ``refusal(for:)`` returned nil; false if someone raced it.
+    func attach(_ link: WorkerLink) async -> Bool {
+        guard var entry = entries[link.name], entry.link == nil || entry.link!.isClosed else { return false }
+        entry.link = link
+        entry.lastInfo = link.info
+        entry.lastConnected = link.connectedAt
+        entry.isStopping = false
+        entry.status = nil
+        entries[link.name] = entry
+        try? await store.setWorkerState(record(for: entry))
+        logger.info("worker attached", metadata: ["worker": "\(link.name)", "host": "\(link.info.hostname)"])
+        publish(.workerAttached(snapshot(entry)))
+        wake("worker \(link.name) attached")
+        return true
+    }
+
+    /// Detaches a link (connection closed). Running builds on it are failed by the link.
+    func detach(_ link: WorkerLink) {
+        guard var entry = entries[link.name], entry.link === link else { return }
+        entry.link = nil
+        entry.status = nil
+        entries[link.name] = entry
+        logger.info("worker detached", metadata: ["worker": "\(link.name)"])
+        publish(.workerDetached(worker: link.name))
+        wake("worker \(link.name) detached")
+    }
+
+    func link(_ name: String) -> WorkerLink? {
+        guard let l = entries[name]?.link, !l.isClosed else { return nil }
+        return l
+    }
+
+    func statusReported(_ name: String, _ status: WorkerStatus) {
+        entries[name]?.status = status
+        publish(.workerStatus(worker: name, status))
+    }
+
+    // MARK: builds
+
+    /// Takes a build slot on the worker (the distributor decided it).
+    func reserve(_ name: String, build: Int64) {
+        entries[name]?.running.insert(build)
+    }
+
+    /// Frees a build slot; a stopping or removed worker that became idle is disconnected.
+    func release(_ name: String, build: Int64) {
+        guard var entry = entries[name] else { return }
+        entry.running.remove(build)
+        entries[name] = entry
+        if entry.running.isEmpty, entry.isStopping || entry.isRemoved, let link = entry.link {
+            link.send(.shutdown(graceful: true))
+        }
+        wake("build finished on \(name)")
+    }
+
+    /// Gives back a slot reserved in the same pass (a start gate said not now), quietly.
+    func unreserve(_ name: String, build: Int64) {
+        entries[name]?.running.remove(build)
+    }
+
+    // MARK: pause, stop, kill
+
+    func setPaused(_ name: String, paused: Bool, reason: String?) async -> Bool {
+        guard var entry = entries[name] else { return false }
+        entry.isPaused = paused
+        entry.pauseReason = paused ? reason : nil
+        entries[name] = entry
+        try? await store.setWorkerState(record(for: entry))
+        logger.info(paused ? "worker paused" : "worker unpaused", metadata: ["worker": "\(name)", "reason": "\(reason ?? "")"])
+        if !paused { wake("worker \(name) unpaused") }
+        return true
+    }
+
+    /// Graceful stop: no new builds, then the worker is told to shut down once idle.
+    func stop(_ name: String) -> Bool {
+        guard var entry = entries[name] else { return false }
+        entry.isStopping = true
+        entries[name] = entry
+        if entry.running.isEmpty { entry.link?.send(.shutdown(graceful: true)) }
+        return true
+    }
+
+    /// Kill: running builds are interrupted by the worker and it disconnects now.
+    func kill(_ name: String) -> Bool {
+        guard let entry = entries[name] else { return false }
+        entry.link?.send(.shutdown(graceful: false))
+        return true
+    }
+
+    // MARK: reconfig
+
+    func apply(specs: [WorkerSpec]) {
+        let names = Set(specs.map(\.name))
+        for spec in specs {
+            if var e = entries[spec.name] {
+                e.spec = spec
+                e.isRemoved = false
+                entries[spec.name] = e
+            } else {
+                entries[spec.name] = Entry(spec: spec)
+            }
+        }
+        for (name, var e) in entries where !names.contains(name) {
+            e.isRemoved = true
+            entries[name] = e
+            if e.running.isEmpty { e.link?.send(.shutdown(graceful: true)) }
+        }
+        wake("workers reconfigured")
+    }
+
+    // MARK: views
+
+    func states() -> [WorkerState] {
+        entries.values.filter { !$0.isRemoved }.map { e in
+            WorkerState(name: e.spec.name, isConnected: e.link.map { !$0.isClosed } ?? false,
+                        isPaused: e.isPaused, pauseReason: e.pauseReason, isStopping: e.isStopping,
+                        runningBuilds: e.running.count, maxBuilds: e.spec.maxBuilds, info: e.link?.info ?? e.lastInfo,
+                        status: e.status, lastConnected: e.lastConnected, runningBuildIDs: e.running.sorted(),
+                        properties: e.spec.properties)
+        }.sorted { $0.name < $1.name }
+    }
+
+    func snapshots() -> [WorkerSnapshot] {
+        entries.values.filter { !$0.isRemoved }.map(snapshot).sorted { $0.name < $1.name }
+    }
+
+    private func snapshot(_ e: Entry) -> WorkerSnapshot {
+        WorkerSnapshot(name: e.spec.name, isConnected: e.link.map { !$0.isClosed } ?? false,
+                       info: e.link?.info ?? e.lastInfo, runningBuilds: e.running.count,
+                       maxBuilds: e.spec.maxBuilds, isPaused: e.isPaused)
+    }
+
+    private func record(for e: Entry) -> WorkerStateRecord {
+        WorkerStateRecord(name: e.spec.name, isPaused: e.isPaused, pauseReason: e.pauseReason,
+                          lastConnected: e.lastConnected, info: e.lastInfo)
+    }
+}
+
+/// A worker's state as the distributor and the API read it.
+struct WorkerState: Sendable {
+    var name: String
+    var isConnected: Bool
+    var isPaused: Bool
+    var pauseReason: String?
+    var isStopping: Bool
+    var runningBuilds: Int
+    var maxBuilds: Int
+    var info: WorkerInfo?
+    var status: WorkerStatus?
+    var lastConnected: Date?
+    var runningBuildIDs: [Int64]
+    var properties: [String: String]
+}

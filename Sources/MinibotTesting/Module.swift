@@ -1,2 +1,0 @@
-// MinibotTesting: see DESIGN.md §2 for what this module owns.
-enum MinibotTestingModule {}
