@@ -195,7 +195,7 @@ struct GitMirrorTests {
         for index in 0..<10_000 {
             files["many/dir\(index % 100)/file\(index).txt"] = "\(index)\n"
         }
-        let big = try fixture.commit(files, message: "Ten thousand files\n")
+        let big = try fixture.commitBypassingWorkTree(files, message: "Ten thousand files\n")
         try fixture.push("main")
         let mirror = GitMirror(url: fixture.remotePath, path: fixture.path("mirror.git"))
         _ = try await mirror.fetch()
@@ -246,7 +246,7 @@ struct GitMirrorTests {
         try fixture.push("main")
         let occupied = fixture.path("occupied")
         try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: occupied + "/precious.txt", contents: Data("keep\n".utf8))
+        _ = FileManager.default.createFile(atPath: occupied + "/precious.txt", contents: Data("keep\n".utf8))
         let mirror = GitMirror(url: fixture.remotePath, path: occupied)
         await #expect(throws: GitError.self) { try await mirror.fetch() }
         #expect(try FileManager.default.contentsOfDirectory(atPath: occupied) == ["precious.txt"])
