@@ -104,6 +104,40 @@ struct GitCheckoutTests {
         #expect(left == [".git", ".gitignore", "f"])
     }
 
+    @Test func anExistingCloneFollowsAChangedRepositoryURL() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let first = try fixture.commit(["f": "1\n"], message: "One\n")
+        try fixture.push("main")
+        let directory = fixture.path("checkout")
+        _ = try await GitCheckout.checkout(
+            repository: fixture.remotePath, branch: "main", revision: nil, mode: .incremental, into: directory
+        )
+
+        let moved = fixture.path("moved.git")
+        try FileManager.default.moveItem(atPath: fixture.remotePath, toPath: moved)
+        let got = try await GitCheckout.checkout(
+            repository: moved, branch: "main", revision: nil, mode: .incremental, into: directory
+        )
+        #expect(got == first)
+        #expect(try read(directory, ".git/config").contains("url = \(moved)"))
+    }
+
+    @Test func aDirectoryHoldingOtherFilesIsNotClonedInto() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        try fixture.commit(["f": "1\n"], message: "One\n")
+        try fixture.push("main")
+        let directory = fixture.path("occupied")
+        try write(directory, "precious.txt", "keep\n")
+        await #expect(throws: GitError.self) {
+            try await GitCheckout.checkout(
+                repository: fixture.remotePath, branch: "main", revision: nil, mode: .full, into: directory
+            )
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["precious.txt"])
+    }
+
     @Test func anUnknownBranchIsAClearError() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
