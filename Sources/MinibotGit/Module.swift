@@ -1,2 +1,0 @@
-// MinibotGit: see DESIGN.md §2 for what this module owns.
-enum MinibotGitModule {}
