@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import MinibotClient
+import MinibotCore
+import MinibotTesting
+
+/// `minibot-bench`: measures a release-built master with real local workers and prints
+/// medians of several runs. Build it with `swift run -c release minibot-bench`.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minibot-bench",
+        abstract: "Benchmark Minibot: latency, throughput, log streaming, memory, start-up.")
+
+    @Option(name: .long, help: "Runs per scenario (the median is printed).") var runs = 5
+    @Option(name: .long, help: "Requests in the throughput scenario.") var requests = 200
+    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,all.")
+    var only = "all"
+
+    func run() async throws {
+        let wanted = Set(only.split(separator: ",").map(String.init))
+        let all = wanted.contains("all")
+        print("minibot-bench: binaries in \(Binaries.directory.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        if all || wanted.contains("latency") { try await Scenarios.latency(runs: runs) }
+        if all || wanted.contains("throughput") { try await Scenarios.throughput(runs: max(1, runs / 2), requests: requests) }
+        if all || wanted.contains("log") { try await Scenarios.bigLog(runs: max(1, runs / 2)) }
+        if all || wanted.contains("idle") { try await Scenarios.idle(runs: runs) }
+    }
+}

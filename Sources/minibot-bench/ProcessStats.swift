@@ -1,0 +1,43 @@
+import Foundation
+
+/// CPU and memory of a process, read from /proc (Linux).
+struct ProcessStats {
+    /// User + system CPU seconds used so far.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3; utime is 14, stime is 15 (1-based over the whole line).
+        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return 0 }
+        return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// A `/proc/PID/status` value in MiB (e.g. VmRSS, VmHWM).
+    static func memoryMiB(_ pid: Int32, _ key: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kb / 1024
+        }
+        return 0
+    }
+}
+
+/// Median and spread of repeated measurements.
+struct Sample {
+    var values: [Double]
+
+    var median: Double {
+        let s = values.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    var min: Double { values.min() ?? .nan }
+    var max: Double { values.max() ?? .nan }
+
+    func format(_ unit: String, scale: Double = 1, digits: Int = 2) -> String {
+        let f = "%.\(digits)f"
+        return "\(String(format: f, median * scale)) \(unit) (median of \(values.count); min \(String(format: f, min * scale)), max \(String(format: f, max * scale)))"
+    }
+}

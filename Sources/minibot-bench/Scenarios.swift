@@ -1,0 +1,147 @@
+import Foundation
+import MinibotClient
+import MinibotCore
+import MinibotTesting
+
+/// The benchmark scenarios; each starts its own master and workers in a temp directory.
+enum Scenarios {
+    static func config(workers: Int, step: String, maxBuilds: Int = 1) -> String {
+        let names = (1...workers).map { "w\($0)" }
+        return """
+        title: bench
+        www: {port: 0, admin_token_file: admin.token}
+        workers:
+        \(names.map { "  - {name: \($0), password: pw, max_builds: \(maxBuilds)}" }.joined(separator: "\n"))
+        schedulers:
+          - force: {name: force, builders: [b]}
+        builders:
+          - name: b
+            collapse_requests: false
+            workers: [\(names.joined(separator: ", "))]
+            steps:
+              - shell: {name: step, command: \(step)}
+        """
+    }
+
+    /// A master with `workers` connected workers, ready to build.
+    static func cluster(_ dir: TemporaryDirectory, workers: Int, step: String) async throws -> (MasterFixture, [ChildProcess]) {
+        let master = try await MasterFixture.start(config: config(workers: workers, step: step), in: dir.appending("master"))
+        let events = try await master.events()
+        var procs: [ChildProcess] = []
+        for i in 1...workers {
+            procs.append(try WorkerFixture.start(name: "w\(i)", password: "pw", master: master.url, directory: dir.url))
+        }
+        for i in 1...workers { try await events.workerAttached("w\(i)") }
+        return (master, procs)
+    }
+
+    static func shutdown(_ master: MasterFixture, _ workers: [ChildProcess], _ dir: TemporaryDirectory) async {
+        for w in workers { await w.stop() }
+        await master.stop()
+        dir.remove()
+    }
+
+    /// (a) force → build start and → first step start, measured on the master's clock.
+    static func latency(runs: Int) async throws {
+        let dir = try TemporaryDirectory("bench-latency")
+        let (master, workers) = try await cluster(dir, workers: 4, step: "[\"true\"]")
+        var toStart: [Double] = [], toStep: [Double] = [], roundTrip: [Double] = []
+        let events = try await master.events()
+        for _ in 0..<(runs * 4) {
+            let t0 = Date()
+            let request = try await master.force("b")
+            let finished = try await events.buildFinished(request: request)
+            roundTrip.append(Date().timeIntervalSince(t0))
+            let id = Int64(finished["buildid"]?.doubleValue ?? 0)
+            let build = try await master.build(id)
+            let requests = try await master.client.get("api/v2/buildrequests?limit=5")
+            guard case .array(let list)? = requests["buildrequests"],
+                  let r = list.first(where: { $0["buildrequestid"]?.doubleValue == Double(request) }),
+                  let submitted = r["submitted_at"]?.doubleValue, let started = build["started_at"]?.doubleValue else { continue }
+            toStart.append(started - submitted)
+            if case .array(let steps)? = build["steps"], let s = steps.first?["started_at"]?.doubleValue {
+                toStep.append(s - submitted)
+            }
+        }
+        print("(a) force → build start:       \(Sample(values: toStart).format("ms", scale: 1000))   target ≤ 10 ms")
+        print("    force → first step start:  \(Sample(values: toStep).format("ms", scale: 1000))")
+        print("    force → build finished (client round trip): \(Sample(values: roundTrip).format("ms", scale: 1000))")
+        await shutdown(master, workers, dir)
+    }
+
+    /// (b) `requests` builds of `true` over 4 workers with max_builds 1.
+    static func throughput(runs: Int, requests: Int) async throws {
+        var rates: [Double] = [], cpuPerBuild: [Double] = []
+        for _ in 0..<runs {
+            let dir = try TemporaryDirectory("bench-throughput")
+            let (master, workers) = try await cluster(dir, workers: 4, step: "[\"true\"]")
+            let events = try await master.events()
+            let cpu0 = ProcessStats.cpuSeconds(master.process.pid)
+            let t0 = Date()
+            var ids: [Int64] = []
+            for _ in 0..<requests { ids.append(try await master.force("b")) }
+            let last = ids.max() ?? 0
+            var finished = Set<Int64>()
+            _ = try await events.wait(timeout: 600, "all builds to finish") { e in
+                if e["type"]?.stringValue == "build_finished", let r = e["buildrequestid"]?.doubleValue {
+                    finished.insert(Int64(r))
+                }
+                return finished.count >= requests || (e["buildrequestid"]?.doubleValue == Double(last) && finished.count >= requests)
+            }
+            let elapsed = Date().timeIntervalSince(t0)
+            let cpu = ProcessStats.cpuSeconds(master.process.pid) - cpu0
+            rates.append(Double(requests) / elapsed)
+            cpuPerBuild.append(cpu / Double(requests))
+            await shutdown(master, workers, dir)
+        }
+        print("(b) throughput, \(requests) builds of `true` on 4 workers: \(Sample(values: rates).format("builds/s", digits: 1))   target ≥ 100")
+        print("    master CPU per build: \(Sample(values: cpuPerBuild).format("ms", scale: 1000))   target ≤ 3 ms")
+    }
+
+    /// (c) one step printing 50 MB: wall time, rate and the master's peak RSS.
+    static func bigLog(runs: Int) async throws {
+        var rates: [Double] = [], walls: [Double] = [], peaks: [Double] = []
+        let bytes = 50 * 1024 * 1024
+        for _ in 0..<runs {
+            let dir = try TemporaryDirectory("bench-log")
+            let line = String(repeating: "0123456789", count: 10)
+            let step = "\"yes \(line) | head -c \(bytes)\""
+            let (master, workers) = try await cluster(dir, workers: 1, step: step)
+            let events = try await master.events()
+            let request = try await master.force("b")
+            let finished = try await events.buildFinished(request: request, timeout: 600)
+            let build = try await master.build(Int64(finished["buildid"]?.doubleValue ?? 0))
+            if case .array(let steps)? = build["steps"], let s = steps.first,
+               let a = s["started_at"]?.doubleValue, let b = s["complete_at"]?.doubleValue {
+                walls.append(b - a)
+                rates.append(Double(bytes) / (b - a) / 1e6)
+            }
+            peaks.append(ProcessStats.memoryMiB(master.process.pid, "VmHWM"))
+            await shutdown(master, workers, dir)
+        }
+        print("(c) a step printing 50 MB: \(Sample(values: walls).format("s")); \(Sample(values: rates).format("MB/s", digits: 1))   target ≥ 150 MB/s")
+        print("    master peak RSS: \(Sample(values: peaks).format("MiB", digits: 1))   target ≤ 50 MiB")
+    }
+
+    /// (d) master idle RSS with 4 workers connected, and start-up time until the API answers.
+    static func idle(runs: Int) async throws {
+        var startups: [Double] = [], rss: [Double] = []
+        for _ in 0..<runs {
+            let dir = try TemporaryDirectory("bench-idle")
+            let t0 = Date()
+            let master = try await MasterFixture.start(config: config(workers: 4, step: "[\"true\"]"), in: dir.appending("master"))
+            _ = try await master.client.get("api/v2")
+            startups.append(Date().timeIntervalSince(t0))
+            let events = try await master.events()
+            var workers: [ChildProcess] = []
+            for i in 1...4 { workers.append(try WorkerFixture.start(name: "w\(i)", password: "pw", master: master.url, directory: dir.url)) }
+            for i in 1...4 { try await events.workerAttached("w\(i)") }
+            // Let the connections settle (status reports, first pings) before reading RSS.
+            try await Task.sleep(for: .seconds(2))
+            rss.append(ProcessStats.memoryMiB(master.process.pid, "VmRSS"))
+            await shutdown(master, workers, dir)
+        }
+        print("(d) master start-up until the API answers: \(Sample(values: startups).format("s", digits: 3))   target ≤ 0.3 s")
+        print("    master idle RSS with 4 workers: \(Sample(values: rss).format("MiB", digits: 1))   target ≤ 30 MiB")
+    }
+}
