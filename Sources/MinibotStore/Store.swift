@@ -29,6 +29,8 @@ public protocol Store: Sendable {
     /// Requests filtered by claim and completion (nil: either), newest first.
     func requests(claimed: Bool?, complete: Bool?, limit: Int) async throws -> [BuildRequest]
     func request(id: Int64) async throws -> BuildRequest?
+    /// The requests of one buildset, in submission order (a buildset is complete when all are).
+    func requests(buildsetID: Int64) async throws -> [BuildRequest]
     /// Completes pending requests without a build (collapsed or cancelled): results set,
     /// claim released. Returns the ids it completed (those still pending).
     func completeRequests(_ ids: [Int64], results: BuildResult, at: Date) async throws -> [Int64]
@@ -39,14 +41,18 @@ public protocol Store: Sendable {
     /// no longer pending.
     func startBuild(requestID: Int64, master: String, worker: String, at: Date,
                     properties: [String: String]) async throws -> Build?
-    /// Ends a build. RETRY releases its request's claim (pending again); any other result
-    /// completes the request with that result.
+    /// Ends a running build; `properties` are merged into the build's. RETRY releases its
+    /// request's claim (pending again, same submitted time and priority); any other result
+    /// completes the request with that result. Finishing a build that already finished
+    /// changes nothing (so a late duplicate cannot release a newer claim).
     func finishBuild(id: Int64, results: BuildResult, stateString: String, at: Date,
                      properties: [String: String]) async throws
     func build(id: Int64) async throws -> Build?
     func build(builder: String, number: Int) async throws -> Build?
     /// Newest first; `builder` nil for all builders.
     func builds(builder: String?, limit: Int) async throws -> [Build]
+    /// Every build run for a request (several when earlier ones ended in RETRY), oldest first.
+    func builds(requestID: Int64) async throws -> [Build]
     /// Builds recorded as running claimed by `master` (after a crash: those it lost).
     func runningBuilds(master: String) async throws -> [Build]
     /// Counts builds started on each worker since `since` (for ranking).
@@ -65,6 +71,8 @@ public protocol Store: Sendable {
     func workerState(_ worker: String) async throws -> WorkerStateRecord?
     func setWorkerState(_ state: WorkerStateRecord) async throws
     func pluginState(plugin: String, key: String) async throws -> JSONValue?
+    /// All keys of a plugin (what it loads at start-up).
+    func pluginStates(plugin: String) async throws -> [String: JSONValue]
     /// nil deletes the key.
     func setPluginState(plugin: String, key: String, value: JSONValue?) async throws
 }

@@ -1,0 +1,136 @@
+import GRDB
+
+/// The SQLite schema of ``SQLiteStore``, as an ordered list of migrations.
+///
+/// Migrations are append-only: a released migration is never edited, a change to the
+/// schema is a new migration. Timestamps are REAL seconds since 1970 (with fractions);
+/// maps and lists are JSON text.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: changes, buildsets, requests, builds, steps, logs, workers, plugins") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    private static let v1 = """
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            revision TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            repository TEXT NOT NULL,
+            project TEXT NOT NULL,
+            category TEXT,
+            author TEXT NOT NULL,
+            committer TEXT,
+            comments TEXT NOT NULL,
+            files TEXT NOT NULL,            -- JSON array of paths
+            when_at REAL NOT NULL,
+            source TEXT NOT NULL
+        );
+
+        CREATE TABLE poller_heads (
+            poller TEXT PRIMARY KEY NOT NULL,
+            heads TEXT NOT NULL             -- JSON object branch -> revision
+        );
+
+        CREATE TABLE buildsets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reason TEXT NOT NULL,
+            scheduler TEXT NOT NULL,
+            ss_repository TEXT NOT NULL,
+            ss_branch TEXT,
+            ss_revision TEXT,
+            ss_project TEXT NOT NULL,
+            properties TEXT NOT NULL,       -- JSON object
+            submitted_at REAL NOT NULL
+        );
+
+        CREATE TABLE buildset_changes (
+            buildset_id INTEGER NOT NULL REFERENCES buildsets(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            change_id INTEGER NOT NULL REFERENCES changes(id),
+            PRIMARY KEY (buildset_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX buildset_changes_change ON buildset_changes(change_id);
+
+        -- A request carries its own copy of the source stamp and properties so that the
+        -- distributor reads pending requests without a join.
+        CREATE TABLE buildrequests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            buildset_id INTEGER NOT NULL REFERENCES buildsets(id) ON DELETE CASCADE,
+            builder TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            submitted_at REAL NOT NULL,
+            reason TEXT NOT NULL,
+            ss_repository TEXT NOT NULL,
+            ss_branch TEXT,
+            ss_revision TEXT,
+            ss_project TEXT NOT NULL,
+            properties TEXT NOT NULL,       -- JSON object
+            claimed_by TEXT,
+            claimed_at REAL,
+            complete INTEGER NOT NULL DEFAULT 0,
+            results INTEGER,
+            complete_at REAL
+        );
+        -- The distributor's query: only pending rows are indexed, so it stays small.
+        CREATE INDEX buildrequests_pending ON buildrequests(submitted_at, id)
+            WHERE claimed_by IS NULL AND complete = 0;
+        CREATE INDEX buildrequests_buildset ON buildrequests(buildset_id);
+
+        CREATE TABLE builds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            builder TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            buildrequest_id INTEGER NOT NULL REFERENCES buildrequests(id) ON DELETE CASCADE,
+            worker TEXT NOT NULL,
+            master TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            complete_at REAL,
+            results INTEGER,
+            state_string TEXT NOT NULL,
+            properties TEXT NOT NULL,       -- JSON object
+            UNIQUE (builder, number)
+        );
+        CREATE INDEX builds_request ON builds(buildrequest_id);
+        CREATE INDEX builds_started ON builds(started_at);
+        CREATE INDEX builds_running ON builds(master) WHERE complete_at IS NULL;
+
+        CREATE TABLE steps (
+            build_id INTEGER NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            started_at REAL,
+            complete_at REAL,
+            results INTEGER,
+            state_string TEXT NOT NULL,
+            PRIMARY KEY (build_id, number)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE logs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            build_id INTEGER NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL,
+            stream TEXT NOT NULL,           -- LogStream raw value: o, e, h
+            text TEXT NOT NULL
+        );
+        CREATE INDEX logs_read ON logs(build_id, step, id);
+
+        CREATE TABLE workers (
+            name TEXT PRIMARY KEY NOT NULL,
+            paused INTEGER NOT NULL,
+            pause_reason TEXT,
+            last_connected REAL,
+            info TEXT                       -- JSON WorkerInfo
+        );
+
+        CREATE TABLE plugin_state (
+            plugin TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,            -- JSON
+            PRIMARY KEY (plugin, key)
+        ) WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import MinibotCore
+
+extension SQLiteStore {
+    public func startStep(_ step: BuildStep) async throws {
+        try await write("start step \(step.number) of build \(step.buildID)") { db in
+            // An upsert, so that recording the same step start twice is harmless.
+            do {
+                try db.cachedStatement(sql: """
+                    INSERT INTO steps (build_id, number, name, started_at, complete_at, results, state_string)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (build_id, number) DO UPDATE SET
+                        name = excluded.name, started_at = excluded.started_at, complete_at = excluded.complete_at,
+                        results = excluded.results, state_string = excluded.state_string
+                    """).execute(arguments: [
+                        step.buildID, step.number, step.name, StoreCoding.seconds(step.startedAt),
+                        StoreCoding.seconds(step.completedAt), step.results?.rawValue, step.stateString,
+                    ])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+                throw StoreError("cannot start step \(step.number): there is no build \(step.buildID)")
+            }
+        }
+    }
+
+    public func finishStep(buildID: Int64, number: Int, results: BuildResult, stateString: String,
+                           at: Date) async throws {
+        try await write("finish step \(number) of build \(buildID)") { db in
+            try db.cachedStatement(sql: """
+                UPDATE steps SET complete_at = ?, results = ?, state_string = ? WHERE build_id = ? AND number = ?
+                """).execute(arguments: [StoreCoding.seconds(at), results.rawValue, stateString, buildID, number])
+            guard db.changesCount == 1 else {
+                throw StoreError("cannot finish step \(number) of build \(buildID): it was never started")
+            }
+        }
+    }
+
+    public func steps(buildID: Int64) async throws -> [BuildStep] {
+        try await read("list the steps of build \(buildID)") { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT build_id, number, name, started_at, complete_at, results, state_string
+                FROM steps WHERE build_id = ? ORDER BY number
+                """)
+            return try Row.fetchAll(statement, arguments: [buildID]).map(StoreCoding.step)
+        }
+    }
+
+    public func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws {
+        try await write("append to the log of step \(step) of build \(buildID)") { db in
+            do {
+                try db.cachedStatement(sql: "INSERT INTO logs (build_id, step, stream, text) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [buildID, step, stream.rawValue, text])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+                throw StoreError("cannot append to a log: there is no build \(buildID)")
+            }
+        }
+    }
+
+    public func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk] {
+        try await read("read the log of step \(step) of build \(buildID)") { db in
+            // One page of the logs_read index: memory stays bounded by `limit` chunks.
+            let statement = try db.cachedStatement(sql: """
+                SELECT id, stream, text FROM logs WHERE build_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?
+                """)
+            return try Row.fetchAll(statement, arguments: [buildID, step, afterChunk, limit]).map { row in
+                LogChunk(id: row[0], stream: LogStream(rawValue: row[1]) ?? .stdout, text: row[2])
+            }
+        }
+    }
+}
