@@ -29,7 +29,9 @@ extension MasterConfigParser {
     /// The required `repository`, checked for plausibility.
     func repository(_ m: ConfigMapping) -> String? {
         guard let repository = m.string("repository", required: true) else { return nil }
-        if let problem = RepositoryAddress.problem(repository) { m.error(problem, at: "repository") }
+        if let problem = RepositoryAddress.problem(repository) {
+            reader.error(problem, at: m["repository"]?.location ?? m.location(of: "repository"))
+        }
         return repository
     }
 
