@@ -1,2 +1,0 @@
-// MinibotConfig: see DESIGN.md §2 for what this module owns.
-enum MinibotConfigModule {}
