@@ -122,7 +122,9 @@ let package = Package(
             dependencies: [
                 "MinibotCore", "MinibotConfig", "MinibotMaster", "MinibotAvailability", "MinibotClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Resources/master.cfg.example")],
             swiftSettings: strict
         ),
         .executableTarget(
