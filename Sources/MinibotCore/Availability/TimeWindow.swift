@@ -12,7 +12,7 @@ import Foundation
 /// - Times are wall-clock times in ``timeZone`` and every instant is computed with a
 ///   `Calendar` in that zone, so a window keeps its local hours across DST changes. A start
 ///   or end that falls in a DST gap moves to the first valid time after the gap; one that
-///   occurs twice (the autumn repeated hour) takes the first occurrence.
+///   occurs twice (the autumn repeated hour) takes its first occurrence.
 ///
 /// Pure value: every question takes the instant as an argument. Shared by the availability
 /// plugin on the master and the host agent.
@@ -156,13 +156,32 @@ public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
-    /// The instant of a wall-clock time on a local day. Foundation resolves a time in a
-    /// DST gap to the time after the gap, and a repeated time to its first occurrence.
+    /// The instant of a wall-clock time on a local day. A time that does not exist (the
+    /// spring-forward gap) becomes the first instant after the gap; a time that occurs
+    /// twice (the autumn repeated hour) takes its first occurrence. Foundation alone would
+    /// shift a gap time by the gap's length and may pick either repeated instant.
     private func instant(on day: Date, at minutes: Int, calendar: Calendar) -> Date? {
         var c = calendar.dateComponents([.era, .year, .month, .day], from: day)
         c.hour = minutes / 60
         c.minute = minutes % 60
         c.second = 0
-        return calendar.date(from: c)
+        guard let date = calendar.date(from: c) else { return nil }
+        func isRequestedTime(_ d: Date) -> Bool {
+            let got = calendar.dateComponents([.day, .hour, .minute], from: d)
+            return got.day == c.day && got.hour == c.hour && got.minute == c.minute
+        }
+        if !isRequestedTime(date) {
+            // In a gap: the transition that opened it is the first valid instant after it.
+            if let transition = timeZone.nextDaylightSavingTimeTransition(after: date.addingTimeInterval(-3 * 3600)),
+               transition <= date {
+                return transition
+            }
+            return date
+        }
+        // A repeated wall time: prefer the earlier instant (DST shifts are 30 min or 1 h).
+        for shift in [3600.0, 1800.0] where isRequestedTime(date.addingTimeInterval(-shift)) {
+            return date.addingTimeInterval(-shift)
+        }
+        return date
     }
 }
