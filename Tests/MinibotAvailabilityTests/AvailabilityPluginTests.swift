@@ -117,6 +117,36 @@ import Testing
         await h.stop()
     }
 
+    @Test func nothingStartsBeforeSavedFlagsAreRestored() throws {
+        let context = TestPluginContext(now: at("2025-03-24 10:00"), workers: ["w1", "w2"])
+        let plugin = try AvailabilityPlugin(configuration: section(maxLoad: false), master: master, context: context)
+        let verdicts = plugin.verdicts(for: PendingRequest(id: 1, builder: "b", priority: 0, submittedAt: context.now()),
+                                       candidates: [WorkerCandidate(name: "w1", runningBuilds: 0, maxBuilds: 1),
+                                                    WorkerCandidate(name: "other", runningBuilds: 0, maxBuilds: 1)],
+                                       now: context.now())
+        #expect(verdicts.count == 1)   // a worker the plugin does not know gets no verdict
+        #expect(verdicts.first?.kind == .unavailable)
+        #expect(verdicts.first?.reason?.contains("restoring saved availability flags") == true)
+    }
+
+    @Test func deleteRevertsToTheConfiguredFlag() async throws {
+        let context = TestPluginContext(now: at("2025-03-24 10:00"), workers: ["w1", "w2"])
+        let config = Node.map([("workers", 3, 5, Node.map([
+            ("w1", 4, 7, Node.map([("flag", 4, 11, Node.scalar("unavailable", 4, 17))])),
+        ]))])
+        let h = try Harness(context: context, configuration: config, master: master)
+        try await h.started()
+        #expect(h.verdict("w1")?.reason == "unavailable: flagged in master.cfg")
+        #expect(await h.post("w1", #"{"state":"available","by":"anna","for":"1h"}"#).status == 200)
+        #expect(h.verdict("w1")?.kind == .eligible)
+        #expect(context.store.withLock { $0["flag.w1"] } != nil)
+        let deleted = await h.plugin.handle(PluginHTTPRequest(method: "DELETE", path: "workers/w1", isAdmin: true))
+        #expect(deleted.status == 200)
+        #expect(deleted.body["state"] == .string("unavailable"))
+        #expect(context.store.withLock { $0["flag.w1"] } == nil)
+        await h.stop()
+    }
+
     @Test func loadDropBelowResumeWakes() async throws {
         let context = TestPluginContext(now: at("2025-03-24 10:00"), workers: ["w1", "w2"])
         let h = try Harness(context: context, configuration: section(), master: master)
