@@ -1,0 +1,78 @@
+import Foundation
+import MinibotCore
+
+/// The `plugins: availability:` section, parsed:
+///
+/// ```yaml
+/// plugins:
+///   availability:
+///     default: {max_load: 3, on_unknown_load: unavailable}
+///     workers:
+///       workstation:
+///         flag: {state: advisory, reason: "Anna's desktop"}
+///         windows: [{when: "Mon-Fri 09:00-17:00", timezone: Europe/Paris, mode: unavailable, lead: 15m}]
+///         max_load: 6
+/// ```
+///
+/// Keys of a block: `flag`, `windows`, `max_load`, `resume_load`, `max_cpu_pressure`,
+/// `load_mode`, `on_unknown_load`, `status_interval`, `host_agent`. A worker's block
+/// overrides `default:` key by key (a list of windows replaces the default list). A block
+/// that sets `max_load` without `resume_load` gets 80 % of its own `max_load`.
+public struct AvailabilityConfiguration: Sendable {
+    public var defaults: WorkerAvailabilitySettings
+    /// Merged settings of the workers that have their own block.
+    public var overrides: [String: WorkerAvailabilitySettings]
+
+    public init(defaults: WorkerAvailabilitySettings = WorkerAvailabilitySettings(),
+                overrides: [String: WorkerAvailabilitySettings] = [:]) {
+        self.defaults = defaults
+        self.overrides = overrides
+    }
+
+    /// The settings that apply to `worker`.
+    public func settings(for worker: String) -> WorkerAvailabilitySettings {
+        overrides[worker] ?? defaults
+    }
+
+    /// Parses the section; throws every problem at once as ``ConfigErrors``.
+    public init(node: ConfigNode, master: MasterConfig) throws {
+        let (configuration, errors) = AvailabilityConfiguration.parse(node, master: master)
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        self = configuration
+    }
+
+    /// Parses what it can and reports every problem with its `file:line:column`.
+    public static func parse(_ node: ConfigNode, master: MasterConfig) -> (AvailabilityConfiguration, [ConfigError]) {
+        var reader = ConfigNodeReader()
+        var configuration = AvailabilityConfiguration()
+        if node.isNull { return (configuration, []) }
+        guard let entries = reader.mapping(node, what: "the availability section") else {
+            return (configuration, reader.errors)
+        }
+        reader.rejectUnknownKeys(entries, allowed: ["default", "workers"], in: "plugins: availability:")
+        var defaultBlock = SettingsBlock()
+        if let node = node["default"], !node.isNull {
+            defaultBlock = reader.settingsBlock(node)
+        }
+        configuration.defaults = defaultBlock.applied(to: WorkerAvailabilitySettings())
+        reader.checkResume(defaultBlock, merged: configuration.defaults)
+
+        if let workersNode = node["workers"], !workersNode.isNull,
+           let workerEntries = reader.mapping(workersNode, what: "workers") {
+            let known = master.workers.map(\.name)
+            for entry in workerEntries {
+                if !known.contains(entry.key) {
+                    reader.error("unknown worker '\(entry.key)'"
+                        + Suggestion.didYouMean(entry.key, among: known)
+                        + (known.isEmpty ? "; no workers are configured" : "; configured workers: \(known.joined(separator: ", "))"),
+                        at: entry.keyLocation)
+                }
+                let block = entry.value.isNull ? SettingsBlock() : reader.settingsBlock(entry.value)
+                let merged = block.applied(to: configuration.defaults, defaultsBlock: defaultBlock)
+                reader.checkResume(block.maxLoad == nil ? defaultBlock : block, merged: merged)
+                configuration.overrides[entry.key] = merged
+            }
+        }
+        return (configuration, reader.errors)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import MinibotCore
+
+/// Decides one worker's availability from its settings, its flag, its load and the time.
+///
+/// Pure: no clock, no state, no I/O. Everything is recomputed from `now` on each call, so a
+/// jump of the wall clock (either way) just gives the verdict of the new time; nothing is
+/// derived from elapsed-time arithmetic kept across calls.
+///
+/// Rules, most severe cause wins (`unavailable` > `advisory` > `available`):
+/// - the flag in force: the run-time flag while it has not expired, else the one from
+///   `master.cfg`; an `available` flag is no cause;
+/// - every window that contains `now`, or opens within its `lead`, gives its mode;
+/// - while connected and watching load: a blocked load or CPU-pressure threshold gives
+///   `load_mode`; a load not reported yet, or not for three status intervals, gives
+///   `on_unknown_load`.
+public struct AvailabilityPolicy: Sendable {
+    public var settings: WorkerAvailabilitySettings
+    /// Where flag expiries are shown (`until 17:00`); the master's local zone by default.
+    public var displayTimeZone: TimeZone
+
+    public init(settings: WorkerAvailabilitySettings, displayTimeZone: TimeZone = .current) {
+        self.settings = settings
+        self.displayTimeZone = displayTimeZone
+    }
+
+    /// The flag in force at `now`: a run-time flag that has not expired, else the configured one.
+    public func flagInForce(runtime: AvailabilityFlag?, now: Date) -> AvailabilityFlag? {
+        if let runtime, runtime.isActive(at: now) { return runtime }
+        return settings.flag.map {
+            AvailabilityFlag(state: $0.state, reason: $0.reason, setBy: "master.cfg", setAt: .distantPast)
+        }
+    }
+
+    public func evaluate(flag runtimeFlag: AvailabilityFlag?, load: LoadTracker, isConnected: Bool, now: Date) -> Availability {
+        var causes: [Availability.Cause] = []
+        var changes: [Date] = []
+
+        // Flag.
+        if let runtimeFlag, let expiry = runtimeFlag.expiresAt, expiry > now { changes.append(expiry) }
+        let flag = flagInForce(runtime: runtimeFlag, now: now)
+        if let flag, flag.state != .available {
+            let who = flag.setBy == "master.cfg" ? "flagged in master.cfg" : "flagged by \(flag.setBy)"
+            causes.append(.init(
+                source: .flag, state: flag.state,
+                reason: flag.reason.isEmpty ? who : "\(who): \(flag.reason)",
+                setBy: flag.setBy, until: flag.expiresAt,
+                untilText: flag.expiresAt.map { "until " + TimeWindow.format($0, relativeTo: now, in: displayTimeZone) }))
+        }
+
+        // Windows.
+        for rule in settings.windows {
+            let window = rule.window
+            let described = "\(rule.reason) (\(window))"
+            if window.contains(now) {
+                let end = window.currentEnd(after: now)
+                if let end { changes.append(end) }
+                causes.append(.init(source: .window, state: rule.state, reason: described, setBy: "window",
+                                    until: end, untilText: end.map { "until " + window.format($0, relativeTo: now) }))
+            } else if let opens = window.nextStart(after: now) {
+                let leadStart = opens.addingTimeInterval(-rule.lead)
+                if rule.lead > 0 && leadStart <= now {
+                    // Inside the lead time: blocked from now to the end of the window.
+                    let end = window.currentEnd(after: opens)
+                    changes.append(opens)
+                    causes.append(.init(
+                        source: .window, state: rule.state,
+                        reason: "\(described) opens at \(window.format(opens, relativeTo: now)), \(DurationText.describe(rule.lead)) lead",
+                        setBy: "window", until: end,
+                        untilText: end.map { "until " + window.format($0, relativeTo: now) }))
+                } else {
+                    changes.append(leadStart)
+                }
+            }
+        }
+
+        // Load.
+        if isConnected && settings.watchesLoad {
+            let loadCauses = evaluateLoad(load, now: now)
+            causes += loadCauses.causes
+            if let change = loadCauses.change { changes.append(change) }
+        }
+
+        let state = causes.map(\.state).max() ?? .available
+        // Decisive causes first, keeping their order otherwise.
+        let ordered = causes.filter { $0.state == state } + causes.filter { $0.state != state }
+        return Availability(state: state, causes: ordered, nextChange: changes.filter { $0 > now }.min(),
+                            isConnected: isConnected, flag: flag,
+                            load1: isConnected ? load.load1 : nil, cpuPressure: isConnected ? load.cpuPressure : nil)
+    }
+
+    private func evaluateLoad(_ load: LoadTracker, now: Date) -> (causes: [Availability.Cause], change: Date?) {
+        let loadState: AvailabilityState = settings.loadMode == .unavailable ? .unavailable : .advisory
+        guard let last = load.lastReportAt, now.timeIntervalSince(last) <= settings.unknownLoadAfter else {
+            guard settings.onUnknownLoad != .available else { return ([], nil) }
+            let why = load.lastReportAt.map {
+                "load unknown (no report for \(DurationText.describe(now.timeIntervalSince($0))))"
+            } ?? "load unknown (not reported yet)"
+            return ([.init(source: .unknownLoad, state: settings.onUnknownLoad, reason: why, setBy: "load",
+                           untilText: "until the worker reports its load")], nil)
+        }
+        // The moment the load becomes unknown if no report arrives.
+        let change = last.addingTimeInterval(settings.unknownLoadAfter + 0.001)
+        var causes: [Availability.Cause] = []
+        if let threshold = load.load, threshold.isBlocked, let value = load.load1 {
+            let reason = value > threshold.max
+                ? "load \(Self.format(value)) > \(Self.format(threshold.max))"
+                : "load \(Self.format(value)) not yet below \(Self.format(threshold.resume)) after exceeding \(Self.format(threshold.max))"
+            causes.append(.init(source: .load, state: loadState, reason: reason, setBy: "load",
+                                untilText: "until load < \(Self.format(threshold.resume))"))
+        }
+        if let threshold = load.pressure, threshold.isBlocked, let value = load.cpuPressure {
+            let reason = value > threshold.max
+                ? "cpu pressure \(Self.format(value))% > \(Self.format(threshold.max))%"
+                : "cpu pressure \(Self.format(value))% not yet below \(Self.format(threshold.resume))% after exceeding \(Self.format(threshold.max))%"
+            causes.append(.init(source: .cpuPressure, state: loadState, reason: reason, setBy: "load",
+                                untilText: "until cpu pressure < \(Self.format(threshold.resume))%"))
+        }
+        return (causes, change)
+    }
+
+    /// One decimal: `4.2`, `3.0`, `2.4`.
+    static func format(_ value: Double) -> String {
+        let tenths = (value * 10).rounded()
+        let whole = Int(tenths / 10)
+        let decimal = abs(Int(tenths) % 10)
+        return (tenths < 0 && whole == 0 ? "-" : "") + "\(whole).\(decimal)"
+    }
+}

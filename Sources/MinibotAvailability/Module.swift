@@ -1,2 +1,0 @@
-// MinibotAvailability: see DESIGN.md §2 for what this module owns.
-enum MinibotAvailabilityModule {}
