@@ -25,6 +25,10 @@ public struct DistributorPolicy: Sendable {
 
     /// Runs one pass.
     ///
+    /// The caller leaves out requests whose start is in flight (a gate being asked, a claim
+    /// being written) and counts their workers in ``Worker/runningBuilds``: their locks are
+    /// already reserved in `locks`, and a request passed again would count them as its own.
+    ///
     /// - Parameters:
     ///   - pending: every pending request (request waiters in `locks` not among them are dropped).
     ///   - workers: every worker the master knows; a builder's worker missing here counts as
