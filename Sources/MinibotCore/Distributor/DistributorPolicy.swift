@@ -1,0 +1,98 @@
+import Foundation
+
+/// Which pending build requests start on which workers now, and why the others wait.
+///
+/// A pure function of its inputs, called by the master's distributor actor on every wake-up
+/// (new request, worker attached or detached, build finished, lock released, reconfig, a
+/// plugin's `wake`, the backstop at ``Outcome/nextCheck``). One pass:
+/// 1. takes requests across all builders by priority (higher first), then age, then id;
+///    a request that cannot start never holds up the ones after it;
+/// 2. for each, looks at the builder's workers: not connected, paused, excluded by a start
+///    gate, or without a free build slot (counting the builds this pass already assigned)
+///    rule a worker out with a reason; the rest are candidates for the plugins' verdicts;
+/// 3. orders candidates: eligible ones by rank, then fewest running builds, then name;
+///    advisory ones after all eligible ones; unavailable ones never;
+/// 4. checks the builder's locks *before* taking a worker, per candidate (worker locks
+///    differ by worker): the first candidate whose locks are free gets the build and the
+///    locks are reserved; if none, the request waits for the lock, queued FIFO, and no
+///    worker is taken, so another request can use it.
+public struct DistributorPolicy: Sendable {
+    public var builders: [String: BuilderSpec]
+
+    public init(builders: [BuilderSpec]) {
+        self.builders = Dictionary(builders.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Runs one pass.
+    ///
+    /// The caller leaves out requests whose start is in flight (a gate being asked, a claim
+    /// being written) and counts their workers in ``Worker/runningBuilds``: their locks are
+    /// already reserved in `locks`, and a request passed again would count them as its own.
+    ///
+    /// - Parameters:
+    ///   - pending: every pending request (request waiters in `locks` not among them are dropped).
+    ///   - workers: every worker the master knows; a builder's worker missing here counts as
+    ///     not connected.
+    ///   - locks: the runtime lock state.
+    ///   - excluded: per request, workers a start gate turned down for now.
+    ///   - now: the time of the pass; reasons whose `until` is not after it are shown but do
+    ///     not set ``Outcome/nextCheck`` (that would spin).
+    ///   - verdicts: the plugins' merged verdicts for a request's candidates (called only
+    ///     when there is at least one); a candidate without a verdict is eligible.
+    public func decide(
+        pending: [PendingRequest],
+        workers: [Worker],
+        locks: LockBook,
+        excluded: [Int64: [String: Exclusion]] = [:],
+        now: Date,
+        verdicts: (PendingRequest, [WorkerCandidate]) -> [WorkerVerdict] = { _, _ in [] }
+    ) -> Outcome {
+        var book = locks
+        let pendingIDs = Set(pending.map(\.id))
+        for case .request(let id) in book.allWaiters where !pendingIDs.contains(id) {
+            book.dequeue(.request(id))
+        }
+        let workersByName = Dictionary(workers.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        var assigned: [String: Int] = [:]
+        var decisions: [Decision] = []
+        var waiting: [Int64: [WaitingReason]] = [:]
+
+        let ordered = pending.sorted {
+            if $0.priority != $1.priority { return $0.priority > $1.priority }
+            if $0.submittedAt != $1.submittedAt { return $0.submittedAt < $1.submittedAt }
+            return $0.id < $1.id
+        }
+        for request in ordered {
+            var pass = RequestPass(request: request, book: book, assigned: assigned)
+            let result = pass.run(builder: builders[request.builder], workers: workersByName,
+                                  allWorkers: workers, excluded: excluded[request.id] ?? [:], verdicts: verdicts)
+            book = pass.book
+            switch result {
+            case .start(let decision):
+                assigned[decision.worker, default: 0] += 1
+                decisions.append(decision)
+            case .wait(let reasons):
+                waiting[request.id] = reasons
+            }
+        }
+
+        let nextCheck = waiting.values.joined().compactMap(\.until).filter { $0 > now }.min()
+        return Outcome(decisions: decisions, waiting: waiting, nextCheck: nextCheck, locks: book)
+    }
+
+    /// Merges several plugins' verdict lists into one verdict per worker
+    /// (``WorkerVerdict/merged(with:)``: the stricter kind wins, ranks add up, reasons join).
+    public static func mergeVerdicts(_ lists: [[WorkerVerdict]]) -> [WorkerVerdict] {
+        var order: [String] = []
+        var byWorker: [String: WorkerVerdict] = [:]
+        for verdict in lists.joined() {
+            if let existing = byWorker[verdict.worker] {
+                byWorker[verdict.worker] = existing.merged(with: verdict)
+            } else {
+                order.append(verdict.worker)
+                byWorker[verdict.worker] = verdict
+            }
+        }
+        return order.compactMap { byWorker[$0] }
+    }
+}

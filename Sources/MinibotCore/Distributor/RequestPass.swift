@@ -1,0 +1,192 @@
+import Foundation
+
+/// One request's share of a ``DistributorPolicy`` pass: rule workers out, ask the plugins,
+/// check the locks, and either start or say why not.
+struct RequestPass {
+    enum Result {
+        case start(DistributorPolicy.Decision)
+        case wait([WaitingReason])
+    }
+
+    /// Why a worker of the builder cannot take the request; the order is the order of the
+    /// summary's counts.
+    private enum Category: Int, CaseIterable {
+        case notConnected, paused, busy, excluded, unavailable, locked
+
+        var word: String {
+            switch self {
+            case .notConnected: "not connected"
+            case .paused: "paused"
+            case .busy: "busy"
+            case .excluded: "not admitted"
+            case .unavailable: "unavailable"
+            case .locked: "waiting for a lock"
+            }
+        }
+
+        /// The summary when every worker of the builder is in this category.
+        var allWord: String {
+            switch self {
+            case .notConnected: "no worker connected"
+            case .paused: "all workers paused"
+            case .busy: "all workers busy"
+            case .excluded: "no worker admitted the build yet"
+            case .unavailable: "all workers unavailable"
+            case .locked: "waiting for a lock on every worker"
+            }
+        }
+    }
+
+    private struct Blocked {
+        var reason: WaitingReason
+        var category: Category
+    }
+
+    let request: PendingRequest
+    var book: LockBook
+    let assigned: [String: Int]
+
+    init(request: PendingRequest, book: LockBook, assigned: [String: Int]) {
+        self.request = request
+        self.book = book
+        self.assigned = assigned
+    }
+
+    private var owner: LockOwner { .request(request.id) }
+
+    mutating func run(
+        builder: BuilderSpec?,
+        workers: [String: DistributorPolicy.Worker],
+        allWorkers: [DistributorPolicy.Worker],
+        excluded: [String: DistributorPolicy.Exclusion],
+        verdicts: (PendingRequest, [WorkerCandidate]) -> [WorkerVerdict]
+    ) -> Result {
+        guard let builder else {
+            book.dequeue(owner)
+            return .wait([WaitingReason(reason: "builder \(request.builder) is not in the configuration")])
+        }
+        var names: [String] = []
+        for name in builder.workers where !names.contains(name) { names.append(name) }
+        guard !names.isEmpty else {
+            book.dequeue(owner)
+            return .wait([WaitingReason(reason: "builder \(builder.name) lists no workers")])
+        }
+
+        // Rule out workers that cannot take any build now.
+        var blocked: [String: Blocked] = [:]
+        var candidates: [WorkerCandidate] = []
+        for name in names {
+            guard let worker = workers[name], worker.isConnected else {
+                blocked[name] = Blocked(reason: WaitingReason(worker: name, reason: "worker \(name) not connected"),
+                                        category: .notConnected)
+                continue
+            }
+            if worker.isPaused {
+                let text = worker.pauseReason.map { "worker \(name) paused: \($0)" } ?? "worker \(name) paused"
+                blocked[name] = Blocked(reason: WaitingReason(worker: name, reason: text), category: .paused)
+                continue
+            }
+            if let exclusion = excluded[name] {
+                blocked[name] = Blocked(
+                    reason: WaitingReason(worker: name, reason: "worker \(name): \(exclusion.reason)", until: exclusion.until),
+                    category: .excluded)
+                continue
+            }
+            let running = worker.runningBuilds + assigned[name, default: 0]
+            if running >= worker.maxBuilds {
+                blocked[name] = Blocked(
+                    reason: WaitingReason(worker: name, reason: "worker \(name) busy (\(running)/\(worker.maxBuilds) builds)"),
+                    category: .busy)
+                continue
+            }
+            candidates.append(WorkerCandidate(name: name, runningBuilds: running, maxBuilds: worker.maxBuilds,
+                                              info: worker.info))
+        }
+
+        // Ask the plugins; order what they allow.
+        var usable: [(candidate: WorkerCandidate, verdict: WorkerVerdict)] = []
+        if !candidates.isEmpty {
+            let merged = DistributorPolicy.mergeVerdicts([verdicts(request, candidates)])
+            let byWorker = Dictionary(merged.map { ($0.worker, $0) }, uniquingKeysWith: { first, _ in first })
+            for candidate in candidates {
+                let verdict = byWorker[candidate.name] ?? .eligible(candidate.name)
+                if verdict.kind == .unavailable {
+                    let text = verdict.reason.map { "worker \(candidate.name) unavailable: \($0)" }
+                        ?? "worker \(candidate.name) unavailable"
+                    blocked[candidate.name] = Blocked(
+                        reason: WaitingReason(worker: candidate.name, reason: text, until: verdict.until),
+                        category: .unavailable)
+                } else {
+                    usable.append((candidate, verdict))
+                }
+            }
+            usable.sort { a, b in
+                if a.verdict.kind != b.verdict.kind { return a.verdict.kind == .eligible }
+                if a.verdict.rank != b.verdict.rank { return a.verdict.rank < b.verdict.rank }
+                if a.candidate.runningBuilds != b.candidate.runningBuilds {
+                    return a.candidate.runningBuilds < b.candidate.runningBuilds
+                }
+                return a.candidate.name < b.candidate.name
+            }
+        }
+
+        // Locks before the worker: the first usable worker whose locks are free wins.
+        var lockSummary: WaitingReason?
+        var lockBlockedWorkers: [String] = []
+        for (candidate, verdict) in usable {
+            switch book.acquire(builder.locks, worker: candidate.name, owner: owner) {
+            case .granted:
+                book.dequeue(owner)
+                return .start(DistributorPolicy.Decision(request: request, candidate: candidate, verdict: verdict,
+                                                         locks: builder.locks))
+            case .blocked(let lock, let reason):
+                lockBlockedWorkers.append(candidate.name)
+                if lockSummary == nil { lockSummary = WaitingReason(reason: reason) }
+                // A master lock is the same whatever the worker: the summary says it once.
+                // A worker lock differs by worker: each says its own.
+                blocked[candidate.name] = lock.worker == nil ? nil
+                    : Blocked(reason: WaitingReason(worker: candidate.name, reason: reason), category: .locked)
+            }
+        }
+
+        // It waits. Only a request that waits for nothing but a lock keeps a place in a lock
+        // queue: one that has no usable worker must not hold back others that have one.
+        if lockBlockedWorkers.isEmpty {
+            book.dequeue(owner)
+        } else {
+            for name in lockBlockedWorkers { book.enqueue(builder.locks, worker: name, owner: owner) }
+        }
+        let summary = lockSummary ?? self.summary(names: names, blocked: blocked, allWorkers: allWorkers)
+        return .wait([summary] + names.compactMap { blocked[$0]?.reason })
+    }
+
+    /// The builder-wide line when no lock is involved: a single worker's own reason, a
+    /// common cause (`no worker connected`, `all workers busy`), or the counts. Its `until`
+    /// is the earliest one of the workers: when the request may first start by itself.
+    private func summary(names: [String], blocked: [String: Blocked],
+                         allWorkers: [DistributorPolicy.Worker]) -> WaitingReason {
+        let all = names.compactMap { blocked[$0] }
+        let until = all.compactMap(\.reason.until).min()
+        if all.count == 1, let only = all.first, only.category != .notConnected {
+            return WaitingReason(reason: only.reason.reason, until: only.reason.until)
+        }
+        let categories = Set(all.map(\.category))
+        if categories.count == 1, let category = categories.first {
+            var text = category.allWord
+            if category == .notConnected {
+                // The likely mistake: a worker is up but the builder does not list it.
+                let strays = allWorkers.filter { $0.isConnected && !names.contains($0.name) }.map(\.name).sorted()
+                if !strays.isEmpty {
+                    text += " (\(strays.joined(separator: ", ")) \(strays.count == 1 ? "is" : "are") connected"
+                        + " but not in the builder's worker list)"
+                }
+            }
+            return WaitingReason(reason: text, until: until)
+        }
+        let counts = Category.allCases.compactMap { category -> String? in
+            let n = all.filter { $0.category == category }.count
+            return n == 0 ? nil : "\(n) \(category.word)"
+        }
+        return WaitingReason(reason: "no usable worker (\(counts.joined(separator: ", ")))", until: until)
+    }
+}
