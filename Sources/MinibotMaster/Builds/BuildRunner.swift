@@ -18,6 +18,8 @@ final class BuildRunner: Sendable {
     private let locks: LockManager
     private let plugins: PluginHost
     let masterName: String
+    /// The master directory: relative repository paths in steps are relative to it.
+    private let directory: URL
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let wake: @Sendable (String) -> Void
@@ -36,13 +38,14 @@ final class BuildRunner: Sendable {
     }
 
     init(store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost, masterName: String,
-         config: MasterConfig, logger: Logger, now: @escaping @Sendable () -> Date,
+         directory: URL, config: MasterConfig, logger: Logger, now: @escaping @Sendable () -> Date,
          wake: @escaping @Sendable (String) -> Void, onClaimLost: @escaping @Sendable (Int64) -> Void) {
         self.store = store
         self.registry = registry
         self.locks = locks
         self.plugins = plugins
         self.masterName = masterName
+        self.directory = directory
         self.config = Mutex(config)
         self.logger = logger
         self.now = now
@@ -157,7 +160,7 @@ final class BuildRunner: Sendable {
             active.withLock { $0[build.id]?.currentStep = index }
             plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                    "name": .string(spec.name)])
-            let message = startMessage(for: spec, index: index, builder: builder, build: build, stamp: stamp)
+            let message = startMessage(for: spec, index: index, builder: builder, build: build, stamp: stamp, log: log)
             let store = self.store
             let outcome: WorkerMessage.StepFinished
             do {
@@ -220,26 +223,24 @@ final class BuildRunner: Sendable {
     }
 
     private func startMessage(for spec: StepSpec, index: Int, builder: BuilderSpec, build: Build,
-                              stamp: SourceStamp) -> MasterMessage.StartStep {
-        let props = build.properties
-        func interpolate(_ s: String) -> String { Interpolation.render(s, properties: props).text }
-        var action = spec.action
-        switch spec.action {
-        case .shell(.argv(let argv)):
-            action = .shell(.argv(argv.map(interpolate)))
-        case .shell(.script(let script)):
-            action = .shell(.script(interpolate(script)))
-        case .git(var git):
-            git.repository = interpolate(git.repository)
+                              stamp: SourceStamp, log: Logger) -> MasterMessage.StartStep {
+        let rendered = Interpolation(properties: build.properties).render(spec)
+        if !rendered.missing.isEmpty || !rendered.problems.isEmpty {
+            log.notice("step \(spec.name): interpolation", metadata: [
+                "missing": "\(rendered.missing)", "problems": "\(rendered.problems)"])
+        }
+        let step = rendered.value
+        var action = step.action
+        if case .git(var git) = action {
+            git.repository = PollerService.resolve(git.repository, in: directory)
             action = .git(git)
         }
-        var branch: String? = stamp.branch
-        if case .git(let g) = spec.action, branch == nil || branch == "" { branch = g.branch }
+        var branch: String? = stamp.branch.flatMap { $0.isEmpty ? nil : $0 }
+        if case .git(let g) = step.action, branch == nil { branch = g.branch }
         return MasterMessage.StartStep(
-            buildID: build.id, step: index, builder: builder.name, name: spec.name,
-            workdir: "\(builder.name)/\(spec.workdir ?? "build")", action: action,
-            env: spec.env.mapValues(interpolate), timeout: spec.timeout,
-            revision: stamp.revision.flatMap { $0.isEmpty ? nil : $0 }, branch: branch)
+            buildID: build.id, step: index, builder: builder.name, name: step.name,
+            workdir: "\(builder.name)/\(step.workdir ?? "build")", action: action, env: step.env,
+            timeout: step.timeout, revision: stamp.revision.flatMap { $0.isEmpty ? nil : $0 }, branch: branch)
     }
 
     private func describe(_ outcome: WorkerMessage.StepFinished, spec: StepSpec) -> String {

@@ -73,7 +73,7 @@ public final class Master: Sendable {
         let distributor = Distributor(config: config, store: store, registry: registry, locks: locks, plugins: plugins,
                                       signal: signal, logger: logger, now: now)
         let runner = BuildRunner(store: store, registry: registry, locks: locks, plugins: plugins, masterName: masterName,
-                                 config: config, logger: logger, now: now, wake: wake,
+                                 directory: directory, config: config, logger: logger, now: now, wake: wake,
                                  onClaimLost: { id in Task { await distributor.forget([id]) } })
         await distributor.attach(runner: runner)
         let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, now: now)

@@ -82,28 +82,26 @@ actor SchedulerService: Service {
 
     func changeArrived(_ change: Change) async {
         let t = now()
-        var fireNow: [String] = []
-        for case .singleBranch(let s) in config.schedulers where Self.accepts(s, change) {
+        var firings: [(String, TreeStableTimer.Firing)] = []
+        for case .singleBranch(let s) in config.schedulers {
+            guard let matcher = try? BranchMatcher(s), matcher.matches(change.branch) else { continue }
+            // A change none of whose files match the filter rides along but starts nothing.
+            let important = s.files.map { $0.isEmpty || FileFilter($0).matches(anyOf: change.files) } ?? true
             var timer = timers[s.name] ?? TreeStableTimer(stableFor: s.treeStableTimer)
-            timer.add(change, at: t)
+            timer.stableFor = s.treeStableTimer
+            if let firing = timer.changeArrived(change, isImportant: important, now: t) {
+                firings.append((s.name, firing))
+            }
             timers[s.name] = timer
-            if s.treeStableTimer <= 0 { fireNow.append(s.name) }
         }
-        for name in fireNow { await fire(name, at: t) }
-        if fireNow.count < timers.count { signal.wake("changed") }
+        for (name, firing) in firings { await submit(name, firing, at: t) }
+        signal.wake("change \(change.id)")
     }
 
-    static func accepts(_ s: SingleBranchSchedulerSpec, _ change: Change) -> Bool {
-        let branches = BranchMatcher(branch: s.branch, regex: s.branchRegex)
-        guard branches.matches(change.branch) else { return false }
-        guard let patterns = s.files, !patterns.isEmpty else { return true }
-        return FileFilter(patterns: patterns).matchesAny(change.files)
-    }
-
-    private func fire(_ name: String, at time: Date) async {
-        guard var timer = timers[name], let changes = timer.take(at: time, force: true), let newest = changes.last,
-              case .singleBranch(let s)? = config.schedulers.first(where: { $0.name == name }) else { return }
-        timers[name] = timer
+    private func submit(_ name: String, _ firing: TreeStableTimer.Firing, at time: Date) async {
+        guard case .singleBranch(let s)? = config.schedulers.first(where: { $0.name == name }) else { return }
+        let newest = firing.newest
+        let changes = firing.changes
         let stamp = SourceStamp(repository: newest.repository, branch: newest.branch, revision: newest.revision,
                                 project: newest.project)
         let who = Set(changes.map(\.author)).sorted().joined(separator: ", ")
@@ -131,11 +129,16 @@ actor SchedulerService: Service {
         }
     }
 
-    private var nextDeadline: Date? { timers.values.compactMap(\.deadline).min() }
+    private var nextDeadline: Date? { timers.values.compactMap(\.nextDeadline).min() }
 
     private func fireDue() async {
         let t = now()
-        for (name, timer) in timers where timer.isDue(at: t) { await fire(name, at: t) }
+        for name in timers.keys.sorted() {
+            guard var timer = timers[name] else { continue }
+            let firings = timer.due(now: t)
+            timers[name] = timer
+            for firing in firings { await submit(name, firing, at: t) }
+        }
     }
 }
 
