@@ -82,7 +82,8 @@ public struct ArbiterStateMachine: Sendable {
     var isLoadBlocked = false
     var isPressureBlocked = false
     var hostBlock: HostBlock?
-    var recoveringUntil: Date?
+    /// While set, a restarted agent accepts re-registrations and makes no offers.
+    public private(set) var recoveringUntil: Date?
     var greeted: Set<ConnectionID> = []
     var nextToken: UInt64
     var nextOfferID: UInt64 = 1
