@@ -22,7 +22,7 @@ import Testing
         let base = AgentConfiguration(socket: .init(path: "/tmp/a.sock"))
         let parsed = try AgentConfiguration.parse(yaml: "slots: 2\nmax_load: 3\nsettle: 1m30s\nlease_ttl: 10s\n", file: "agent.yaml", base: base)
         #expect(parsed.arbiter.slots == 2 && parsed.arbiter.maxLoad == 3 && parsed.arbiter.settle == 90 && parsed.arbiter.leaseTTL == 10)
-        #expect(parsed.arbiter.effectiveResumeLoad == 2.4)
+        #expect(abs((parsed.arbiter.effectiveResumeLoad ?? 0) - 2.4) < 1e-9)
         #expect(throws: AgentConfigurationError(file: "agent.yaml", line: 2, column: 9, message: "expected a duration such as 30s, 5m, 1h30m, 500ms (or seconds)")) {
             try AgentConfiguration.parse(yaml: "slots: 1\nsettle: soon\n", file: "agent.yaml", base: base)
         }

@@ -77,6 +77,8 @@ public struct ArbiterStateMachine: Sendable {
     var leases: [String: Lease] = [:]
     /// Times of grants still inside the expected-load window, oldest first.
     var recentGrants: [Date] = []
+    /// The time of the last `handle`; deadlines up to it are already applied.
+    var lastStep: Date
     var lastGrant: Date?
     var load: LoadSample?
     var isLoadBlocked = false
@@ -103,6 +105,7 @@ public struct ArbiterStateMachine: Sendable {
         self.configuration = configuration
         self.agentID = agentID
         self.nextToken = max(tokenBase, 1)
+        self.lastStep = now
         if recovering, configuration.leaseTTL > 0 {
             self.recoveringUntil = now.addingTimeInterval(configuration.leaseTTL)
         }
@@ -114,6 +117,7 @@ public struct ArbiterStateMachine: Sendable {
     /// expires is refused), and the next offer is made after it.
     public mutating func handle(_ input: Input, now: Date) -> [Action] {
         var actions: [Action] = []
+        lastStep = max(lastStep, now)
         expire(now: now, into: &actions)
         switch input {
         case .request(let request, let connection):
@@ -142,7 +146,9 @@ public struct ArbiterStateMachine: Sendable {
             if let lastGrant { deadlines.append(lastGrant.addingTimeInterval(configuration.settle)) }
             if let until = hostBlock?.until { deadlines.append(until) }
         }
-        return deadlines.min()
+        // A deadline at or before the last step's time was already applied by that step; a
+        // timer for it would only spin.
+        return deadlines.filter { $0 > lastStep }.min()
     }
 
     /// Leases now held (for tests and the status report).

@@ -23,7 +23,7 @@ public actor Agent: Service {
     private let logger: Logger
 
     private var machine: ArbiterStateMachine
-    private var connections: [ArbiterStateMachine.ConnectionID: LineOutbound<AgentEvent>] = [:]
+    private var connections: [ArbiterStateMachine.ConnectionID: AsyncStream<AgentEvent>.Continuation] = [:]
     private var nextConnectionID = 1
     private var currentHostBlock: HostBlock?
     private var timer: Task<Void, Never>?
@@ -56,7 +56,7 @@ public actor Agent: Service {
             "recovering_until": "\(machine.recoveringUntil.map { "\($0)" } ?? "none")",
         ])
         markListening()
-        await sampleLoad()
+        sampleLoad()
         do {
             // Shutdown = cancellation: the listener closes, connection handlers end, and leases
             // stay with their builds (the next agent start recovers them by re-registration).
@@ -91,29 +91,45 @@ public actor Agent: Service {
     private func serve(_ connection: LineConnection<AgentRequest, AgentEvent>) async {
         let id = nextConnectionID
         nextConnectionID += 1
-        connections[id] = connection.outbound
+        // Each connection has its own outgoing queue drained by its own writer: a slow client
+        // cannot stall the agent, and messages keep the order in which the arbiter made them.
+        let (outgoing, sink) = AsyncStream.makeStream(of: AgentEvent.self)
+        connections[id] = sink
         logger.debug("client connected", metadata: ["connection": "\(id)"])
-        do {
-            for try await line in connection.inbound {
-                switch line {
-                case .success(let request):
-                    await step(.request(request, from: id))
-                case .failure(let error):
-                    try? await connection.outbound.send(.refused(.init(replyTo: 0, code: "malformed", message: error.message)))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in outgoing {
+                    do {
+                        try await connection.outbound.send(event)
+                    } catch {
+                        break
+                    }
                 }
             }
-        } catch {
-            logger.debug("client connection failed", metadata: ["connection": "\(id)", "error": "\(error)"])
+            do {
+                for try await line in connection.inbound {
+                    switch line {
+                    case .success(let request):
+                        step(.request(request, from: id))
+                    case .failure(let error):
+                        sink.yield(.refused(.init(replyTo: 0, code: "malformed", message: error.message)))
+                    }
+                }
+            } catch {
+                logger.debug("client connection failed", metadata: ["connection": "\(id)", "error": "\(error)"])
+            }
+            sink.finish()
+            connections[id] = nil
+            logger.debug("client disconnected", metadata: ["connection": "\(id)"])
+            step(.connectionClosed(id))
         }
-        connections[id] = nil
-        logger.debug("client disconnected", metadata: ["connection": "\(id)"])
-        await step(.connectionClosed(id))
     }
 
     // MARK: driving the state machine
 
-    /// Feeds one input, sends the resulting messages, and re-arms the timer.
-    private func step(_ input: ArbiterStateMachine.Input) async {
+    /// Feeds one input, queues the resulting messages, and re-arms the timer. Synchronous, so
+    /// that no other input can slip in between a decision and its messages.
+    private func step(_ input: ArbiterStateMachine.Input) {
         let now = clock.now()
         var actions: [ArbiterStateMachine.Action] = []
         let block = hostBlockProvider(now)
@@ -127,12 +143,7 @@ public actor Agent: Service {
         for action in actions {
             log(action)
             // A connection that closed meanwhile is reported by its own handler.
-            guard let outbound = connections[action.connection] else { continue }
-            do {
-                try await outbound.send(action.event)
-            } catch {
-                logger.debug("send failed", metadata: ["connection": "\(action.connection)", "error": "\(error)"])
-            }
+            connections[action.connection]?.yield(action.event)
         }
     }
 
@@ -151,15 +162,15 @@ public actor Agent: Service {
             } catch {
                 return
             }
-            await self.timerFired(deadline)
+            self.timerFired(deadline)
         }
     }
 
-    private func timerFired(_ deadline: Date) async {
+    private func timerFired(_ deadline: Date) {
         guard timerDeadline == deadline else { return }
         timer = nil
         timerDeadline = nil
-        await step(.tick)
+        step(.tick)
     }
 
     private func cancelTimer() {
@@ -171,13 +182,13 @@ public actor Agent: Service {
     private func samplingLoop() async throws {
         while true {
             try await clock.sleep(until: clock.now().addingTimeInterval(configuration.load.sampleInterval))
-            await sampleLoad()
+            sampleLoad()
         }
     }
 
-    private func sampleLoad() async {
+    private func sampleLoad() {
         do {
-            await step(.loadSampled(try loadReader.read(at: clock.now())))
+            step(.loadSampled(try loadReader.read(at: clock.now())))
         } catch {
             // Keep the last sample: an unreadable load file must not unblock the host.
             logger.warning("cannot read load", metadata: ["error": "\(error)"])

@@ -159,7 +159,8 @@ public actor AgentClient: Service {
 
     private func renewalLoop() async throws {
         while true {
-            let ttl = welcome?.leaseTTL ?? 30
+            // Before the welcome the TTL is unknown: check again soon rather than sleep long.
+            let ttl = welcome?.leaseTTL ?? 1
             try await Task.sleep(for: .seconds(max(ttl / 3, 0.05)))
             guard let outbound, welcome != nil else { continue }
             for lease in leases.values {
@@ -178,6 +179,9 @@ public actor AgentClient: Service {
         if let replyTo = event.replyTo {
             if replyTo == helloID, case .welcome(let welcome) = event {
                 await greeted(welcome)
+            } else if replyTo == helloID {
+                // E.g. a protocol version mismatch: retrying will not help, so say it loudly.
+                logger.error("host agent refused hello", metadata: ["reply": "\(event)"])
             } else if let lease = leaseRequests.removeValue(forKey: replyTo) {
                 leaseReplied(lease, event)
             } else if let continuation = pending.removeValue(forKey: replyTo) {
