@@ -45,6 +45,9 @@ let package = Package(
                 "MinibotCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // AgentClient is a Service with a logger (the worker runs it in its ServiceGroup).
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -95,6 +98,8 @@ let package = Package(
             name: "MinibotAgent",
             dependencies: [
                 "MinibotCore", "MinibotProtocol", "MinibotConfig",
+                // Yams directly, for file:line:column positions in agent.yaml errors.
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -140,6 +145,8 @@ let package = Package(
             dependencies: [
                 "MinibotAgent", "MinibotProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

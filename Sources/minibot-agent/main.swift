@@ -1,1 +1,141 @@
-print("not yet")
+// minibot-agent: argument parsing and wiring only; the agent lives in MinibotAgent.
+import ArgumentParser
+import Foundation
+import Logging
+import MinibotAgent
+import MinibotProtocol
+import ServiceLifecycle
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minibot-agent",
+        abstract: "The host agent: shares this machine's build slots among all its workers and masters.",
+        discussion: """
+            Workers on this host talk to the agent over a unix socket; whoever may write the socket \
+            file may use it (socket_mode, default 0660: the agent's user and group).
+            """,
+        subcommands: [Start.self, Status.self]
+    )
+}
+
+struct Start: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the agent in the foreground.")
+
+    @Option(help: "Unix socket to listen on.") var socket: String
+    @Option(help: "agent.yaml with slots, max_load, resume_load, settle, windows, ...") var config: String?
+    @Option(help: "Read the load from this file (/proc/loadavg format) instead of /proc.") var loadFile: String?
+    @Option(help: "Builds that may run at once (default 1).") var slots: Int?
+    @Option(help: "Block offers above this 1-minute load (default: number of CPUs).") var maxLoad: Double?
+    @Option(help: "Resume offers below this load (default 80% of max-load).") var resumeLoad: Double?
+    @Option(help: "Minimum time between two grants, e.g. 30s.") var settle: String?
+    @Option(help: "Time to claim an offer, e.g. 5s.") var offerTimeout: String?
+    @Option(help: "Lease lifetime without renewal, e.g. 30s.") var leaseTtl: String?
+    @Option(help: "Socket file mode in octal, e.g. 0660.") var socketMode: String?
+    @Flag(help: "Log debug messages.") var verbose = false
+
+    func run() async throws {
+        var configuration = AgentConfiguration(socket: .init(path: socket))
+        if let config {
+            let text: String
+            do {
+                text = try String(contentsOfFile: config, encoding: .utf8)
+            } catch {
+                throw UsageError("\(config): cannot read (\(error.localizedDescription))")
+            }
+            configuration = try AgentConfiguration.parse(yaml: text, file: config, base: configuration)
+            configuration.socket.path = socket // the command line names the socket
+        }
+        if let loadFile { configuration.load.file = loadFile }
+        if let slots {
+            guard slots >= 1 else { throw UsageError("--slots must be at least 1") }
+            configuration.arbiter.slots = slots
+        }
+        if let maxLoad { configuration.arbiter.maxLoad = maxLoad }
+        if let resumeLoad { configuration.arbiter.resumeLoad = resumeLoad }
+        if let settle { configuration.arbiter.settle = try duration(settle, "--settle") }
+        if let offerTimeout { configuration.arbiter.offerTimeout = try duration(offerTimeout, "--offer-timeout") }
+        if let leaseTtl { configuration.arbiter.leaseTTL = try duration(leaseTtl, "--lease-ttl") }
+        if let socketMode {
+            guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else { throw UsageError("--socket-mode must be octal, e.g. 0660") }
+            configuration.socket.mode = mode
+        }
+        if !configuration.windows.isEmpty {
+            // TimeWindow (MinibotCore) is not wired yet: say so rather than silently ignore them.
+            FileHandle.standardError.write(Data("minibot-agent: warning: windows are parsed but not enforced yet\n".utf8))
+        }
+
+        let verbose = verbose
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .info
+            return handler
+        }
+        let logger = Logger(label: "minibot.agent")
+        let agent = Agent(configuration: configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    private func duration(_ text: String, _ option: String) throws -> TimeInterval {
+        guard let value = DurationText.parse(text) else { throw UsageError("\(option): expected a duration such as 30s, 5m, 500ms") }
+        return value
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show slots, leases, queue, load and why nothing is offered.")
+
+    @Option(help: "The agent's unix socket.") var socket: String
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() async throws {
+        let status: AgentStatus
+        do {
+            status = try await AgentStatusQuery.fetch(socketPath: socket)
+        } catch {
+            throw UsageError("cannot get status from \(socket): \(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        } else {
+            print(AgentStatusText.render(status))
+        }
+    }
+}
+
+/// A usage, configuration or connection problem: one line on stderr, exit code 2.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+// Exit codes follow DESIGN.md §7: 0 success, 2 usage or connection error with one line on stderr.
+do {
+    var command = try AgentCommand.parseAsRoot()
+    switch command {
+    case let start as Start: try await start.run()
+    case let status as Status: try await status.run()
+    default: try command.run() // the root command: prints help
+    }
+} catch {
+    let code = AgentCommand.exitCode(for: error)
+    if code == .success {
+        // --help and friends.
+        print(AgentCommand.fullMessage(for: error))
+        exit(0)
+    }
+    let message: String
+    switch error {
+    case let error as UsageError: message = error.description
+    case let error as AgentConfigurationError: message = error.description
+    default:
+        let text = AgentCommand.message(for: error)
+        message = text.split(separator: "\n").first.map(String.init) ?? "\(error)"
+    }
+    FileHandle.standardError.write(Data("minibot-agent: \(message)\n".utf8))
+    exit(2)
+}

@@ -1,2 +1,0 @@
-// MinibotAgent: see DESIGN.md §2 for what this module owns.
-enum MinibotAgentModule {}

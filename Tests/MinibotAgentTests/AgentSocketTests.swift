@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import MinibotAgent
+import MinibotProtocol
+import Testing
+
+/// The agent on a real unix socket with two real clients, on the system clock with short
+/// timeouts. Nothing sleeps to wait: every step waits for its event, with a generous limit.
+@Suite(.serialized) struct AgentSocketTests {
+    @Test func offersClaimsAndLeasesFlowEndToEndAndADeadClientsLeaseExpires() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("minibot-agent-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = directory.appendingPathComponent("agent.sock").path
+        let loadFile = directory.appendingPathComponent("loadavg").path
+        try "0.10 0.10 0.10 1/100 1234\n".write(toFile: loadFile, atomically: true, encoding: .utf8)
+
+        var configuration = AgentConfiguration(socket: .init(path: socket))
+        configuration.arbiter = .init(slots: 1, maxLoad: 4, settle: 0, offerTimeout: 5, leaseTTL: 1)
+        configuration.load = .init(file: loadFile, sampleInterval: 0.2)
+        let agent = Agent(configuration: configuration)
+        let client1 = AgentClient(configuration: .init(socketPath: socket, clientName: "w1", initialBackoff: 0.05, maxBackoff: 0.2))
+        let client2 = AgentClient(configuration: .init(socketPath: socket, clientName: "w2", initialBackoff: 0.05, maxBackoff: 0.2))
+        let events1 = EventLog(client1.events)
+        let events2 = EventLog(client2.events)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await agent.run() }
+            await agent.waitUntilListening()
+            #expect((try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int) == 0o660)
+            let run1 = Task { try await client1.run() }
+            group.addTask { try await client2.run() }
+            _ = try await events1.next { if case .connected = $0 { true } else { false } }
+            _ = try await events2.next { if case .connected = $0 { true } else { false } }
+
+            // A fresh agent recovers for one lease TTL before offering, so the first offer
+            // also proves that recovery ends.
+            try await client1.subscribe(.init(name: "b1", master: "M1", worker: "w1", builder: "B"))
+            let offered = try await events1.next { if case .offered = $0 { true } else { false } }
+            guard case .offered(let offer) = offered else { return }
+            let lease = try await client1.claim(offer, build: "12")
+            #expect(lease.master == "M1" && lease.build == "12")
+
+            // While client 1 renews, client 2 waits and is told why.
+            try await client2.subscribe(.init(name: "b2", master: "M2", worker: "w2", builder: "B"))
+            let waiting = try await events2.next { if case .waiting = $0 { true } else { false } }
+            #expect(waiting == .waiting(.init(subscription: "b2", reason: "host slot busy (build 12 of master M1)", until: nil)))
+            // Renewals keep the lease across several TTLs: the status still shows it after
+            // client 1 has renewed at least twice (each renewal moves expiresAt).
+            let first = try #require(await agent.status().leases.first?.expiresAt)
+            try await waitUntil { (await agent.status().leases.first?.expiresAt ?? first) > first.addingTimeInterval(0.5) }
+            #expect(await agent.status().leases.count == 1)
+
+            // Client 1 dies without releasing: its lease expires and client 2 gets the slot.
+            run1.cancel()
+            let offered2 = try await events2.next { if case .offered = $0 { true } else { false } }
+            guard case .offered(let offer2) = offered2 else { return }
+            let lease2 = try await client2.claim(offer2, build: "13")
+            #expect(lease2.token > lease.token)
+            let status = try await AgentStatusQuery.fetch(socketPath: socket)
+            #expect(status.leases.map(\.build) == ["13"])
+            #expect(AgentStatusText.render(status).contains("build 13"))
+
+            await client2.release(lease2)
+            try await waitUntil { await agent.status().leases.isEmpty }
+            group.cancelAll()
+        }
+    }
+}
+
+/// Buffers a client's events so that a test can wait for the next one that matches.
+final class EventLog: Sendable {
+    private let stream: AsyncStream<AgentClient.Event>
+    private let iterator: IteratorBox
+
+    init(_ stream: AsyncStream<AgentClient.Event>) {
+        self.stream = stream
+        self.iterator = IteratorBox(stream.makeAsyncIterator())
+    }
+
+    /// The next event matching `predicate`, skipping others; fails after `timeout` seconds.
+    func next(timeout: TimeInterval = 20, _ predicate: @escaping @Sendable (AgentClient.Event) -> Bool) async throws -> AgentClient.Event {
+        try await withThrowingTaskGroup(of: AgentClient.Event?.self) { group in
+            group.addTask {
+                while let event = await self.iterator.next() {
+                    if predicate(event) { return event }
+                }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeout))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            guard let first else { throw TimedOut() }
+            return first
+        }
+    }
+}
+
+/// The stream's iterator, confined to an actor so that successive waits can share it.
+actor IteratorBox {
+    private var iterator: AsyncStream<AgentClient.Event>.Iterator
+    init(_ iterator: AsyncStream<AgentClient.Event>.Iterator) { self.iterator = iterator }
+    func next() async -> AgentClient.Event? {
+        // One waiter at a time (EventLog.next is awaited in sequence), so copy-and-write-back is safe.
+        var copy = iterator
+        let event = await copy.next(isolation: self)
+        iterator = copy
+        return event
+    }
+}
+
+struct TimedOut: Error {}
+
+/// Polls a condition on state that has no event of its own (the agent's status), with a limit.
+func waitUntil(timeout: TimeInterval = 20, _ condition: @Sendable () async -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(timeout))
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else { throw TimedOut() }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
