@@ -126,6 +126,9 @@ let package = Package(
             dependencies: [
                 "MinibotWorker", "MinibotProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -153,7 +156,14 @@ let package = Package(
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotConfig", "MinibotCore"]),
         .testTarget(name: "MinibotAgentTests", dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore"]),
-        .testTarget(name: "MinibotWorkerTests", dependencies: ["MinibotWorker", "MinibotProtocol", "MinibotTesting"]),
+        .testTarget(
+            name: "MinibotWorkerTests",
+            dependencies: [
+                "MinibotWorker", "MinibotProtocol", "MinibotTesting",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "MinibotIntegrationTests",
             dependencies: ["MinibotTesting", "MinibotClient", "MinibotCore"]
