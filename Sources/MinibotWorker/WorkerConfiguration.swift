@@ -55,7 +55,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         default:
             throw WorkerConfigurationError("master URL '\(masterURL)' must start with http:// (or https://)")
         }
-        let hostPart = host.contains(":") ? "[\(host)]" : host
+        let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host  // IPv6 literal
         let port = components.port.map { ":\($0)" } ?? ""
         return "\(scheme)://\(hostPart)\(port)\(WorkerWire.path)"
     }

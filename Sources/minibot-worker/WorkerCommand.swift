@@ -73,6 +73,12 @@ extension WorkerCommand {
         }
 
         func run() async throws {
+            try await runWorker()
+        }
+
+        /// The body of `run()`, under a name that main.swift can call unambiguously (a
+        /// `run()` on a concrete command resolves to ParsableCommand's synchronous one).
+        func runWorker() async throws {
             let configuration = try resolvedConfiguration()
             let level: Logger.Level = verbose ? .debug : .info
             LoggingSystem.bootstrap { label in

@@ -5,9 +5,10 @@ import Foundation
 // convention: 0 success, 1 the thing failed, 2 usage error — each with a one-line message.
 do {
     var command = try WorkerCommand.parseAsRoot()
-    if var asyncCommand = command as? any AsyncParsableCommand {
-        try await asyncCommand.run()
-    } else {
+    switch command {
+    case let start as WorkerCommand.Start:
+        try await start.runWorker()
+    default:
         try command.run()
     }
 } catch let error as CLIError {

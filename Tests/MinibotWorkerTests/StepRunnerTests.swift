@@ -24,7 +24,7 @@ struct StepRunnerTests {
         // The step cannot finish before the test saw its first line: only then is the gate made.
         let recorder = OutputRecorder { stream, text in
             if stream == .stdout, text.contains("first line") {
-                FileManager.default.createFile(atPath: gate, contents: nil)
+                _ = FileManager.default.createFile(atPath: gate, contents: nil)
             }
         }
         let runner = StepRunner(configuration: .init(basedir: dir.path))
@@ -47,7 +47,7 @@ struct StepRunnerTests {
         #expect(header.contains("program finished with exit code 0"))
     }
 
-    @Test(arguments: [(0, BuildResult.success), (1, .failure), (42, .failure)])
+    @Test(arguments: zip([0, 1, 42] as [Int32], [BuildResult.success, .failure, .failure]))
     func exitCodeDecidesResult(code: Int32, expected: BuildResult) async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }

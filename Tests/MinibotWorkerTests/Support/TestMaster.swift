@@ -46,12 +46,12 @@ final class TestMaster: Sendable {
             feed.yield(.disconnected(id))
         }
         var logger = Logger(label: "test-master")
-        logger.logLevel = .warning
+        logger.logLevel = .critical  // server teardown logs CancellationErrors at error level
         let running = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: Router(),
             server: .http1WebSocketUpgrade(webSocketRouter: router,
-                                           configuration: .init(maxFrameSize: WorkerWire.maxFrameBytes, autoPing: .disabled)),
+                                           configuration: .init(ws: .init(maxFrameSize: WorkerWire.maxFrameBytes, autoPing: .disabled))),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 running.continuation.yield(channel.localAddress?.port ?? 0)
@@ -109,9 +109,13 @@ final class MasterProbe: @unchecked Sendable {
         }
     }
 
+    /// The next stdout or stderr output containing `text` (header lines, which repeat the
+    /// command, do not count).
     func output(from connection: Int, containing text: String) async throws -> WorkerMessage.StepOutput {
         try await next("output containing '\(text)'") { event in
-            if case .received(connection, .output(let out)) = event, out.text.contains(text) { return out }
+            if case .received(connection, .output(let out)) = event, out.stream != .header, out.text.contains(text) {
+                return out
+            }
             return nil
         }
     }

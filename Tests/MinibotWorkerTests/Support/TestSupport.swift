@@ -40,7 +40,7 @@ func withTimeout<T: Sendable>(_ seconds: Double = 30, _ what: String,
 }
 
 /// Polls a cheap in-memory or filesystem condition until it holds (at most `seconds`).
-func waitUntil(_ seconds: Double = 30, _ what: String, _ condition: @escaping @Sendable () async -> Bool) async throws {
+func waitUntil(_ what: String, seconds: Double = 30, _ condition: @escaping @Sendable () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while !(await condition()) {
         guard ContinuousClock.now < deadline else { throw TestFailure("timed out after \(seconds) s waiting for \(what)") }
