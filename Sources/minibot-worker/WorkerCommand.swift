@@ -41,7 +41,12 @@ extension WorkerCommand {
         var verbose = false
 
         func resolvedConfiguration() throws -> WorkerConfiguration {
-            let file = try directory.map(WorkerFile.load(from:))
+            let file: WorkerFile?
+            do {
+                file = try directory.map(WorkerFile.load(from:))
+            } catch let error as CLIError {
+                throw ValidationError(error.description)  // a missing or bad worker.yaml is a usage error: exit 2
+            }
             func required(_ value: String?, _ option: String) throws -> String {
                 guard let value, !value.isEmpty else {
                     throw ValidationError("missing --\(option) (or give a worker directory with worker.yaml)")

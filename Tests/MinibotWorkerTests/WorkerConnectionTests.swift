@@ -143,6 +143,21 @@ struct WorkerConnectionTests {
         }
     }
 
+    /// What SIGTERM does through the service group: cancellation kills running steps.
+    @Test func cancellingTheWorkerKillsRunningSteps() async throws {
+        try await withWorker { master, probe, _, run, dir in
+            let (conn, _) = try await probe.hello()
+            try await master.send(.welcome(heartbeat: 30), to: conn)
+            let pidFile = dir.file("leader.pid")
+            try await master.send(start("echo $$ > '\(pidFile)'; echo started; sleep 300"), to: conn)
+            _ = try await probe.output(from: conn, containing: "started")
+            let leader = try #require(readPID(pidFile))
+            run.cancel()
+            _ = try await withTimeout(30, "run() to return after cancellation") { try await run.value }
+            try await waitUntil("the step's shell to be killed") { isProcessGone(leader) }
+        }
+    }
+
     @Test func pluginMessagesBothWaysAndPings() async throws {
         try await withWorker { master, probe, worker, _, _ in
             let messages = await worker.pluginMessages(named: "availability")
