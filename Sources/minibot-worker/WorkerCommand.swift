@@ -23,7 +23,7 @@ extension WorkerCommand {
 
         @Argument(help: "A worker directory made by create-worker.")
         var directory: String?
-        @Option(help: "The master's URL, http://HOST:PORT.")
+        @Option(help: "The master's URL, http://HOST:PORT (default: $MINIBOT_MASTER).")
         var master: String?
         @Option(help: "This worker's name, as in the master's config.")
         var name: String?
@@ -53,7 +53,8 @@ extension WorkerCommand {
                 }
                 return value
             }
-            let master = try required(self.master ?? file?.master, "master")
+            let environmentMaster = ProcessInfo.processInfo.environment["MINIBOT_MASTER"]
+            let master = try required(self.master ?? file?.master ?? environmentMaster, "master")
             let name = try required(self.name ?? file?.name, "name")
             let password = try required(self.password ?? file?.password, "password")
             let fileBasedir = file?.basedir.map { base in
