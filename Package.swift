@@ -137,6 +137,9 @@ let package = Package(
             dependencies: [
                 "MinibotWorker", "MinibotProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -166,7 +169,14 @@ let package = Package(
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotConfig", "MinibotCore"]),
         .testTarget(name: "MinibotAgentTests", dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore"]),
-        .testTarget(name: "MinibotWorkerTests", dependencies: ["MinibotWorker", "MinibotProtocol", "MinibotTesting"]),
+        .testTarget(
+            name: "MinibotWorkerTests",
+            dependencies: [
+                "MinibotWorker", "MinibotProtocol", "MinibotTesting",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "MinibotIntegrationTests",
             dependencies: ["MinibotTesting", "MinibotClient", "MinibotCore"]

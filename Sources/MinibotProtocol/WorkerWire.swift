@@ -5,13 +5,16 @@ import MinibotCore
 //
 // Transport: one WebSocket per worker at `ws://HOST:PORT/workers/ws` on the master's HTTP
 // port; each text frame holds exactly one JSON-encoded message (`WorkerMessage` from the
-// worker, `MasterMessage` from the master). Frames over `WorkerWire.maxFrameBytes` or that
-// do not decode close the connection with a logged reason; they never reach the build
-// logic.
+// worker, `MasterMessage` from the master), encoded with `WorkerWire.encoder()` and decoded
+// with `WorkerWire.decoder()` so both sides agree on dates. Frames over
+// `WorkerWire.maxFrameBytes` or that do not decode close the connection with a logged
+// reason; they never reach the build logic. Both ends must set their WebSocket
+// `maxFrameSize` to `WorkerWire.maxFrameBytes`: swift-websocket defaults to 16 KiB, below
+// one full `output` chunk.
 //
 // Flow:
 //   worker                                   master
-//   hello(name, password, info, running) ──▶ checks name/password/duplicate
+//   hello(name, password, info)          ──▶ checks name/password/duplicate
 //                                        ◀── welcome(heartbeat) | refused(reason), then close
 //   status(load) every few seconds      ──▶ (feeds the availability plugin)
 //                                        ◀── startStep(build, step, command, …)
@@ -42,6 +45,22 @@ public enum WorkerWire {
     public static let outputChunkBytes = 64 * 1024
     /// The WebSocket path on the master.
     public static let path = "/workers/ws"
+
+    /// The encoder for every frame. Dates (`WorkerStatus.time`) use Foundation's default
+    /// strategy, a number of seconds since 2001-01-01: one fixed choice, so a side that
+    /// forgets the helper still interoperates.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .deferredToDate
+        return encoder
+    }
+
+    /// The decoder matching ``encoder()``.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .deferredToDate
+        return decoder
+    }
 }
 
 /// A message from a worker to its master.

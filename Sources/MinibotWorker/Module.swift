@@ -1,2 +1,0 @@
-// MinibotWorker: see DESIGN.md §2 for what this module owns.
-enum MinibotWorkerModule {}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MinibotCore
+import MinibotWorker
+import ServiceLifecycle
+
+/// `minibot-worker`: runs a worker, or writes a worker directory.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minibot-worker",
+        abstract: "Run a Minibot worker that connects to its master and runs build steps.",
+        subcommands: [Start.self, CreateWorker.self]
+    )
+}
+
+extension WorkerCommand {
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect to the master and run steps until stopped (SIGTERM or SIGINT kill running steps).",
+            discussion: "Either give DIR (read DIR/worker.yaml; options given here override it) or all of --master, --name, --password and --basedir."
+        )
+
+        @Argument(help: "A worker directory made by create-worker.")
+        var directory: String?
+        @Option(help: "The master's URL, http://HOST:PORT (default: $MINIBOT_MASTER).")
+        var master: String?
+        @Option(help: "This worker's name, as in the master's config.")
+        var name: String?
+        @Option(help: "This worker's password, as in the master's config.")
+        var password: String?
+        @Option(help: "Directory in which steps run.")
+        var basedir: String?
+        @Option(help: "The host agent's unix socket.")
+        var agent: String?
+        @Option(name: .customLong("load-file"), help: "Read the load from this file (loadavg format) instead of /proc/loadavg.")
+        var loadFile: String?
+        @Option(name: .customLong("status-interval"), help: "How often to report the load, e.g. 5s.")
+        var statusInterval: String?
+        @Flag(name: .shortAndLong, help: "Log debug messages too.")
+        var verbose = false
+
+        func resolvedConfiguration() throws -> WorkerConfiguration {
+            let file: WorkerFile?
+            do {
+                file = try directory.map(WorkerFile.load(from:))
+            } catch let error as CLIError {
+                throw ValidationError(error.description)  // a missing or bad worker.yaml is a usage error: exit 2
+            }
+            func required(_ value: String?, _ option: String) throws -> String {
+                guard let value, !value.isEmpty else {
+                    throw ValidationError("missing --\(option) (or give a worker directory with worker.yaml)")
+                }
+                return value
+            }
+            let environmentMaster = ProcessInfo.processInfo.environment["MINIBOT_MASTER"]
+            let master = try required(self.master ?? file?.master ?? environmentMaster, "master")
+            let name = try required(self.name ?? file?.name, "name")
+            let password = try required(self.password ?? file?.password, "password")
+            let fileBasedir = file?.basedir.map { base in
+                base.hasPrefix("/") ? base : URL(fileURLWithPath: directory ?? ".").appendingPathComponent(base).path
+            }
+            let basedir = try required(self.basedir ?? fileBasedir ?? directory, "basedir")
+            let intervalText = statusInterval ?? file?.statusInterval ?? "5s"
+            guard let seconds = DurationText.seconds(intervalText), seconds > 0 else {
+                throw ValidationError("status interval '\(intervalText)' is not a duration like 5s or 1m")
+            }
+            let configuration = WorkerConfiguration(
+                masterURL: master, name: name, password: password,
+                basedir: URL(fileURLWithPath: basedir).standardizedFileURL.path,
+                statusInterval: .milliseconds(Int64((seconds * 1000).rounded())),
+                agentSocket: agent ?? file?.agent, loadFile: loadFile ?? file?.loadFile)
+            do {
+                _ = try configuration.webSocketURL()
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            return configuration
+        }
+
+        func run() async throws {
+            try await runWorker()
+        }
+
+        /// The body of `run()`, under a name that main.swift can call unambiguously (a
+        /// `run()` on a concrete command resolves to ParsableCommand's synchronous one).
+        func runWorker() async throws {
+            let configuration = try resolvedConfiguration()
+            let level: Logger.Level = verbose ? .debug : .info
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let logger = Logger(label: "minibot.worker")
+            try FileManager.default.createDirectory(atPath: configuration.basedir, withIntermediateDirectories: true)
+            let worker = Worker(configuration: configuration, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+            logger.info("worker \(configuration.name) starting in \(configuration.basedir)")
+            try await group.run()
+        }
+    }
+
+    struct CreateWorker: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-worker",
+            abstract: "Create a worker directory with its worker.yaml."
+        )
+
+        @Argument(help: "The worker directory to create (it also becomes the base directory).")
+        var directory: String
+        @Option(help: "The master's URL, http://HOST:PORT.")
+        var master: String
+        @Option(help: "This worker's name.")
+        var name: String
+        @Option(help: "This worker's password.")
+        var password: String
+        @Flag(help: "Replace an existing worker.yaml.")
+        var force = false
+
+        func validate() throws {
+            let probe = WorkerConfiguration(masterURL: master, name: name, password: password, basedir: directory)
+            do {
+                _ = try probe.webSocketURL()
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            if name.isEmpty { throw ValidationError("--name must not be empty") }
+        }
+
+        func run() throws {
+            let path = WorkerFile.path(in: directory)
+            if !force && FileManager.default.fileExists(atPath: path) {
+                throw CLIError("\(path) already exists: pass --force to replace it")
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw CLIError("cannot create \(directory): \(error.localizedDescription)")
+            }
+            try WorkerFile(master: master, name: name, password: password).write(to: directory)
+            print("wrote \(path); start the worker with: minibot-worker start \(directory)")
+        }
+    }
+}
