@@ -2,6 +2,7 @@ import Foundation
 import MinibotClient
 import MinibotCore
 import MinibotTesting
+import Synchronization
 
 /// The benchmark scenarios; each starts its own master and workers in a temp directory.
 enum Scenarios {
@@ -81,13 +82,15 @@ enum Scenarios {
             var ids: [Int64] = []
             for _ in 0..<requests { ids.append(try await master.force("b")) }
             let last = ids.max() ?? 0
-            var finished = Set<Int64>()
+            let finished = Mutex(Set<Int64>())
             _ = try await events.wait(timeout: 600, "all builds to finish") { e in
-                if e["type"]?.stringValue == "build_finished", let r = e["buildrequestid"]?.doubleValue {
-                    finished.insert(Int64(r))
+                guard e["type"]?.stringValue == "build_finished", let r = e["buildrequestid"]?.doubleValue else { return false }
+                return finished.withLock { f in
+                    f.insert(Int64(r))
+                    return f.count >= requests
                 }
-                return finished.count >= requests || (e["buildrequestid"]?.doubleValue == Double(last) && finished.count >= requests)
             }
+            _ = last
             let elapsed = Date().timeIntervalSince(t0)
             let cpu = ProcessStats.cpuSeconds(master.process.pid) - cpu0
             rates.append(Double(requests) / elapsed)

@@ -51,6 +51,7 @@ extension ClientError {
 }
 
 /// Runs a client call and turns its errors into CLI failures.
+@discardableResult
 func call<T>(_ body: () async throws(ClientError) -> T) async throws -> T {
     do {
         return try await body()

@@ -41,8 +41,7 @@ struct Start: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: pidFile) }
         try await master.run { url in
             // One line on stdout that scripts and tests wait for.
-            print("minibot master listening on \(url)")
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data("minibot master listening on \(url)\n".utf8))
         }
     }
 }

@@ -44,6 +44,15 @@ public struct MasterConfig: Sendable {
     public func worker(named name: String) -> WorkerSpec? { workers.first { $0.name == name } }
     public func builder(named name: String) -> BuilderSpec? { builders.first { $0.name == name } }
     public func lock(named name: String) -> LockSpec? { locks.first { $0.name == name } }
+
+    /// The `git_poller` change sources.
+    public var gitPollers: [GitPollerSpec] {
+        changeSources.map { source in
+            switch source {
+            case .gitPoller(let p): p
+            }
+        }
+    }
 }
 
 /// `www:` — the HTTP server that carries the API, the web page, the change hook and the

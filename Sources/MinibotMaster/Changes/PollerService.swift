@@ -81,7 +81,7 @@ actor PollerService: Service {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.pollDue()
                 _ = await self.signal.next(deadline: await self.pollers.values.map(\.nextDue).min())

@@ -104,7 +104,7 @@ actor Distributor: Service {
     // MARK: loop
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let reasons = await self.signal.next(deadline: await self.nextCheck)
                 if Task.isCancelled || self.signal.isFinished { break }

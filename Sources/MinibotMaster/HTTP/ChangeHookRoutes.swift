@@ -1,4 +1,5 @@
 import Crypto
+import HTTPTypes
 import Foundation
 import Hummingbird
 import MinibotCore

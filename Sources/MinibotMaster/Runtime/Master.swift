@@ -79,7 +79,7 @@ public final class Master: Sendable {
         let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, now: now)
         let changes = ChangeIntake(store: store, schedulers: schedulers, logger: logger, events: plugins.events)
         let pollers = PollerService(
-            specs: config.changeSources.map { if case .gitPoller(let p) = $0 { return p } },
+            specs: config.gitPollers,
             directory: directory, store: store, logger: logger, now: now,
             changes: { try await changes.record($0) })
         let token = try Self.adminToken(config.www, directory: directory)
@@ -125,8 +125,8 @@ public final class Master: Sendable {
                                       now: runtime.now)
         let wsRouter = Router(context: BasicWebSocketRequestContext.self)
         wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { inbound, outbound, context in
-            await endpoint.serve(inbound: inbound, outbound: outbound,
-                                 peer: context.request.headers[.host] ?? "unknown")
+            let peer = context.request.headers[.userAgent] ?? "worker"
+            await endpoint.serve(inbound: inbound, outbound: outbound, peer: peer)
         }
         let config = runtime.config
         let port = configuration.port ?? config.www.port
@@ -134,7 +134,7 @@ public final class Master: Sendable {
         wsConfig.autoPing = .enabled(timePeriod: .seconds(10))
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: wsConfig),
+            server: .http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: .init(ws: wsConfig)),
             configuration: .init(address: .hostname(config.www.bind, port: port), serverName: "minibot"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
@@ -164,7 +164,7 @@ public final class Master: Sendable {
         await reloadLock.withLock {
             let path = Self.configPath(in: runtime.directory.path)
             let config: MasterConfig
-            do {
+            do throws(ConfigErrors) {
                 config = try Self.check(path: path, plugins: configuration.plugins)
             } catch {
                 logger.error("reconfig rejected, keeping the running configuration:\n\(error)")
@@ -183,7 +183,7 @@ public final class Master: Sendable {
             await runtime.locks.apply(config.locks)
             await runtime.distributor.apply(config: config)
             await runtime.schedulers.apply(config: config)
-            await runtime.pollers.apply(specs: config.changeSources.map { if case .gitPoller(let p) = $0 { return p } })
+            await runtime.pollers.apply(specs: config.gitPollers)
             for section in config.plugins {
                 await runtime.plugins.plugin(named: section.name)?.reconfigure(section.node, master: config)
             }

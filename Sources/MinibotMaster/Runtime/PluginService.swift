@@ -28,7 +28,7 @@ struct ReloadOnHangup: Service {
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in hangups { await master.reload() }
         }
     }

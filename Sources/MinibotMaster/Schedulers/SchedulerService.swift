@@ -121,7 +121,7 @@ actor SchedulerService: Service {
     // MARK: loop
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.fireDue()
                 _ = await self.signal.next(deadline: await self.nextDeadline)

@@ -21,8 +21,8 @@ struct WorkerEndpoint: Sendable {
 
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
         var messages = inbound.messages(maxSize: WorkerWire.maxFrameBytes).makeAsyncIterator()
-        let decoder = JSONDecoder()
-        let encoder = JSONEncoder()
+        let decoder = WorkerWire.decoder()
+        let encoder = WorkerWire.encoder()
 
         func refuse(_ reason: String) async {
             logger.warning("worker connection refused", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
@@ -68,7 +68,7 @@ struct WorkerEndpoint: Sendable {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                let encoder = JSONEncoder()
+                let encoder = WorkerWire.encoder()
                 for await message in outbox {
                     guard let data = try? encoder.encode(message) else { continue }
                     do {
