@@ -94,7 +94,7 @@ extension WorkerCommand {
             }
             let logger = Logger(label: "minibot.worker")
             try FileManager.default.createDirectory(atPath: configuration.basedir, withIntermediateDirectories: true)
-            let worker = Worker(configuration: configuration, logger: logger)
+            let worker = Worker(configuration: configuration, checkout: LibgitCheckout(), logger: logger)
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
