@@ -4,7 +4,8 @@ import MinibotCore
 // The master ↔ worker contract.
 //
 // Transport: one WebSocket per worker at `ws://HOST:PORT/workers/ws` on the master's HTTP
-// port; each text frame holds exactly one JSON-encoded message (`WorkerMessage` from the
+// port; step output travels as binary frames (OutputFrame.swift); every other message is a
+// text frame holding exactly one JSON-encoded message (`WorkerMessage` from the
 // worker, `MasterMessage` from the master), encoded with `WorkerWire.encoder()` and decoded
 // with `WorkerWire.decoder()` so both sides agree on dates. Frames over
 // `WorkerWire.maxFrameBytes` or that do not decode close the connection with a logged

@@ -83,6 +83,14 @@ struct WorkerEndpoint: Sendable {
             }
             do {
                 while let frame = try await messages.next() {
+                    if case .binary(let buffer) = frame {
+                        guard let output = OutputFrame.decode(buffer) else {
+                            log.warning("closing worker connection: a binary frame is not step output")
+                            break
+                        }
+                        await link.deliver(output)
+                        continue
+                    }
                     guard case .text(let text) = frame,
                           let message = try? decoder.decode(WorkerMessage.self, from: Data(text.utf8)) else {
                         log.warning("closing worker connection: a frame did not decode as a worker message")

@@ -2,7 +2,8 @@ import Foundation
 import HummingbirdWSClient
 import MinibotProtocol
 
-/// One welcomed connection's sending side: encodes `WorkerMessage`s into text frames.
+/// One welcomed connection's sending side: encodes `WorkerMessage`s into text frames
+/// (step output into binary ``OutputFrame``s).
 ///
 /// Used concurrently by the steps' output pumps, the status and heartbeat loops and plugin
 /// senders; the underlying writer serialises frames and applies backpressure, so a sender
@@ -12,6 +13,10 @@ struct WorkerLink: Sendable {
     let outbound: WebSocketOutboundWriter
 
     func send(_ message: WorkerMessage) async throws {
+        if case .output(let output) = message {
+            try await outbound.write(.binary(OutputFrame.encode(output)))
+            return
+        }
         let data = try WorkerWire.encoder().encode(message)
         try await outbound.write(.text(String(decoding: data, as: UTF8.self)))
     }

@@ -38,6 +38,10 @@ final class TestMaster: Sendable {
             let decoder = WorkerWire.decoder()
             do {
                 for try await message in inbound.messages(maxSize: WorkerWire.maxFrameBytes) {
+                    if case .binary(let buffer) = message, let output = OutputFrame.decode(buffer) {
+                        feed.yield(.received(id, .output(output)))
+                        continue
+                    }
                     guard case .text(let text) = message else { continue }
                     feed.yield(.received(id, try decoder.decode(WorkerMessage.self, from: Data(text.utf8))))
                 }
