@@ -161,18 +161,15 @@ final class BuildRunner: Sendable {
             plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                    "name": .string(spec.name)])
             let message = startMessage(for: spec, index: index, builder: builder, build: build, stamp: stamp, log: log)
-            let store = self.store
+            let writer = StepLogWriter(store: store, buildID: build.id, step: index, logger: log)
             let outcome: WorkerMessage.StepFinished
             do {
                 outcome = try await link.runStep(message) { output in
-                    do {
-                        try await store.appendLog(buildID: output.buildID, step: output.step, stream: output.stream,
-                                                  text: output.text)
-                    } catch {
-                        log.error("could not store step output: \(error)")
-                    }
+                    await writer.append(output.stream, output.text)
                 }
+                await writer.flush()
             } catch {
+                await writer.flush()
                 if !spec.locks.isEmpty { await locks.release(stepOwner) }
                 try? await store.appendLog(buildID: build.id, step: index, stream: .header,
                                            text: "worker \(worker) lost during this step; the build will be retried\n")

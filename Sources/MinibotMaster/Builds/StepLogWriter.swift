@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotStore
+
+/// Collects a running step's output into chunks of up to ``flushBytes`` before writing
+/// them to the store, so a step that prints 50 MB costs a few hundred inserts, not
+/// thousands; a quiet step's output still reaches the store (and the API) within
+/// ``flushDelay``.
+actor StepLogWriter {
+    static let flushBytes = 64 * 1024
+    static let flushDelay: Duration = .milliseconds(100)
+
+    private let store: any Store
+    private let buildID: Int64
+    private let step: Int
+    private let logger: Logger
+    private var stream: LogStream?
+    private var pending = ""
+    private var pendingBytes = 0
+    private var timer: Task<Void, Never>?
+
+    init(store: any Store, buildID: Int64, step: Int, logger: Logger) {
+        self.store = store
+        self.buildID = buildID
+        self.step = step
+        self.logger = logger
+    }
+
+    /// Adds output; writes when the chunk is full or the stream changes.
+    func append(_ stream: LogStream, _ text: String) async {
+        if let current = self.stream, current != stream { await flush() }
+        self.stream = stream
+        pending += text
+        pendingBytes += text.utf8.count
+        if pendingBytes >= Self.flushBytes {
+            await flush()
+        } else if timer == nil {
+            timer = Task { [weak self] in
+                try? await Task.sleep(for: Self.flushDelay)
+                guard !Task.isCancelled else { return }
+                await self?.flush()
+            }
+        }
+    }
+
+    /// Writes whatever is buffered (at the step's end, before its result is recorded).
+    func flush() async {
+        timer?.cancel()
+        timer = nil
+        guard let stream, !pending.isEmpty else { return }
+        let text = pending
+        pending = ""
+        pendingBytes = 0
+        do {
+            try await store.appendLog(buildID: buildID, step: step, stream: stream, text: text)
+        } catch {
+            logger.error("could not store step output: \(error)")
+        }
+    }
+}
