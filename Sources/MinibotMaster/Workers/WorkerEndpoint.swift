@@ -18,6 +18,9 @@ struct WorkerEndpoint: Sendable {
     let now: @Sendable () -> Date
     /// How long a new connection may take to say hello.
     var helloTimeout: Duration = .seconds(10)
+    /// How often the master pings an attached worker (sent to it in `welcome`); a link with
+    /// no frame at all for three intervals is closed as dead.
+    var heartbeat: Duration = .seconds(10)
 
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
         var messages = inbound.messages(maxSize: WorkerWire.maxFrameBytes).makeAsyncIterator()
@@ -63,10 +66,22 @@ struct WorkerEndpoint: Sendable {
             await refuse("worker \(hello.name) is already connected")
             return
         }
-        link.send(.welcome(heartbeat: 10))
+        link.send(.welcome(heartbeat: Double(heartbeat.components.seconds)))
         let log = logger.with(worker: hello.name)
+        let liveness = LinkLiveness(now: .now)
 
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { [heartbeat] in
+                while (try? await Task.sleep(for: heartbeat)) != nil {
+                    let silence = liveness.silence(at: .now)
+                    if silence >= heartbeat * 3 {
+                        log.warning("closing worker connection: nothing heard for \(silence.components.seconds) s (3 missed heartbeats)")
+                        try? await outbound.close(.goingAway, reason: "no heartbeat")
+                        return
+                    }
+                    link.send(.ping)
+                }
+            }
             group.addTask {
                 let encoder = WorkerWire.encoder()
                 for await message in outbox {
@@ -83,6 +98,7 @@ struct WorkerEndpoint: Sendable {
             }
             do {
                 while let frame = try await messages.next() {
+                    liveness.heard(at: .now)
                     guard case .text(let text) = frame,
                           let message = try? decoder.decode(WorkerMessage.self, from: Data(text.utf8)) else {
                         log.warning("closing worker connection: a frame did not decode as a worker message")
