@@ -50,7 +50,15 @@ struct WorkerEndpoint: Sendable {
             return
         }
         deadline.cancel()
-        guard case .text(let text)? = first,
+        guard let first else {
+            // The WebSocket layer ends the stream itself on a frame over the limit.
+            logger.warning("worker connection refused", metadata: [
+                "peer": "\(peer)",
+                "reason": "closed before a hello (the peer hung up, or sent a frame over the \(WorkerWire.maxFrameBytes) byte limit)",
+            ])
+            return
+        }
+        guard case .text(let text) = first,
               case .hello(let hello)? = try? decoder.decode(WorkerMessage.self, from: Data(text.utf8)) else {
             await refuse("the first message must be a hello")
             return
@@ -106,6 +114,7 @@ struct WorkerEndpoint: Sendable {
                     }
                     await dispatch(message, link: link)
                 }
+                log.info("worker connection closed (by the worker, or after a frame over the \(WorkerWire.maxFrameBytes) byte limit)")
             } catch {
                 log.warning("worker connection ended: \(error)")
             }
