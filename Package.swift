@@ -179,7 +179,15 @@ let package = Package(
         ),
         .testTarget(
             name: "MinibotIntegrationTests",
-            dependencies: ["MinibotTesting", "MinibotClient", "MinibotCore"]
+            dependencies: [
+                "MinibotTesting", "MinibotClient", "MinibotCore",
+                // A raw WebSocket client, to send the worker endpoint what a real worker never would.
+                "MinibotProtocol",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                // HMAC signatures for the change hook's secret.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

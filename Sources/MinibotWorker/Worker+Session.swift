@@ -62,6 +62,9 @@ extension Worker {
                         break loop
                     }
                 case .message(let message):
+                    // Any message proves the master alive: its pong to our ping can lag far
+                    // behind while it stores a big log we streamed, but its own pings do not.
+                    missedPongs = 0
                     if let end = await handle(message, link: link, steps: steps, group: &group,
                                               isDraining: &isDraining, missedPongs: &missedPongs, feed: feed) {
                         outcome = end

@@ -22,6 +22,11 @@ actor PollerService: Service {
     }
 
     private var pollers: [String: Poller] = [:]
+    /// Pollers with a poll running, and the polls waiting for it. The actor is reentrant
+    /// across a fetch, so without this a hook's poll during a periodic one would compare
+    /// the same old heads twice and record the same commits twice.
+    private var busy: Set<String> = []
+    private var queued: [String: [CheckedContinuation<Void, Never>]] = [:]
     private let directory: URL
     private let store: any Store
     private let changes: @Sendable (Change) async throws -> Void
@@ -96,7 +101,19 @@ actor PollerService: Service {
         }
     }
 
+    /// Polls `name` after any poll of it already running (whose fetch may predate a push
+    /// that the caller wants seen).
     private func poll(_ name: String) async {
+        while busy.contains(name) {
+            await withCheckedContinuation { queued[name, default: []].append($0) }
+        }
+        busy.insert(name)
+        await pollSerially(name)
+        busy.remove(name)
+        for waiter in queued.removeValue(forKey: name) ?? [] { waiter.resume() }
+    }
+
+    private func pollSerially(_ name: String) async {
         guard var p = pollers[name] else { return }
         p.nextDue = now().addingTimeInterval(p.spec.pollInterval)
         pollers[name] = p

@@ -130,8 +130,11 @@ public final class Master: Sendable {
         }
         let config = runtime.config
         let port = configuration.port ?? config.www.port
-        var wsConfig = WebSocketServerConfiguration(maxFrameSize: 1 << 20)
-        wsConfig.autoPing = .enabled(timePeriod: .seconds(10))
+        var wsConfig = WebSocketServerConfiguration(maxFrameSize: WorkerWire.maxFrameBytes)
+        // No WebSocket auto-ping: its pong is read only after every frame queued before it,
+        // so a worker streaming a big log faster than the store takes it was dropped as dead
+        // mid-build. WorkerEndpoint's heartbeat counts any frame as a sign of life instead.
+        wsConfig.autoPing = .disabled
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: .init(ws: wsConfig)),

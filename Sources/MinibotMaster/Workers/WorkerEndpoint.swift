@@ -18,6 +18,9 @@ struct WorkerEndpoint: Sendable {
     let now: @Sendable () -> Date
     /// How long a new connection may take to say hello.
     var helloTimeout: Duration = .seconds(10)
+    /// How often the master pings an attached worker (sent to it in `welcome`); a link with
+    /// no frame at all for three intervals is closed as dead.
+    var heartbeat: Duration = .seconds(10)
 
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
         var messages = inbound.messages(maxSize: WorkerWire.maxFrameBytes).makeAsyncIterator()
@@ -47,7 +50,15 @@ struct WorkerEndpoint: Sendable {
             return
         }
         deadline.cancel()
-        guard case .text(let text)? = first,
+        guard let first else {
+            // The WebSocket layer ends the stream itself on a frame over the limit.
+            logger.warning("worker connection refused", metadata: [
+                "peer": "\(peer)",
+                "reason": "closed before a hello (the peer hung up, or sent a frame over the \(WorkerWire.maxFrameBytes) byte limit)",
+            ])
+            return
+        }
+        guard case .text(let text) = first,
               case .hello(let hello)? = try? decoder.decode(WorkerMessage.self, from: Data(text.utf8)) else {
             await refuse("the first message must be a hello")
             return
@@ -63,10 +74,22 @@ struct WorkerEndpoint: Sendable {
             await refuse("worker \(hello.name) is already connected")
             return
         }
-        link.send(.welcome(heartbeat: 10))
+        link.send(.welcome(heartbeat: Double(heartbeat.components.seconds)))
         let log = logger.with(worker: hello.name)
+        let liveness = LinkLiveness(now: .now)
 
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { [heartbeat] in
+                while (try? await Task.sleep(for: heartbeat)) != nil {
+                    let silence = liveness.silence(at: .now)
+                    if silence >= heartbeat * 3 {
+                        log.warning("closing worker connection: nothing heard for \(silence.components.seconds) s (3 missed heartbeats)")
+                        try? await outbound.close(.goingAway, reason: "no heartbeat")
+                        return
+                    }
+                    link.send(.ping)
+                }
+            }
             group.addTask {
                 let encoder = WorkerWire.encoder()
                 for await message in outbox {
@@ -83,6 +106,7 @@ struct WorkerEndpoint: Sendable {
             }
             do {
                 while let frame = try await messages.next() {
+                    liveness.heard(at: .now)
                     if case .binary(let buffer) = frame {
                         guard let output = OutputFrame.decode(buffer) else {
                             log.warning("closing worker connection: a binary frame is not step output")
@@ -98,6 +122,7 @@ struct WorkerEndpoint: Sendable {
                     }
                     await dispatch(message, link: link)
                 }
+                log.info("worker connection closed (by the worker, or after a frame over the \(WorkerWire.maxFrameBytes) byte limit)")
             } catch {
                 log.warning("worker connection ended: \(error)")
             }

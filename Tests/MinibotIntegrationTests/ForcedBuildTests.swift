@@ -1,0 +1,90 @@
+import Foundation
+import MinibotClient
+import MinibotCore
+import MinibotTesting
+import Testing
+
+/// Issue 2: a forced build runs real shell steps on a real worker, and the API shows its
+/// steps, results, state strings and raw logs, with output streamed while a step runs.
+@Suite("Forced builds through the API", .serialized)
+struct ForcedBuildTests {
+    @Test("steps run in BASEDIR/BUILDER/build; results, state strings and logs are in the API; output streams")
+    func forcedBuildRunsRealSteps() async throws {
+        try await Scene.run("forced") { scene in
+            let gate = scene.path("gate")
+            let builders = """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: where, command: "pwd; echo hello-out; echo hello-err >&2"}
+                  - shell: {name: stream, command: "echo first-line; \(waitForFileCommand(gate)); echo second-line"}
+                  - shell: {name: fails, command: "exit 3", flunk_on_failure: false, warn_on_failure: true, halt_on_failure: false}
+            """
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
+            try await scene.workers(["w1"], master: master)
+            let events = try await master.events()
+            let request = try await master.force("b")
+            let started = try await events.buildStarted(request: request)
+            let buildID = MasterFixture.buildID(started)
+
+            // Streaming: the first line is visible through the API while the step still waits.
+            try await eventually("the first line of the streaming step in the raw log") {
+                (try? await master.log(build: buildID, step: 1))?.contains("first-line") == true
+            }
+            let midway = try await master.build(buildID)
+            #expect(midway["complete"]?.boolValue == false)
+            #expect(midway["steps"]?.arrayValue[safe: 1]?["complete"]?.boolValue == false)
+            touch(gate)
+
+            let finished = try await events.buildFinished(request: request)
+            #expect(finished["results_name"]?.stringValue == "WARNINGS")
+            let build = try await master.build(buildID)
+            #expect(build["results"]?.intValue == BuildResult.warnings.rawValue)
+            #expect(build["complete"]?.boolValue == true)
+            #expect(build["workername"]?.stringValue == "w1")
+            let steps = build["steps"]?.arrayValue ?? []
+            #expect(steps.map { $0["name"]?.stringValue ?? "" } == ["where", "stream", "fails"])
+            // As in Buildbot, the step itself failed; its flags make the build WARNINGS.
+            #expect(steps.map { $0["results_name"]?.stringValue ?? "" } == ["SUCCESS", "SUCCESS", "FAILURE"])
+            #expect(steps.allSatisfy { $0["started_at"]?.doubleValue != nil && $0["complete_at"]?.doubleValue != nil })
+            #expect(steps.allSatisfy { !($0["state_string"]?.stringValue ?? "").isEmpty })
+
+            let first = try await master.log(build: buildID, step: 0)
+            let expectedDir = scene.buildDirectory(worker: "w1", builder: "b").resolvingSymlinksInPath().path
+            #expect(first.contains(expectedDir), "the step ran elsewhere: \(first)")
+            #expect(first.contains("hello-out"))
+            #expect(first.contains("hello-err"))
+            let second = try await master.log(build: buildID, step: 1)
+            #expect(second.contains("first-line") && second.contains("second-line"))
+        }
+    }
+
+    @Test("a failing step halts the build: FAILURE, later steps do not run")
+    func failingStepHalts() async throws {
+        try await Scene.run("halt") { scene in
+            let marker = scene.path("ran-after-failure")
+            let builders = """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: boom, command: "echo about to fail; exit 1"}
+                  - shell: {name: after, command: "touch '\(marker)'"}
+            """
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
+            try await scene.workers(["w1"], master: master)
+            let events = try await master.events()
+            let request = try await master.force("b")
+            let finished = try await events.buildFinished(request: request)
+            #expect(finished["results_name"]?.stringValue == "FAILURE")
+            let build = try await master.build(MasterFixture.buildID(finished))
+            let steps = build["steps"]?.arrayValue ?? []
+            #expect(steps.first?["results_name"]?.stringValue == "FAILURE")
+            #expect(steps.count < 2 || steps[1]["results_name"]?.stringValue == "SKIPPED" || steps[1]["started_at"] == .null)
+            #expect(!FileManager.default.fileExists(atPath: marker))
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
