@@ -156,8 +156,11 @@ let package = Package(
         .executableTarget(
             name: "minibot-bench",
             dependencies: [
-                "MinibotCore", "MinibotClient", "MinibotTesting",
+                "MinibotCore", "MinibotClient", "MinibotTesting", "MinibotProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Simulated workers speak WorkerWire over real WebSockets.
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

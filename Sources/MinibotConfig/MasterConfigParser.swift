@@ -176,8 +176,10 @@ final class MasterConfigParser {
         }
         return entries.compactMap { entry in
             guard knownPlugins.contains(entry.key) else {
-                let hint = Suggestions.hint(for: entry.key, among: knownPlugins, label: "known plugins",
-                                            whenEmpty: "this minibot has no plugins; remove the section")
+                // Always list them: a plugin is enabled only by its exact key, and the list is short.
+                var hint = knownPlugins.isEmpty ? "this minibot has no plugins; remove the section"
+                    : "known plugins: " + knownPlugins.joined(separator: ", ")
+                if let near = Suggestions.closest(to: entry.key, among: knownPlugins) { hint = "did you mean '\(near)'? (\(hint))" }
                 reader.error("unknown plugin '\(entry.key)'; \(hint)", at: entry.keyLocation)
                 return nil
             }

@@ -20,6 +20,12 @@ public actor EventFollower {
         return EventFollower(client: client, after: Int64(answer["last"]?.doubleValue ?? 0))
     }
 
+    /// Follows from the master's first event: after a restart, what happened while the
+    /// test was reconnecting (a worker attached, a request re-evaluated) is not missed.
+    public static func fromBeginning(client: MinibotClient) -> EventFollower {
+        EventFollower(client: client, after: 0)
+    }
+
     /// Every event received so far.
     public var events: [JSONValue] { seen }
 

@@ -75,7 +75,10 @@ extension Worker {
                     outcome = .lost(welcomed: isWelcomed, why)
                     break loop
                 case .closed(let why):
-                    outcome = .lost(welcomed: isWelcomed, why)
+                    // After a graceful shutdown request the master hangs up once the worker is
+                    // idle, possibly before `drained` is seen here: that is the shutdown, not a
+                    // lost link to reconnect (a reconnection would undo the stop).
+                    outcome = isDraining ? .shutdown : .lost(welcomed: isWelcomed, why)
                     break loop
                 case .heartbeatDue:
                     if missedPongs >= 3 {

@@ -10,11 +10,12 @@ import MinibotTesting
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minibot-bench",
-        abstract: "Benchmark Minibot: latency, throughput, log streaming, memory, start-up.")
+        abstract: "Benchmark Minibot: latency, throughput, log streaming, memory, start-up, distributor.")
 
     @Option(name: .long, help: "Runs per scenario (the median is printed).") var runs = 5
     @Option(name: .long, help: "Requests in the throughput scenario.") var requests = 200
-    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,all.")
+    @Option(name: .long, help: "Workers unpaused one by one in the distributor scenario.") var decisions = 40
+    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,all.")
     var only = "all"
 
     func run() async throws {
@@ -27,5 +28,8 @@ struct Bench: AsyncParsableCommand {
         if all || wanted.contains("idle") { try await Scenarios.idle(runs: runs) }
         if all || wanted.contains("push") { try await Scenarios.push(runs: runs) }
         if all || wanted.contains("poll") { try await Scenarios.poll(runs: runs) }
+        if all || wanted.contains("distributor") {
+            try await DistributorScenario.run(runs: max(1, runs / 2), decisions: decisions)
+        }
     }
 }

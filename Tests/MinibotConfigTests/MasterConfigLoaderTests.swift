@@ -284,7 +284,7 @@ import Testing
             """, plugins: ["availability": strict, "prefer_idle": permissive])
         #expect(found == [
             "10:17: seen 2 workers",
-            "11:3: unknown plugin 'availabilty'; did you mean 'availability'?",
+            "11:3: unknown plugin 'availabilty'; did you mean 'availability'? (known plugins: availability, prefer_idle)",
             "12:3: unknown plugin 'unknown_thing'; known plugins: availability, prefer_idle",
         ])
     }

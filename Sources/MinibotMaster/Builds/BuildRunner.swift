@@ -35,6 +35,8 @@ final class BuildRunner: Sendable {
         var currentStep: Int?
         var isCancelled = false
         var cancelReason: String?
+        /// The step waiting for its locks, if any (a stop abandons that wait).
+        var lockWait: LockOwner?
     }
 
     init(store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost, masterName: String,
@@ -123,13 +125,14 @@ final class BuildRunner: Sendable {
     /// Stops a running build: the current step is interrupted and the build ends CANCELLED.
     /// Returns false when the build is not running here.
     func stop(buildID: Int64, reason: String) async -> Bool {
-        guard let (worker, step) = active.withLock({ map -> (String, Int?)? in
+        guard let (worker, step, lockWait) = active.withLock({ map -> (String, Int?, LockOwner?)? in
             guard var b = map[buildID] else { return nil }
             b.isCancelled = true
             b.cancelReason = reason
             map[buildID] = b
-            return (b.worker, b.currentStep)
+            return (b.worker, b.currentStep, b.lockWait)
         }) else { return false }
+        if let lockWait { await locks.abandonStep(lockWait) }
         if let step, let link = await registry.link(worker) {
             link.send(.interrupt(buildID: buildID, step: step, reason: reason))
         }
@@ -150,9 +153,9 @@ final class BuildRunner: Sendable {
                 return (.retry, "worker \(worker) lost")
             }
             let stepOwner = LockOwner.step(build: build.id, step: index)
-            if !spec.locks.isEmpty {
-                await locks.acquireStep(spec.locks, worker: worker, owner: stepOwner,
-                                        label: "build \(builder.name) #\(build.number) step \(spec.name)")
+            if !spec.locks.isEmpty,
+               !(await acquireLocks(of: spec, index: index, owner: stepOwner, build: build, worker: worker, log: log)) {
+                return (.cancelled, "cancelled while \(spec.name) waited for a lock: \(cancelReason(build.id) ?? "stopped")")
             }
             let stepStart = now()
             try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
@@ -213,6 +216,30 @@ final class BuildRunner: Sendable {
             }
         }
         return (buildResult, state)
+    }
+
+    /// Takes a step's locks before it starts, waiting for them if needed: the wait shows in
+    /// the log and the event stream, and a stop ends it (false).
+    private func acquireLocks(of spec: StepSpec, index: Int, owner: LockOwner, build: Build, worker: String,
+                              log: Logger) async -> Bool {
+        let buildID = build.id
+        let label = "build \(build.number) of \(build.builderName)"
+        let granted = await locks.acquireStep(spec.locks, worker: worker, owner: owner, label: label) { reason in
+            let keepWaiting = active.withLock { map -> Bool in
+                guard map[buildID]?.isCancelled == false else { return false }
+                map[buildID]?.lockWait = owner
+                return true
+            }
+            if keepWaiting {
+                log.info("step \(spec.name) \(reason)")
+                plugins.events.record("step_waiting_for_lock", [
+                    "buildid": .number(Double(buildID)), "step": .number(Double(index)),
+                    "name": .string(spec.name), "reason": .string(reason)])
+            }
+            return keepWaiting
+        }
+        active.withLock { $0[buildID]?.lockWait = nil }
+        return granted
     }
 
     private func cancelReason(_ buildID: Int64) -> String? {

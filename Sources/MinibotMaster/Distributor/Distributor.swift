@@ -20,6 +20,9 @@ actor Distributor: Service {
     private var waiting: [Int64: [WaitingReason]] = [:]
     private var excluded: [Int64: [String: DistributorPolicy.Exclusion]] = [:]
     private var nextCheck: Date?
+    /// A start gate turned a worker down during the pass: run another pass at once (the
+    /// request may fit another worker), without clearing the gates' exclusions.
+    private var needsAnotherPass = false
     private var runner: BuildRunner?
     private var builds: [Int64: Task<Void, Never>] = [:]
     private let store: any Store
@@ -108,11 +111,23 @@ actor Distributor: Service {
             while !Task.isCancelled {
                 let reasons = await self.signal.next(deadline: await self.nextCheck)
                 if Task.isCancelled || self.signal.isFinished { break }
-                await self.pass(woken: !reasons.isEmpty)
+                await self.passes(woken: !reasons.isEmpty)
             }
         }
         // Graceful shutdown: start nothing more; running builds end with the process and
         // are retried at the next start.
+    }
+
+    /// One pass, then more while a start gate asked for one. Passes never overlap: they
+    /// await (the registry, the lock book, the gates), and two interleaved passes would
+    /// both count the same free slot and start two builds on it.
+    private func passes(woken: Bool) async {
+        var woken = woken
+        repeat {
+            needsAnotherPass = false
+            await pass(woken: woken)
+            woken = false
+        } while needsAnotherPass && !Task.isCancelled
     }
 
     private func pass(woken: Bool) async {
@@ -137,10 +152,27 @@ actor Distributor: Service {
             book = o.locks
             return o
         }
+        publishChanges(from: waiting, to: outcome.waiting)
         waiting = outcome.waiting
         nextCheck = ([outcome.nextCheck] + self.excluded.values.flatMap { $0.values.map(\.until) })
             .compactMap { $0 }.filter { $0 > t }.min()
         for decision in outcome.decisions { await start(decision) }
+    }
+
+    /// Records a `request_waiting` event for each request whose reasons changed, so that
+    /// clients (and tests) can follow "why is my build not starting?" without polling.
+    private func publishChanges(from old: [Int64: [WaitingReason]], to new: [Int64: [WaitingReason]]) {
+        for (id, reasons) in new where old[id] != reasons {
+            plugins.events.record("request_waiting", [
+                "buildrequestid": .number(Double(id)),
+                "builder": .string(pending[id]?.builderName ?? ""),
+                "reason": .string(reasons.first?.reason ?? ""),
+                "reasons": .array(reasons.map { r in
+                    .object(["worker": r.worker.map(JSONValue.string) ?? .null, "reason": .string(r.reason),
+                             "until": r.until.map { .number($0.timeIntervalSince1970) } ?? .null])
+                }),
+            ])
+        }
     }
 
     private func start(_ decision: DistributorPolicy.Decision) async {
@@ -198,8 +230,8 @@ actor Distributor: Service {
         }
         waiting[request.id] = reasons
         if let until = exclusion.until, until > now() { nextCheck = min(nextCheck ?? until, until) }
-        // Another worker may still take it: run another pass without clearing exclusions.
-        Task { [weak self] in await self?.pass(woken: false) }
+        // Another worker may still take it: another pass, once this one is done.
+        needsAnotherPass = true
     }
 
     private func collapse(into request: BuildRequest) async {

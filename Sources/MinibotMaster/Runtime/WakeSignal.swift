@@ -9,6 +9,13 @@ final class WakeSignal: Sendable {
         var reasons: [String] = []
         var waiter: CheckedContinuation<Void, Never>?
         var isFinished = false
+        /// Which call of ``next(deadline:)`` a deadline timer belongs to: a late timer of an
+        /// earlier wait must not end the current one.
+        var generation: UInt64 = 0
+        /// The current wait's deadline fired, possibly before the listener got to wait: kept
+        /// as a flag so that such an early firing is not lost (a missed backstop would leave
+        /// the listener asleep until some unrelated event).
+        var isDeadlinePassed = false
     }
 
     private let state = Mutex(State())
@@ -27,19 +34,24 @@ final class WakeSignal: Sendable {
     /// finished. Returns the reasons gathered since the last call: empty means the deadline
     /// passed (or the wait ended) without a wake.
     func next(deadline: Date?) async -> [String] {
+        let generation = state.withLock { s -> UInt64 in
+            s.generation &+= 1
+            s.isDeadlinePassed = deadline.map { $0.timeIntervalSinceNow <= 0 } ?? false
+            return s.generation
+        }
         let timer: Task<Void, Never>? = deadline.map { d in
             Task { [weak self] in
                 let delay = d.timeIntervalSinceNow
                 if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
                 guard !Task.isCancelled else { return }
-                self?.release()
+                self?.deadlineReached(generation)
             }
         }
         defer { timer?.cancel() }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
-                    if !s.reasons.isEmpty || s.isFinished || Task.isCancelled { return true }
+                    if !s.reasons.isEmpty || s.isFinished || s.isDeadlinePassed || Task.isCancelled { return true }
                     s.waiter = continuation
                     return false
                 }
@@ -58,6 +70,16 @@ final class WakeSignal: Sendable {
     func finish() {
         state.withLock { $0.isFinished = true }
         release()
+    }
+
+    private func deadlineReached(_ generation: UInt64) {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard s.generation == generation else { return nil }
+            s.isDeadlinePassed = true
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume()
     }
 
     private func release() {

@@ -135,7 +135,8 @@ actor WorkerRegistry {
         entries[name] = entry
         try? await store.setWorkerState(record(for: entry))
         logger.info(paused ? "worker paused" : "worker unpaused", metadata: ["worker": "\(name)", "reason": "\(reason ?? "")"])
-        if !paused { wake("worker \(name) unpaused") }
+        // Pausing starts nothing, but pending requests must say so now, not at the next event.
+        wake(paused ? "worker \(name) paused" : "worker \(name) unpaused")
         return true
     }
 
@@ -145,13 +146,22 @@ actor WorkerRegistry {
         entry.isStopping = true
         entries[name] = entry
         if entry.running.isEmpty { entry.link?.send(.shutdown(graceful: true)) }
+        wake("worker \(name) stopping")
         return true
     }
 
-    /// Kill: running builds are interrupted by the worker and it disconnects now.
+    /// Kill: the worker disconnects now and its running builds end as RETRY.
+    ///
+    /// The link is closed on this side at once rather than waiting for the worker to hang
+    /// up: its running steps fail as "worker lost" (RETRY) even if the worker still manages
+    /// to report them CANCELLED while it kills them.
     func kill(_ name: String) -> Bool {
         guard let entry = entries[name] else { return false }
-        entry.link?.send(.shutdown(graceful: false))
+        if let link = entry.link {
+            link.send(.shutdown(graceful: false))
+            link.close()
+        }
+        wake("worker \(name) killed")
         return true
     }
 
