@@ -53,7 +53,7 @@ extension WorkerCommand {
             guard reply.isOK else {
                 throw ControlClientError(reply.error ?? "the master refused the change")
             }
-            print(ControlClient.describe(reply.availability, worker: workerName() ?? "worker"))
+            print(ControlClient.describe(reply.availability, worker: reply.worker ?? "worker"))
         }
 
         /// The socket in the worker's base directory: worker.yaml's `basedir` when DIR has one,
@@ -64,10 +64,6 @@ extension WorkerCommand {
                 base.hasPrefix("/") ? base : URL(fileURLWithPath: directory).appendingPathComponent(base).path
             } ?? directory
             return ControlWire.socketPath(basedir: URL(fileURLWithPath: basedir).standardizedFileURL.path)
-        }
-
-        func workerName() -> String? {
-            (try? WorkerFile.load(from: directory))?.name
         }
 
         static func userName() -> String {

@@ -111,7 +111,7 @@ struct AvailabilityIntegrationTests {
             let off = try await Self.run("minibot-worker", ["availability", "off", "--reason", "disk swap", cluster.basedir("wa")],
                                          in: cluster.dir)
             #expect(off.status == 0, "stderr: \(off.err)")
-            #expect(off.out.contains("unavailable: disk swap"), "stdout: \(off.out)")
+            #expect(off.out.hasPrefix("wa: unavailable: ") && off.out.contains("disk swap"), "stdout: \(off.out)")
             #expect(off.out.contains("(worker)"), "stdout: \(off.out)")
 
             let events = try await master.events()
@@ -126,7 +126,7 @@ struct AvailabilityIntegrationTests {
                                              .object(["state": .string("unavailable"), "reason": .string("busy elsewhere")]))
             let waiting = try await master.force("b")
             try await Self.eventually("waiting reasons naming wa's flag") {
-                try await master.waitingReasons(waiting).contains { $0.hasPrefix("wa: unavailable: disk swap") }
+                try await master.waitingReasons(waiting).contains { $0.hasPrefix("wa:") && $0.contains("unavailable") && $0.contains("disk swap") }
             }
 
             // The flag lives on the master: a restarted worker is still out.
@@ -141,7 +141,7 @@ struct AvailabilityIntegrationTests {
 
             let on = try await Self.run("minibot-worker", ["availability", "on", cluster.basedir("wa")], in: cluster.dir)
             #expect(on.status == 0, "stderr: \(on.err)")
-            #expect(on.out.contains(": available"), "stdout: \(on.out)")
+            #expect(on.out.hasPrefix("wa: available"), "stdout: \(on.out)")
             #expect(Self.worker(of: try await events.buildStarted(request: waiting)) == "wa")
             _ = try await events.buildFinished(request: waiting)
         } catch {
@@ -225,7 +225,7 @@ struct AvailabilityIntegrationTests {
             try await events.workerAttached("wa")
             let request = try await master.force("b")
             try await Self.eventually("wa held by its flag") {
-                try await master.waitingReasons(request).contains { $0.hasPrefix("wa: unavailable: moving desks") }
+                try await master.waitingReasons(request).contains { $0.hasPrefix("wa:") && $0.contains("unavailable") && $0.contains("moving desks") }
             }
             let cleared = try await Self.run("minibot-worker", ["availability", "on", cluster.basedir("wa")], in: cluster.dir)
             #expect(cleared.status == 0, "stderr: \(cleared.err)")

@@ -107,12 +107,13 @@ public struct ControlServer: Service {
         guard let answer else {
             return .failure("the master at \(masterURL) did not answer within \(Worker.describe(timeout)): is the availability plugin enabled in its master.cfg (plugins: availability:)?")
         }
+        let name = worker.configuration.name
         if answer["ok"]?.boolValue == true {
             logger.info("availability \(request.action.rawValue) relayed for \(request.user)",
                         metadata: request.state.map { ["state": .string($0)] } ?? [:])
-            return ControlReply(isOK: true, availability: answer["availability"])
+            return ControlReply(isOK: true, worker: name, availability: answer["availability"])
         }
-        return ControlReply(isOK: false, error: answer["error"]?.stringValue ?? "the master refused the change",
+        return ControlReply(isOK: false, worker: name, error: answer["error"]?.stringValue ?? "the master refused the change",
                             availability: answer["availability"])
     }
 

@@ -85,13 +85,16 @@ public struct ControlRequest: Sendable, Codable, Equatable {
 /// The worker's answer: the master's verdict on the request and the worker's availability.
 public struct ControlReply: Sendable, Codable, Equatable {
     public var isOK: Bool
+    /// The worker's name, as the master knows it.
+    public var worker: String?
     /// What went wrong, said so that the user knows what to do.
     public var error: String?
     /// The worker's availability as the master reports it (see the plugin's `Availability.json`).
     public var availability: JSONValue?
 
-    public init(isOK: Bool, error: String? = nil, availability: JSONValue? = nil) {
+    public init(isOK: Bool, worker: String? = nil, error: String? = nil, availability: JSONValue? = nil) {
         self.isOK = isOK
+        self.worker = worker
         self.error = error
         self.availability = availability
     }
@@ -99,6 +102,6 @@ public struct ControlReply: Sendable, Codable, Equatable {
     static func failure(_ error: String) -> ControlReply { ControlReply(isOK: false, error: error) }
 
     enum CodingKeys: String, CodingKey {
-        case isOK = "ok", error, availability
+        case isOK = "ok", worker, error, availability
     }
 }
