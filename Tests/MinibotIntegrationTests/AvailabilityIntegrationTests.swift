@@ -84,8 +84,11 @@ struct AvailabilityIntegrationTests {
                                        logPath: dir.appending("\(tool)-\(UUID().uuidString.prefix(6)).err").path,
                                        environment: environment)
         let status = await process.waitForExit(timeout: 120)
-        // The exit may be seen before the last stdout line is read: this returns at the pipe's end.
-        _ = await process.waitForLine(timeout: 10) { _ in false }
+        // The exit may be seen before stdout is read (ChildProcess exposes no end of pipe): a
+        // command that succeeded printed a line, so give the reader a moment to deliver it.
+        for _ in 0..<200 where status == 0 && process.output.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         return (status, process.output.joined(separator: "\n"), process.log)
     }
 
