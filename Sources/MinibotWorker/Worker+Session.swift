@@ -180,11 +180,22 @@ extension Worker {
     private nonisolated func startPeriodicTasks(in group: inout DiscardingTaskGroup, link: WorkerLink,
                                                 heartbeat: Duration, feed: AsyncStream<SessionEvent>.Continuation) {
         let statusInterval = configuration.statusInterval
-        let loadFile = configuration.loadFile
+        let reader = configuration.loadReader
+        let logger = self.logger
         group.addTask {
+            // The first report goes out right after `welcome`: the availability plugin treats
+            // the load as unknown until it arrives, so a later one would delay the first build.
+            var lastError: String?
             while !Task.isCancelled {
-                if let status = LoadProbe.sample(loadFile: loadFile, at: Date()) {
-                    try? await link.send(.status(status))
+                do {
+                    try await link.send(.status(WorkerStatus(try reader.read(at: Date()))))
+                    lastError = nil
+                } catch let error as LoadReaderError {
+                    // Once per failure streak: the master then sees the load as unknown.
+                    if lastError != error.message { logger.warning("cannot report the load: \(error.message)") }
+                    lastError = error.message
+                } catch {
+                    // The link is going away; the session loop ends the task.
                 }
                 guard (try? await Task.sleep(for: statusInterval)) != nil else { return }
             }

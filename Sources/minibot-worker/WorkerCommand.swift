@@ -10,7 +10,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minibot-worker",
         abstract: "Run a Minibot worker that connects to its master and runs build steps.",
-        subcommands: [Start.self, CreateWorker.self]
+        subcommands: [Start.self, CreateWorker.self, Availability.self]
     )
 }
 
@@ -96,7 +96,8 @@ extension WorkerCommand {
             try FileManager.default.createDirectory(atPath: configuration.basedir, withIntermediateDirectories: true)
             let worker = Worker(configuration: configuration, checkout: LibgitCheckout(), logger: logger)
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+                           .init(service: ControlServer(worker: worker, logger: logger), successTerminationBehavior: .ignore)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MinibotWorker
 
 // Entry point. ArgumentParser's own exit codes (64 for usage) are replaced by Minibot's
 // convention: 0 success, 1 the thing failed, 2 usage error — each with a one-line message.
@@ -8,9 +9,15 @@ do {
     switch command {
     case let start as WorkerCommand.Start:
         try await start.runWorker()
+    case let availability as WorkerCommand.Availability:
+        try await availability.runAvailability()
     default:
         try command.run()
     }
+} catch let error as ControlClientError {
+    // Worker not running, master not connected or refusing: the change was not made.
+    FileHandle.standardError.write(Data("minibot-worker: \(error.description)\n".utf8))
+    exit(2)
 } catch let error as CLIError {
     FileHandle.standardError.write(Data("minibot-worker: \(error.description)\n".utf8))
     exit(1)

@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCore
 import Testing
 @testable import MinibotWorker
 
@@ -28,19 +29,18 @@ struct WorkerValuesTests {
         #expect(throws: WorkerConfigurationError.self) { try configuration.webSocketURL() }
     }
 
-    @Test func loadParsing() throws {
-        let parsed = try #require(LoadProbe.parseLoadAverage("0.52 0.58 0.59 1/123 4567\n"))
-        #expect(parsed.0 == 0.52 && parsed.1 == 0.58)
-        #expect(LoadProbe.parseLoadAverage("garbage") == nil)
-        let pressure = "some avg10=1.25 avg60=0.50 avg300=0.10 total=12345\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
-        #expect(LoadProbe.parseCPUPressure(pressure) == 1.25)
-
+    @Test func loadReportsComeFromTheLoadFile() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         try "3.5 2.0 1.0 2/300 999\n".write(toFile: dir.file("loadavg"), atomically: true, encoding: .utf8)
-        let status = try #require(LoadProbe.sample(loadFile: dir.file("loadavg"), at: Date(timeIntervalSince1970: 0)))
+        let configuration = WorkerConfiguration(masterURL: "http://127.0.0.1:1", name: "w", password: "p",
+                                                basedir: dir.path, loadFile: dir.file("loadavg"))
+        let status = WorkerStatus(try configuration.loadReader.read(at: Date(timeIntervalSince1970: 0)))
         #expect(status.load1 == 3.5 && status.load5 == 2.0 && status.cpuPressure == nil)
-        #expect(LoadProbe.sample(loadFile: dir.file("missing"), at: Date()) == nil)
+        #expect(status.time == Date(timeIntervalSince1970: 0))
+        var missing = configuration
+        missing.loadFile = dir.file("missing")
+        #expect(throws: LoadReaderError.self) { try missing.loadReader.read(at: Date()) }
     }
 
     @Test func hostFactsAreFilledIn() {

@@ -98,7 +98,13 @@ extension EventLog {
             record("build_finished", f)
         case .requestRemoved(let id): record("request_removed", ["buildrequestid": .number(Double(id))])
         case .configReloaded: record("config_reloaded", [:])
-        case .workerStatus, .workerMessage: break
+        case .workerStatus(let worker, let status):
+            // Lets clients time what follows a report (the availability benchmark's load drop);
+            // one event per worker per status interval (5 s by default) is cheap.
+            var f: [String: JSONValue] = ["worker": .string(worker), "load": .number(status.load1)]
+            if let pressure = status.cpuPressure { f["cpu_pressure"] = .number(pressure) }
+            record("worker_status", f)
+        case .workerMessage: break
         }
     }
 }

@@ -1,0 +1,18 @@
+import Foundation
+import MinibotCore
+
+extension WorkerConfiguration {
+    /// Where the worker's load reports come from: ``loadFile`` (same format as /proc/loadavg,
+    /// optionally with a `some avg10=…` pressure line; for tests and containers) when given,
+    /// else /proc/loadavg and /proc/pressure/cpu. A fake load is never mixed with real pressure.
+    var loadReader: LoadReader {
+        LoadReader(source: loadFile.map { .file($0) } ?? .proc)
+    }
+}
+
+extension WorkerStatus {
+    /// The `status` report for one load sample.
+    init(_ sample: LoadSample) {
+        self.init(load1: sample.load1, load5: sample.load5, cpuPressure: sample.cpuPressureSome10, time: sample.time)
+    }
+}
