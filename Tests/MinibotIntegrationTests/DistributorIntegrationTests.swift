@@ -54,7 +54,7 @@ struct DistributorIntegrationTests {
             #expect(reasons.first?.contains("waiting for lock deploy (held by build \(numberA)") == true, "\(reasons)")
             let other = startedA["worker"]?.stringValue == "w1" ? "w2" : "w1"
             let idle = try await master.client.get("api/v2/workers/\(other)")
-            #expect(idle["workers"]?.arrayValue?.first?["running_builds"]?.arrayValue?.isEmpty == true,
+            #expect(idle["workers"]?.array?.first?["running_builds"]?.array?.isEmpty == true,
                     "no worker is held while b waits for the lock")
 
             cluster.gates.open("a")
@@ -119,7 +119,7 @@ struct DistributorIntegrationTests {
             let stopped = try await events.buildFinished(request: rb)
             #expect(stopped["results_name"]?.stringValue == "CANCELLED", "\(stopped)")
             let b = try await master.build(buildB)
-            #expect(b["steps"]?.arrayValue?.isEmpty == true, "no step of b ran: \(b)")
+            #expect(b["steps"]?.array?.isEmpty == true, "no step of b ran: \(b)")
 
             cluster.gates.open("a")
             #expect(try await events.buildFinished(request: ra)["results_name"]?.stringValue == "SUCCESS")
@@ -161,8 +161,8 @@ struct DistributorIntegrationTests {
             try await events.workerAttached("w1")
             _ = try await events.requestWaiting(request, containing: "worker w1 paused: disk full")
             let w1 = try await master.client.get("api/v2/workers/w1")
-            #expect(w1["workers"]?.arrayValue?.first?["paused"] == .bool(true))
-            #expect(w1["workers"]?.arrayValue?.first?["pause_reason"]?.stringValue == "disk full")
+            #expect(w1["workers"]?.array?.first?["paused"] == .bool(true))
+            #expect(w1["workers"]?.array?.first?["pause_reason"]?.stringValue == "disk full")
 
             let unpause = try await cluster.minibot(["worker", "unpause", "w1"] + cluster.masterArguments(master))
             #expect(unpause.status == 0, "\(unpause)")
@@ -205,7 +205,7 @@ struct DistributorIntegrationTests {
             let finished = try await events.buildFinished(request: request)
             #expect(finished["results_name"]?.stringValue == "SUCCESS")
             let answer = try await master.client.get("api/v2/buildrequests?complete=true")
-            let done = answer["buildrequests"]?.arrayValue?.first { $0["buildrequestid"]?.int64 == request }
+            let done = answer["buildrequests"]?.array?.first { $0["buildrequestid"]?.int64 == request }
             #expect(done?["results"]?.doubleValue == Double(BuildResult.success.rawValue))
         }
     }

@@ -136,7 +136,7 @@ struct DistributorGates: Sendable {
 
 extension JSONValue {
     var int64: Int64? { doubleValue.map { Int64($0) } }
-    var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
 }
 
 extension EventFollower {

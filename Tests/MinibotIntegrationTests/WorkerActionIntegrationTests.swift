@@ -93,7 +93,7 @@ struct WorkerActionIntegrationTests {
             }
             #expect(counts == ["w1": 2, "w2": 2])
             let w2 = try await master.client.get("api/v2/workers/w2")
-            #expect(w2["workers"]?.arrayValue?.first?["prefer_idle"]?["builds_last_window"]?.doubleValue == 2)
+            #expect(w2["workers"]?.array?.first?["prefer_idle"]?["builds_last_window"]?.doubleValue == 2)
         }
     }
 }
