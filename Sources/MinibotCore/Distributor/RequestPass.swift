@@ -111,8 +111,12 @@ struct RequestPass {
             for candidate in candidates {
                 let verdict = byWorker[candidate.name] ?? .eligible(candidate.name)
                 if verdict.kind == .unavailable {
-                    let text = verdict.reason.map { "worker \(candidate.name) unavailable: \($0)" }
-                        ?? "worker \(candidate.name) unavailable"
+                    // A plugin's reason is shown as it wrote it (it usually starts with its own
+                    // verdict, e.g. "unavailable: outside hours … until 17:00").
+                    let text = verdict.reason.map { reason in
+                        reason.hasPrefix("unavailable") ? "worker \(candidate.name) \(reason)"
+                            : "worker \(candidate.name) unavailable: \(reason)"
+                    } ?? "worker \(candidate.name) unavailable"
                     blocked[candidate.name] = Blocked(
                         reason: WaitingReason(worker: candidate.name, reason: text, until: verdict.until),
                         category: .unavailable)
