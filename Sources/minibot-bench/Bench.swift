@@ -14,7 +14,7 @@ struct Bench: AsyncParsableCommand {
 
     @Option(name: .long, help: "Runs per scenario (the median is printed).") var runs = 5
     @Option(name: .long, help: "Requests in the throughput scenario.") var requests = 200
-    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,all.")
+    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,herd,all.")
     var only = "all"
 
     func run() async throws {
@@ -25,5 +25,6 @@ struct Bench: AsyncParsableCommand {
         if all || wanted.contains("throughput") { try await Scenarios.throughput(runs: max(1, runs / 2), requests: requests) }
         if all || wanted.contains("log") { try await Scenarios.bigLog(runs: max(1, runs / 2)) }
         if all || wanted.contains("idle") { try await Scenarios.idle(runs: runs) }
+        if all || wanted.contains("herd") { try await Scenarios.herd(runs: max(1, runs / 2)) }
     }
 }
