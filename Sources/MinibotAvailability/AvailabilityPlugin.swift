@@ -58,9 +58,9 @@ public final class AvailabilityPlugin: MasterPlugin {
         self.sleep = sleep
         self.state = Mutex(State(configuration: parsed, workers: master.workers.map(\.name), displayZone: displayTimeZone))
         (inputs, inputContinuation) = AsyncStream<Input>.makeStream()
-        let state = self.state
-        hostAgent = HostAgentGate(context: context) { worker in
-            state.withLock { $0.configuration.settings(for: worker).hostAgent }
+        hostAgent = HostAgentGate(context: context)
+        hostAgent.setModeSource { [weak self] worker in
+            self?.state.withLock { $0.configuration.settings(for: worker).hostAgent } ?? nil
         }
     }
 

@@ -55,12 +55,23 @@ final class HostAgentGate: BuildStartGate {
 
     private let context: any PluginContext
     /// The worker's `host_agent` setting (nil: not set, required when it has an agent).
-    private let mode: @Sendable (String) -> WorkerAvailabilitySettings.HostAgentMode?
+    private let modeSource: Mutex<@Sendable (String) -> WorkerAvailabilitySettings.HostAgentMode?>
     private let state = Mutex(State())
 
-    init(context: any PluginContext, mode: @escaping @Sendable (String) -> WorkerAvailabilitySettings.HostAgentMode?) {
+    init(context: any PluginContext,
+         mode: @escaping @Sendable (String) -> WorkerAvailabilitySettings.HostAgentMode? = { _ in nil }) {
         self.context = context
-        self.mode = mode
+        self.modeSource = Mutex(mode)
+    }
+
+    /// Where the `host_agent` settings come from (the plugin sets it once it is built).
+    func setModeSource(_ source: @escaping @Sendable (String) -> WorkerAvailabilitySettings.HostAgentMode?) {
+        modeSource.withLock { $0 = source }
+    }
+
+    private func mode(_ worker: String) -> WorkerAvailabilitySettings.HostAgentMode? {
+        let source = modeSource.withLock { $0 }
+        return source(worker)
     }
 
     // MARK: BuildStartGate
@@ -124,11 +135,12 @@ final class HostAgentGate: BuildStartGate {
 
     /// Workers whose agent is unreachable are unavailable; others are left to the gate.
     func verdicts(candidates: [WorkerCandidate]) -> [WorkerVerdict] {
-        state.withLock { state in
-            candidates.compactMap { candidate in
-                guard candidate.info?.agent != nil, mode(candidate.name) != .ignore,
-                      case .unreachable(let why)? = state.workers[candidate.name]?.link else { return nil }
-                return .unavailable(candidate.name, reason: "host agent unreachable (\(why))")
+        // Settings first: they live under the plugin's lock, never taken inside this one.
+        let gated = candidates.filter { $0.info?.agent != nil && mode($0.name) != .ignore }.map(\.name)
+        return state.withLock { state in
+            gated.compactMap { name in
+                guard case .unreachable(let why)? = state.workers[name]?.link else { return nil }
+                return .unavailable(name, reason: "host agent unreachable (\(why))")
             }
         }
     }

@@ -71,8 +71,8 @@ struct Start: AsyncParsableCommand {
         if windows.ignoredCount > 0 {
             logger.notice("\(windows.ignoredCount) advisory or available window(s) ignored: only unavailable windows block offers")
         }
-        let agent = Agent(configuration: configuration, hostBlock: windows.isEmpty ? { _ in nil } : { windows.block(at: $0) },
-                          logger: logger)
+        let hostBlock: Agent.HostBlockProvider = { windows.block(at: $0) }
+        let agent = Agent(configuration: configuration, hostBlock: hostBlock, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
