@@ -118,7 +118,7 @@ struct HostAgentTests {
                 ids[1].append(try await sites[1].master.force("job"))
             }
             for (site, list) in zip(sites, ids) {
-                for event in try await Self.waitAll(site, list) { #expect(event["results_name"]?.stringValue == "success") }
+                for event in try await Self.waitAll(site, list) { #expect(event["results_name"]?.stringValue == "SUCCESS") }
             }
             let entries = Self.ledger(ledger)
             #expect(entries.count == 24)
@@ -183,7 +183,7 @@ struct HostAgentTests {
             let waiting = try await sites[1].master.force("job")
             await sites[0].master.process.crash()
             let finished = try await sites[1].events.buildFinished(request: waiting, timeout: 300)
-            #expect(finished["results_name"]?.stringValue == "success")
+            #expect(finished["results_name"]?.stringValue == "SUCCESS")
         } catch {
             Issue.record("agent log:\n\(agent.log.suffix(3000))")
             await Self.shutdown(sites, agent: agent)
@@ -215,7 +215,7 @@ struct HostAgentTests {
             #expect(await !site.events.events.contains { $0["type"]?.stringValue == "build_started" })
             try Self.writeLoad(1.0, to: load)
             let finished = try await site.events.buildFinished(request: id, timeout: 300)
-            #expect(finished["results_name"]?.stringValue == "success")
+            #expect(finished["results_name"]?.stringValue == "SUCCESS")
         } catch {
             Issue.record("agent log:\n\(agent.log.suffix(3000))")
             await Self.shutdown(sites, agent: agent)
