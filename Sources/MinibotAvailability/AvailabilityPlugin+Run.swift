@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotProtocol
 
 extension AvailabilityPlugin {
     /// Restores flags, then handles events and timer deadlines until cancelled.
@@ -80,6 +81,7 @@ extension AvailabilityPlugin {
     func handle(_ event: PluginEvent) async {
         switch event {
         case .workerAttached(let snapshot):
+            hostAgent.workerAttached(snapshot)
             let known = state.withLock { state -> Bool in
                 guard state.workers[snapshot.name] != nil else { return false }
                 state.workers[snapshot.name]?.isConnected = true
@@ -90,6 +92,7 @@ extension AvailabilityPlugin {
             await refresh([snapshot.name])
             context.wake(reason: "availability: \(snapshot.name) connected")
         case .workerDetached(let worker):
+            hostAgent.workerDetached(worker)
             state.withLock { state in
                 state.workers[worker]?.isConnected = false
                 state.workers[worker]?.load.forgetSamples()
@@ -103,9 +106,15 @@ extension AvailabilityPlugin {
                 state.workers[worker]?.load.record(load1: status.load1, cpuPressure: status.cpuPressure, at: now)
             }
             await refresh([worker])
+        case .workerMessage(let worker, let payload) where AgentRelayMessage.isRelayPayload(payload):
+            await hostAgent.handle(payload, from: worker)
         case .workerMessage(let worker, let payload):
             await handleMessage(payload, from: worker)
-        case .buildStarted, .buildFinished, .requestRemoved, .configReloaded:
+        case .buildStarted(let info):
+            await hostAgent.requestDone(info.requestID)
+        case .requestRemoved(let id):
+            await hostAgent.requestDone(id)
+        case .buildFinished, .configReloaded:
             break
         }
     }

@@ -33,6 +33,8 @@ public final class AvailabilityPlugin: MasterPlugin {
     let state: Mutex<State>
     let inputs: AsyncStream<Input>
     let inputContinuation: AsyncStream<Input>.Continuation
+    /// Host agent slots for workers that have an agent.
+    let hostAgent: HostAgentGate
 
     enum Input: Sendable {
         case event(PluginEvent)
@@ -56,7 +58,13 @@ public final class AvailabilityPlugin: MasterPlugin {
         self.sleep = sleep
         self.state = Mutex(State(configuration: parsed, workers: master.workers.map(\.name), displayZone: displayTimeZone))
         (inputs, inputContinuation) = AsyncStream<Input>.makeStream()
+        hostAgent = HostAgentGate(context: context)
+        hostAgent.setModeSource { [weak self] worker in
+            self?.state.withLock { $0.configuration.settings(for: worker).hostAgent } ?? nil
+        }
     }
+
+    public var startGate: (any BuildStartGate)? { hostAgent }
 
     public static func checkConfiguration(_ node: ConfigNode, master: MasterConfig) -> [ConfigError] {
         AvailabilityConfiguration.parse(node, master: master).1

@@ -9,8 +9,7 @@ public struct WorkerAvailabilitySettings: Sendable, Equatable {
         case unavailable, advisory
     }
 
-    /// Whether builds on the worker need a slot from the host agent (stored only; the
-    /// agent coordination is a separate part).
+    /// Whether builds on the worker need a slot from the host agent (see ``HostAgentGate``).
     public enum HostAgentMode: String, Sendable, Equatable, CaseIterable {
         case required, ignore
     }
@@ -29,12 +28,13 @@ public struct WorkerAvailabilitySettings: Sendable, Equatable {
     public var onUnknownLoad: AvailabilityState
     /// How often the worker reports its load, in seconds; three missed reports make it unknown.
     public var statusInterval: Double
-    public var hostAgent: HostAgentMode
+    /// Nil when not set: required when the worker has an agent.
+    public var hostAgent: HostAgentMode?
 
     public init(flag: ConfiguredFlag? = nil, windows: [WindowRule] = [], maxLoad: Double? = nil,
                 resumeLoad: Double? = nil, maxCPUPressure: Double? = nil, loadMode: LoadMode = .unavailable,
                 onUnknownLoad: AvailabilityState = .unavailable, statusInterval: Double = 5,
-                hostAgent: HostAgentMode = .ignore) {
+                hostAgent: HostAgentMode? = nil) {
         self.flag = flag
         self.windows = windows
         self.maxLoad = maxLoad

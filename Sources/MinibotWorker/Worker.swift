@@ -26,6 +26,7 @@ public actor Worker: Service {
     private var nextLinkID = 0
     private var pluginSubscribers: [String: [Int: AsyncStream<JSONValue>.Continuation]] = [:]
     private var nextSubscriberID = 0
+    private var linkObservers: [Int: AsyncStream<Bool>.Continuation] = [:]
 
     /// - Parameters:
     ///   - checkout: performs `git` steps; the default fails them.
@@ -108,11 +109,33 @@ public actor Worker: Service {
         return nextLinkID
     }
 
-    func linkWelcomed(_ link: WorkerLink) { self.link = link }
+    func linkWelcomed(_ link: WorkerLink) {
+        self.link = link
+        for observer in linkObservers.values { observer.yield(true) }
+    }
 
     func linkEnded(_ link: WorkerLink) {
-        if self.link?.id == link.id { self.link = nil }
+        if self.link?.id == link.id {
+            self.link = nil
+            for observer in linkObservers.values { observer.yield(false) }
+        }
     }
+
+    /// Whether a welcomed master link is up: the current state, then every change (the host
+    /// agent relay gives back its leases when the link drops). Ends when the consumer stops.
+    public func linkStates() -> AsyncStream<Bool> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(16))
+        let id = nextSubscriberID
+        nextSubscriberID += 1
+        linkObservers[id] = continuation
+        continuation.yield(link != nil)
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.removeLinkObserver(id) }
+        }
+        return stream
+    }
+
+    private func removeLinkObserver(_ id: Int) { linkObservers[id] = nil }
 
     nonisolated func emit(_ event: WorkerEvent) {
         eventSink.yield(event)

@@ -59,10 +59,7 @@ struct Start: AsyncParsableCommand {
             guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else { throw UsageError("--socket-mode must be octal, e.g. 0660") }
             configuration.socket.mode = mode
         }
-        if !configuration.windows.isEmpty {
-            // TimeWindow (MinibotCore) is not wired yet: say so rather than silently ignore them.
-            FileHandle.standardError.write(Data("minibot-agent: warning: windows are parsed but not enforced yet\n".utf8))
-        }
+        let windows = try HostWindows(configuration.windows)
 
         let verbose = verbose
         LoggingSystem.bootstrap { label in
@@ -71,7 +68,11 @@ struct Start: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "minibot.agent")
-        let agent = Agent(configuration: configuration, logger: logger)
+        if windows.ignoredCount > 0 {
+            logger.notice("\(windows.ignoredCount) advisory or available window(s) ignored: only unavailable windows block offers")
+        }
+        let hostBlock: Agent.HostBlockProvider = { windows.block(at: $0) }
+        let agent = Agent(configuration: configuration, hostBlock: hostBlock, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -15,7 +15,7 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Runs per scenario (the median is printed).") var runs = 5
     @Option(name: .long, help: "Requests in the throughput scenario.") var requests = 200
     @Option(name: .long, help: "Workers unpaused one by one in the distributor scenario.") var decisions = 40
-    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,all.")
+    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,herd,all.")
     var only = "all"
 
     func run() async throws {
@@ -32,5 +32,6 @@ struct Bench: AsyncParsableCommand {
             try await DistributorScenario.run(runs: max(1, runs / 2), decisions: decisions)
         }
         if all || wanted.contains("availability") { try await Scenarios.availability(runs: runs) }
+        if all || wanted.contains("herd") { try await Scenarios.herd(runs: max(1, runs / 2)) }
     }
 }

@@ -95,9 +95,14 @@ extension WorkerCommand {
             let logger = Logger(label: "minibot.worker")
             try FileManager.default.createDirectory(atPath: configuration.basedir, withIntermediateDirectories: true)
             let worker = Worker(configuration: configuration, checkout: LibgitCheckout(), logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: ControlServer(worker: worker, logger: logger), successTerminationBehavior: .ignore)]
+            if let socket = configuration.agentSocket {
+                services.append(.init(service: AgentRelay(worker: worker, socketPath: socket, logger: logger)))
+            }
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
-                           .init(service: ControlServer(worker: worker, logger: logger), successTerminationBehavior: .ignore)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))

@@ -1,0 +1,81 @@
+import Foundation
+@testable import MinibotAvailability
+import MinibotCore
+import MinibotProtocol
+import Testing
+
+/// The master's side of the host agent, driven with relay messages as a worker would send them.
+@Suite struct HostAgentGateTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func candidate(_ name: String, agent: String? = "/run/agent.sock") -> WorkerCandidate {
+        WorkerCandidate(name: name, runningBuilds: 0, maxBuilds: 1,
+                        info: WorkerInfo(hostname: "host-\(name)", os: "Linux", cpus: 2, version: "t", agent: agent))
+    }
+
+    func request(_ id: Int64) -> PendingRequest {
+        PendingRequest(id: id, builder: "b", priority: 0, submittedAt: t0)
+    }
+
+    func messages(_ context: TestPluginContext, to worker: String) -> [AgentRelayMessage] {
+        context.sent.items.filter { $0.worker == worker }.compactMap { AgentRelayMessage(json: $0.payload) }
+    }
+
+    @Test func subscribesThenExplainsThenClaimsTheOffer() async throws {
+        let context = TestPluginContext(now: t0, workers: ["w1"])
+        let gate = HostAgentGate(context: context) { _ in nil }
+        let first = await gate.admit(request(7), on: candidate("w1"))
+        #expect(first == .later(reason: "waiting for host agent on host-w1: asking for a slot", until: nil))
+        #expect(messages(context, to: "w1") == [.subscribe(subscription: "request-7", master: "test-master", builder: "b",
+                                                            priority: 0, since: t0)])
+
+        await gate.handle(AgentRelayMessage.waiting(subscription: "request-7", reason: "load 3.4 > 3.0", until: nil).json, from: "w1")
+        #expect(context.wakes.count == 1)
+        let second = await gate.admit(request(7), on: candidate("w1"))
+        #expect(second == .later(reason: "waiting for host agent on host-w1: load 3.4 > 3.0", until: nil))
+        #expect(messages(context, to: "w1").count == 1, "no second subscription")
+
+        await gate.handle(AgentRelayMessage.offer(offer: 5, subscription: "request-7", expiresAt: t0.addingTimeInterval(5)).json, from: "w1")
+        #expect(context.wakes.count == 2)
+        async let admitted = gate.admit(request(7), on: candidate("w1"))
+        _ = await context.sent.wait { AgentRelayMessage(json: $0.payload) == .claim(offer: 5, build: "b request 7") }
+        let lease = AgentLease(lease: "L1", token: 42, master: "test-master", worker: "w1", builder: "b",
+                               build: "b request 7", since: t0, expiresAt: t0.addingTimeInterval(30))
+        await gate.handle(AgentRelayMessage.lease(offer: 5, lease: lease).json, from: "w1")
+        guard case .now(let permit) = await admitted else {
+            Issue.record("expected a permit")
+            return
+        }
+        #expect(permit.detail["lease"]?.stringValue == "L1")
+        await gate.released(permit, result: .success)
+        #expect(messages(context, to: "w1").last == .release(lease: "L1"))
+    }
+
+    @Test func firstGrantWinsTheOtherSubscriptionsAreWithdrawnAndLateOffersDeclined() async throws {
+        let context = TestPluginContext(now: t0, workers: ["w1", "w2"])
+        let gate = HostAgentGate(context: context) { _ in nil }
+        _ = await gate.admit(request(3), on: candidate("w1"))
+        _ = await gate.admit(request(3), on: candidate("w2"))
+        await gate.requestDone(3)
+        #expect(messages(context, to: "w2").last == .withdraw(subscription: "request-3"))
+        await gate.handle(AgentRelayMessage.offer(offer: 9, subscription: "request-3", expiresAt: t0.addingTimeInterval(5)).json, from: "w2")
+        #expect(messages(context, to: "w2").last == .decline(offer: 9))
+        #expect(context.wakes.count == 0)
+    }
+
+    @Test func anUnreachableAgentMakesTheWorkerUnavailable() async {
+        let context = TestPluginContext(now: t0, workers: ["w1"])
+        let gate = HostAgentGate(context: context) { _ in nil }
+        await gate.handle(AgentRelayMessage.unreachable(reason: "connection refused").json, from: "w1")
+        let verdicts = gate.verdicts(candidates: [candidate("w1"), candidate("w2", agent: nil)])
+        #expect(verdicts == [.unavailable("w1", reason: "host agent unreachable (connection refused)")])
+    }
+
+    @Test func ignoreAndWorkersWithoutAnAgentStartAtOnce() async {
+        let context = TestPluginContext(now: t0, workers: ["w1", "w2"])
+        let gate = HostAgentGate(context: context) { $0 == "w1" ? .ignore : nil }
+        guard case .now = await gate.admit(request(1), on: candidate("w1")) else { Issue.record("w1 ignores the agent"); return }
+        guard case .now = await gate.admit(request(1), on: candidate("w2", agent: nil)) else { Issue.record("w2 has no agent"); return }
+        #expect(context.sent.count == 0)
+    }
+}

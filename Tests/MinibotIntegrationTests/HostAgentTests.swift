@@ -1,0 +1,240 @@
+import Foundation
+import MinibotClient
+import MinibotCore
+import MinibotTesting
+import Testing
+
+/// The host agent with real processes: `minibot-agent`, masters and workers relaying for them.
+///
+/// Every step appends `start MASTER` and `end MASTER` to one shared file while it holds the
+/// host's slot; "strictly one at a time" is read from that file, which is the truth the
+/// agent promises (a build's steps run inside its lease).
+@Suite(.serialized)
+struct HostAgentTests {
+    /// One master with its workers, all behind the agent at `socket`.
+    struct Site {
+        var name: String
+        var master: MasterFixture
+        var events: EventFollower
+        var workers: [ChildProcess]
+    }
+
+    static func config(master: String, workers: [String], ledger: String, seconds: Double) -> String {
+        """
+        title: \(master)
+        www: {port: 0, admin_token_file: admin.token}
+        workers:
+        \(workers.map { "  - {name: \($0), password: pw, max_builds: 1}" }.joined(separator: "\n"))
+        schedulers:
+          - force: {name: force, builders: [job]}
+        builders:
+          - name: job
+            collapse_requests: false
+            workers: [\(workers.joined(separator: ", "))]
+            steps:
+              - shell: {name: hold, command: "echo start \(master) >> \(ledger); sleep \(seconds); echo end \(master) >> \(ledger)"}
+        plugins:
+          availability: {}
+        """
+    }
+
+    static func site(_ name: String, workers: [String], socket: String, ledger: String, seconds: Double,
+                     in dir: TemporaryDirectory) async throws -> Site {
+        let master = try await MasterFixture.start(
+            config: config(master: name, workers: workers, ledger: ledger, seconds: seconds), in: dir.appending(name))
+        let events = try await master.events()
+        var processes: [ChildProcess] = []
+        for worker in workers {
+            processes.append(try WorkerFixture.start(name: worker, password: "pw", master: master.url, directory: dir.url,
+                                                     extraArguments: ["--agent", socket]))
+        }
+        for worker in workers { try await events.workerAttached(worker) }
+        return Site(name: name, master: master, events: events, workers: processes)
+    }
+
+    static func agentYAML(loadFile: String, extra: String = "max_load: 100") -> String {
+        "slots: 1\nsettle: 200ms\nlease_ttl: 6s\noffer_timeout: 10s\nsample_interval: 200ms\nload_file: \(loadFile)\n\(extra)\n"
+    }
+
+    static func writeLoad(_ value: Double, to file: URL) throws {
+        try String(format: "%.2f %.2f %.2f 1/100 1\n", value, value, value).write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    /// The ledger's lines as (kind, master).
+    static func ledger(_ path: String) -> [(kind: String, master: String)] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map { line in
+            let parts = line.split(separator: " ").map(String.init)
+            return (parts.first ?? "", parts.dropFirst().first ?? "")
+        }
+    }
+
+    /// Every `start` is followed by the `end` of the same master before the next `start`.
+    static func isStrictlySequential(_ entries: [(kind: String, master: String)]) -> Bool {
+        var open: String?
+        for entry in entries {
+            switch entry.kind {
+            case "start":
+                if open != nil { return false }
+                open = entry.master
+            case "end":
+                if open != entry.master { return false }
+                open = nil
+            default: return false
+            }
+        }
+        return true
+    }
+
+    static func waitAll(_ site: Site, _ ids: [Int64], timeout: Double = 600) async throws -> [JSONValue] {
+        var finished: [JSONValue] = []
+        for id in ids { finished.append(try await site.events.buildFinished(request: id, timeout: timeout)) }
+        return finished
+    }
+
+    static func shutdown(_ sites: [Site], agent: ChildProcess?) async {
+        for site in sites {
+            for worker in site.workers { await worker.stop() }
+            await site.master.stop()
+        }
+        await agent?.stop()
+    }
+
+    @Test func twelveBuildsFromTwoMastersRunOneAtATimeAndAlternate() async throws {
+        let dir = try TemporaryDirectory("agent-fair")
+        defer { dir.remove() }
+        let load = dir.appending("loadavg")
+        try Self.writeLoad(0.1, to: load)
+        let socket = dir.appending("agent.sock").path
+        let ledger = dir.appending("ledger").path
+        let agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
+        var sites: [Site] = []
+        do {
+            sites.append(try await Self.site("ma", workers: ["a1", "a2"], socket: socket, ledger: ledger, seconds: 1, in: dir))
+            sites.append(try await Self.site("mb", workers: ["b1", "b2"], socket: socket, ledger: ledger, seconds: 1, in: dir))
+            var ids: [[Int64]] = [[], []]
+            for _ in 0..<6 {
+                ids[0].append(try await sites[0].master.force("job"))
+                ids[1].append(try await sites[1].master.force("job"))
+            }
+            for (site, list) in zip(sites, ids) {
+                for event in try await Self.waitAll(site, list) { #expect(event["results_name"]?.stringValue == "SUCCESS") }
+            }
+            let entries = Self.ledger(ledger)
+            #expect(entries.count == 24)
+            #expect(Self.isStrictlySequential(entries), "builds overlapped: \(entries)")
+            // Fair: no master runs three in a row while the other still has builds waiting.
+            let starts = entries.filter { $0.kind == "start" }.map(\.master)
+            for i in 0..<(max(0, starts.count - 2)) where starts[i] == starts[i + 1] && starts[i + 1] == starts[i + 2] {
+                let other = starts[i] == "ma" ? "mb" : "ma"
+                #expect(starts[...(i + 2)].filter { $0 == other }.count == 6, "unfair order: \(starts)")
+            }
+        } catch {
+            Issue.record("agent log:\n\(agent.log.suffix(3000))")
+            await Self.shutdown(sites, agent: agent)
+            throw error
+        }
+        await Self.shutdown(sites, agent: agent)
+    }
+
+    @Test func anAgentKilledMidBuildAndRestartedNeverOvergrants() async throws {
+        let dir = try TemporaryDirectory("agent-crash")
+        defer { dir.remove() }
+        let load = dir.appending("loadavg")
+        try Self.writeLoad(0.1, to: load)
+        let socket = dir.appending("agent.sock").path
+        let ledger = dir.appending("ledger").path
+        var agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
+        var sites: [Site] = []
+        do {
+            sites.append(try await Self.site("ma", workers: ["a1", "a2"], socket: socket, ledger: ledger, seconds: 10, in: dir))
+            let site = sites[0]
+            let first = try await site.master.force("job")
+            let second = try await site.master.force("job")
+            _ = try await site.events.wait(timeout: 300, "a build to start") { $0["type"]?.stringValue == "build_started" }
+            await agent.crash()
+            agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
+            _ = try await Self.waitAll(site, [first, second])
+            let entries = Self.ledger(ledger)
+            #expect(entries.count == 4)
+            #expect(Self.isStrictlySequential(entries), "a second build started before the first ended: \(entries)")
+        } catch {
+            Issue.record("agent log:\n\(agent.log.suffix(3000))")
+            await Self.shutdown(sites, agent: agent)
+            throw error
+        }
+        await Self.shutdown(sites, agent: agent)
+    }
+
+    @Test func aMasterKilledMidBuildGivesItsSlotBack() async throws {
+        let dir = try TemporaryDirectory("agent-master-crash")
+        defer { dir.remove() }
+        let load = dir.appending("loadavg")
+        try Self.writeLoad(0.1, to: load)
+        let socket = dir.appending("agent.sock").path
+        let ledger = dir.appending("ledger").path
+        let agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
+        var sites: [Site] = []
+        do {
+            sites.append(try await Self.site("ma", workers: ["a1"], socket: socket, ledger: ledger, seconds: 600, in: dir))
+            sites.append(try await Self.site("mb", workers: ["b1"], socket: socket, ledger: ledger, seconds: 1, in: dir))
+            let long = try await sites[0].master.force("job")
+            _ = try await sites[0].events.buildStarted(request: long, timeout: 300)
+            let waiting = try await sites[1].master.force("job")
+            await sites[0].master.process.crash()
+            let finished = try await sites[1].events.buildFinished(request: waiting, timeout: 300)
+            #expect(finished["results_name"]?.stringValue == "SUCCESS")
+        } catch {
+            Issue.record("agent log:\n\(agent.log.suffix(3000))")
+            await Self.shutdown(sites, agent: agent)
+            throw error
+        }
+        await Self.shutdown(sites, agent: agent)
+    }
+
+    @Test func noOfferWhileTheLoadIsAboveMaxLoadUntilItFallsBelowResumeLoad() async throws {
+        let dir = try TemporaryDirectory("agent-load")
+        defer { dir.remove() }
+        let load = dir.appending("loadavg")
+        try Self.writeLoad(5.0, to: load)
+        let socket = dir.appending("agent.sock").path
+        let ledger = dir.appending("ledger").path
+        let agent = try await AgentFixture.start(
+            socket: socket, yaml: Self.agentYAML(loadFile: load.path, extra: "max_load: 3\nresume_load: 2"),
+            directory: dir.url)
+        var sites: [Site] = []
+        do {
+            sites.append(try await Self.site("ma", workers: ["a1"], socket: socket, ledger: ledger, seconds: 0, in: dir))
+            let site = sites[0]
+            let id = try await site.master.force("job")
+            let reasons = try await Self.waitForReason(site.master, request: id, containing: "load 5.0 > 3.0")
+            #expect(reasons.contains { $0.contains("waiting for host agent on") })
+            // Between resume_load and max_load: still blocked (hysteresis).
+            try Self.writeLoad(2.5, to: load)
+            _ = try await Self.waitForReason(site.master, request: id, containing: "not yet below 2.0")
+            #expect(await !site.events.events.contains { $0["type"]?.stringValue == "build_started" })
+            try Self.writeLoad(1.0, to: load)
+            let finished = try await site.events.buildFinished(request: id, timeout: 300)
+            #expect(finished["results_name"]?.stringValue == "SUCCESS")
+        } catch {
+            Issue.record("agent log:\n\(agent.log.suffix(3000))")
+            await Self.shutdown(sites, agent: agent)
+            throw error
+        }
+        await Self.shutdown(sites, agent: agent)
+    }
+
+    /// Waits until the pending request's waiting reasons mention `text`. The master has no
+    /// event for a changed reason, so this asks the API until it says so (or times out).
+    static func waitForReason(_ master: MasterFixture, request: Int64, containing text: String,
+                              timeout: Double = 300) async throws -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: [String] = []
+        while Date() < deadline {
+            last = try await master.waitingReasons(request)
+            if last.contains(where: { $0.contains(text) }) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw FixtureError("request \(request) never waited for '\(text)'; last reasons: \(last)")
+    }
+}
