@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MinibotAgent
+import MinibotCore
 import MinibotProtocol
 import ServiceLifecycle
 
@@ -79,7 +80,7 @@ struct Start: AsyncParsableCommand {
     }
 
     private func duration(_ text: String, _ option: String) throws -> TimeInterval {
-        guard let value = DurationText.parse(text) else { throw UsageError("\(option): expected a duration such as 30s, 5m, 500ms") }
+        guard let value = DurationText.seconds(text) else { throw UsageError("\(option): expected a duration such as 30s, 5m, 500ms") }
         return value
     }
 }

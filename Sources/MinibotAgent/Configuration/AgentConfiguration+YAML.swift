@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCore
 import Yams
 
 extension AgentConfiguration {
@@ -109,7 +110,7 @@ private struct NodeReader {
     }
 
     func duration(_ node: Node) throws -> TimeInterval {
-        guard let value = node.scalar.flatMap({ DurationText.parse($0.string) }) else {
+        guard let value = node.scalar.flatMap({ DurationText.seconds($0.string) }) else {
             throw error(node, "expected a duration such as 30s, 5m, 1h30m, 500ms (or seconds)")
         }
         return value

@@ -55,7 +55,7 @@ public struct HostWindows: Sendable {
             }
             if rule.lead > 0, let opens = window.nextStart(after: now), opens.addingTimeInterval(-rule.lead) <= now {
                 let end = window.currentEnd(after: opens)
-                return HostBlock(reason: "outside hours (\(window)) opens at \(window.format(opens, relativeTo: now)), \(MinibotCore.DurationText.describe(rule.lead)) lead",
+                return HostBlock(reason: "outside hours (\(window)) opens at \(window.format(opens, relativeTo: now)), \(DurationText.describe(rule.lead)) lead",
                                  until: end)
             }
         }
