@@ -6,8 +6,9 @@ import Testing
 
 /// The availability plugin end to end: a real master, real workers and the real CLIs.
 ///
-/// Builds are observed on the master's event stream. Waiting reasons have no event of their
-/// own, so ``eventually(_:timeout:_:)`` re-reads the API until they say what the test expects.
+/// Builds and waiting reasons are observed on the master's event stream (`build_started`,
+/// `request_waiting`); ``eventually(_:timeout:_:)`` re-reads the API only for state no event
+/// announces.
 @Suite("Availability with real processes", .serialized)
 struct AvailabilityIntegrationTests {
     /// A master with workers `wa` and `wb` (or the ones named) on builder `b`, whose one step
@@ -128,9 +129,8 @@ struct AvailabilityIntegrationTests {
             _ = try await master.client.post("api/v2/plugins/availability/workers/wb",
                                              .object(["state": .string("unavailable"), "reason": .string("busy elsewhere")]))
             let waiting = try await master.force("b")
-            try await Self.eventually("waiting reasons naming wa's flag") {
-                try await master.waitingReasons(waiting).contains { $0.hasPrefix("wa:") && $0.contains("unavailable") && $0.contains("disk swap") }
-            }
+            _ = try await events.requestWaiting(waiting, containing: "disk swap")
+            #expect(try await master.waitingReasons(waiting).contains { $0.hasPrefix("wa:") && $0.contains("unavailable") && $0.contains("disk swap") })
 
             // The flag lives on the master: a restarted worker is still out.
             let original = try #require(cluster.workers["wa"])
@@ -198,9 +198,8 @@ struct AvailabilityIntegrationTests {
             let master = cluster.master
             let events = try await master.events()
             let request = try await master.force("b")
-            try await Self.eventually("the load reason in waiting_reasons") {
-                try await master.waitingReasons(request).contains { $0.hasPrefix("wa:") && $0.contains("load 5.0 > 3.0") }
-            }
+            _ = try await events.requestWaiting(request, containing: "load 5.0 > 3.0")
+            #expect(try await master.waitingReasons(request).contains { $0.hasPrefix("wa:") && $0.contains("load 5.0 > 3.0") })
             try "1.0 3.0 3.0 2/100 1234\n".write(toFile: loadFile, atomically: true, encoding: .utf8)
             #expect(Self.worker(of: try await events.buildStarted(request: request)) == "wa")
             _ = try await events.buildFinished(request: request)
@@ -227,9 +226,8 @@ struct AvailabilityIntegrationTests {
             worker = try WorkerFixture.start(name: "wa", password: "pw", master: master.url, directory: cluster.dir.url)
             try await events.workerAttached("wa")
             let request = try await master.force("b")
-            try await Self.eventually("wa held by its flag") {
-                try await master.waitingReasons(request).contains { $0.hasPrefix("wa:") && $0.contains("unavailable") && $0.contains("moving desks") }
-            }
+            _ = try await events.requestWaiting(request, containing: "moving desks")
+            #expect(try await master.waitingReasons(request).contains { $0.hasPrefix("wa:") && $0.contains("unavailable") && $0.contains("moving desks") })
             let cleared = try await Self.run("minibot-worker", ["availability", "on", cluster.basedir("wa")], in: cluster.dir)
             #expect(cleared.status == 0, "stderr: \(cleared.err)")
             #expect(Self.worker(of: try await events.buildStarted(request: request)) == "wa")
