@@ -9,6 +9,10 @@ extension AvailabilityPlugin {
         var isConnected = false
         /// The state last computed by ``State/refresh(_:now:)``, to detect improvements.
         var published: AvailabilityState?
+        /// The decisive causes last published (their sources), so that a new kind of reason
+        /// (load unknown → load too high) reaches waiting requests; a new load figure within
+        /// the same cause does not wake anyone.
+        var publishedCauses: [Availability.Cause.Source]?
     }
 
     /// Everything the plugin knows, guarded by the plugin's `Mutex`.
@@ -55,8 +59,10 @@ extension AvailabilityPlugin {
 
         /// Recomputes workers (nil: all), forgets expired run-time flags, and returns the
         /// workers whose state improved since the last refresh, and those whose flag expired.
-        mutating func refresh(_ names: [String]?, now: Date) -> (improved: [(worker: String, state: AvailabilityState)], expired: [String]) {
+        mutating func refresh(_ names: [String]?, now: Date)
+            -> (improved: [(worker: String, state: AvailabilityState)], reworded: [String], expired: [String]) {
             var improved: [(String, AvailabilityState)] = []
+            var reworded: [String] = []
             var expired: [String] = []
             for name in names ?? order {
                 if let flag = workers[name]?.flag, !flag.isActive(at: now) {
@@ -65,10 +71,17 @@ extension AvailabilityPlugin {
                 }
                 guard let availability = availability(of: name, now: now) else { continue }
                 let before = workers[name]?.published
+                let beforeCauses = workers[name]?.publishedCauses
+                let causes = availability.decisive.map(\.source)
                 workers[name]?.published = availability.state
-                if let before, availability.state < before { improved.append((name, availability.state)) }
+                workers[name]?.publishedCauses = causes
+                if let before, availability.state < before {
+                    improved.append((name, availability.state))
+                } else if before != nil, beforeCauses != causes {
+                    reworded.append(name)
+                }
             }
-            return (improved, expired)
+            return (improved, reworded, expired)
         }
 
         /// The earliest instant at which some worker's verdict may change by itself.

@@ -152,11 +152,12 @@ public final class AvailabilityPlugin: MasterPlugin {
     // MARK: change detection
 
     /// Recomputes the named workers (nil: all), drops expired flags, and wakes the
-    /// distributor when a worker became more usable. Returns the workers that did.
+    /// distributor when a worker became more usable — or when only its reason changed, so
+    /// that waiting requests never show a stale reason. Returns the workers that improved.
     @discardableResult
     func refresh(_ workers: [String]?) async -> [String] {
         let now = context.now()
-        let (improved, expired) = state.withLock { $0.refresh(workers, now: now) }
+        let (improved, reworded, expired) = state.withLock { $0.refresh(workers, now: now) }
         for worker in expired {
             context.log(.info, "flag of \(worker) expired", metadata: ["worker": worker])
             await persistFlag(of: worker)
@@ -164,6 +165,8 @@ public final class AvailabilityPlugin: MasterPlugin {
         if !improved.isEmpty {
             let what = improved.map { "\($0.worker) now \($0.state.rawValue)" }.joined(separator: ", ")
             context.wake(reason: "availability: \(what)")
+        } else if !reworded.isEmpty {
+            context.wake(reason: "availability: reason of \(reworded.joined(separator: ", ")) changed")
         }
         return improved.map(\.worker)
     }
