@@ -19,6 +19,8 @@ actor StepLogWriter {
     private var pending = ""
     private var pendingBytes = 0
     private var timer: Task<Void, Never>?
+    /// The newest write in the chain.
+    private var lastWrite: Task<Void, Never>?
 
     init(store: any Store, buildID: Int64, step: Int, logger: Logger) {
         self.store = store
@@ -44,18 +46,27 @@ actor StepLogWriter {
         }
     }
 
-    /// Writes whatever is buffered (at the step's end, before its result is recorded).
+    /// Writes whatever is buffered (at the step's end, before its result is recorded) and
+    /// returns once every earlier write has landed too: writes form a chain, so chunks keep
+    /// their order and a step's log is complete in the store before its result is.
     func flush() async {
         timer?.cancel()
         timer = nil
-        guard let stream, !pending.isEmpty else { return }
-        let text = pending
-        pending = ""
-        pendingBytes = 0
-        do {
-            try await store.appendLog(buildID: buildID, step: step, stream: stream, text: text)
-        } catch {
-            logger.error("could not store step output: \(error)")
+        if let stream, !pending.isEmpty {
+            let text = pending
+            pending = ""
+            pendingBytes = 0
+            let previous = lastWrite
+            let (store, buildID, step, logger) = (self.store, self.buildID, self.step, self.logger)
+            lastWrite = Task {
+                await previous?.value
+                do {
+                    try await store.appendLog(buildID: buildID, step: step, stream: stream, text: text)
+                } catch {
+                    logger.error("could not store step output: \(error)")
+                }
+            }
         }
+        await lastWrite?.value
     }
 }
