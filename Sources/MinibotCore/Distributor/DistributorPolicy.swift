@@ -62,9 +62,19 @@ public struct DistributorPolicy: Sendable {
             if $0.submittedAt != $1.submittedAt { return $0.submittedAt < $1.submittedAt }
             return $0.id < $1.id
         }
+        // Within a pass, workers only get busier: once a builder without locks had no worker
+        // left for a request that no gate excluded, its later requests wait for the very same
+        // reasons. Reusing them keeps a pass over 1,000 requests cheap.
+        var builderWaits: [String: [WaitingReason]] = [:]
         for request in ordered {
+            let spec = builders[request.builder]
+            let reusable = excluded[request.id] == nil && spec.map { $0.locks.isEmpty } == true
+            if reusable, let reasons = builderWaits[request.builder] {
+                waiting[request.id] = reasons
+                continue
+            }
             var pass = RequestPass(request: request, book: book, assigned: assigned)
-            let result = pass.run(builder: builders[request.builder], workers: workersByName,
+            let result = pass.run(builder: spec, workers: workersByName,
                                   allWorkers: workers, excluded: excluded[request.id] ?? [:], verdicts: verdicts)
             book = pass.book
             switch result {
@@ -73,6 +83,7 @@ public struct DistributorPolicy: Sendable {
                 decisions.append(decision)
             case .wait(let reasons):
                 waiting[request.id] = reasons
+                if reusable && pass.candidateCount == 0 { builderWaits[request.builder] = reasons }
             }
         }
 

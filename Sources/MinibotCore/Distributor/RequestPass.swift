@@ -45,6 +45,9 @@ struct RequestPass {
     let request: PendingRequest
     var book: LockBook
     let assigned: [String: Int]
+    /// How many workers were left for the plugins after ruling out the unconnected, paused,
+    /// excluded and busy ones (0: the request waits for reasons that are the builder's alone).
+    private(set) var candidateCount = 0
 
     init(request: PendingRequest, book: LockBook, assigned: [String: Int]) {
         self.request = request
@@ -102,6 +105,7 @@ struct RequestPass {
             candidates.append(WorkerCandidate(name: name, runningBuilds: running, maxBuilds: worker.maxBuilds,
                                               info: worker.info))
         }
+        candidateCount = candidates.count
 
         // Ask the plugins; order what they allow.
         var usable: [(candidate: WorkerCandidate, verdict: WorkerVerdict)] = []

@@ -353,3 +353,23 @@ private func reasons(_ outcome: DistributorPolicy.Outcome, _ id: Int64) -> [Stri
         #expect(reasons(outcome, 1) == ["waiting for lock cpu (queued behind build 1 step 2)"])
     }
 }
+
+@Suite struct DistributorPolicyReuseTests {
+    /// Reasons shared by a builder's later requests within a pass are the same as if each
+    /// had been evaluated; a request a gate excluded still gets its own.
+    @Test func laterRequestsOfABuilderWithNoFreeWorkerGetTheSameReasons() {
+        let policy = DistributorPolicy(builders: [builder(workers: ["w1", "w2"])])
+        let pending = (1...4).map { request(Int64($0), at: Double($0)) }
+        let outcome = policy.decide(pending: pending, workers: [worker("w1"), worker("w2")], locks: LockBook(),
+                                    excluded: [4: ["w1": .init(reason: "slot busy")]], now: t0)
+        #expect(started(outcome) == ["1@w1", "2@w2"])
+        #expect(reasons(outcome, 3).contains("all workers busy"))
+        #expect(reasons(outcome, 3).contains("worker w1 busy (1/1 builds)"))
+        #expect(reasons(outcome, 4).contains("worker w1: slot busy"))
+
+        let evaluatedAlone = policy.decide(pending: [request(3, at: 3)],
+                                           workers: [worker("w1", running: 1), worker("w2", running: 1)],
+                                           locks: LockBook(), now: t0)
+        #expect(outcome.waiting[3] == evaluatedAlone.waiting[3])
+    }
+}
