@@ -189,7 +189,12 @@ public final class Master: Sendable {
             await runtime.schedulers.apply(config: config)
             await runtime.pollers.apply(specs: config.gitPollers)
             for section in config.plugins {
-                await runtime.plugins.plugin(named: section.name)?.reconfigure(section.node, master: config)
+                guard let plugin = runtime.plugins.plugin(named: section.name) else {
+                    // Plugins are built once at start; say so rather than ignore the new section.
+                    logger.warning("plugin \(section.name) is new in master.cfg: restart the master to enable it")
+                    continue
+                }
+                await plugin.reconfigure(section.node, master: config)
             }
             runtime.plugins.publish(.configReloaded)
             runtime.signal.wake("reconfig")

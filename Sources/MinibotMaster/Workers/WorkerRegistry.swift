@@ -193,8 +193,7 @@ actor WorkerRegistry {
             WorkerState(name: e.spec.name, isConnected: e.link.map { !$0.isClosed } ?? false,
                         isPaused: e.isPaused, pauseReason: e.pauseReason, isStopping: e.isStopping,
                         runningBuilds: e.running.count, maxBuilds: e.spec.maxBuilds, info: e.link?.info ?? e.lastInfo,
-                        status: e.status, lastConnected: e.lastConnected, runningBuildIDs: e.running.sorted(),
-                        properties: e.spec.properties)
+                        status: e.status, lastConnected: e.lastConnected)
         }.sorted { $0.name < $1.name }
     }
 
@@ -226,6 +225,4 @@ struct WorkerState: Sendable {
     var info: WorkerInfo?
     var status: WorkerStatus?
     var lastConnected: Date?
-    var runningBuildIDs: [Int64]
-    var properties: [String: String]
 }
