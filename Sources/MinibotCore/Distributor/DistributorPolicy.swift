@@ -48,20 +48,22 @@ public struct DistributorPolicy: Sendable {
         verdicts: (PendingRequest, [WorkerCandidate]) -> [WorkerVerdict] = { _, _ in [] }
     ) -> Outcome {
         var book = locks
-        let pendingIDs = Set(pending.map(\.id))
-        for case .request(let id) in book.allWaiters where !pendingIDs.contains(id) {
-            book.dequeue(.request(id))
+        let waiters = book.allWaiters
+        if !waiters.isEmpty {
+            let pendingIDs = Set(pending.map(\.id))
+            for case .request(let id) in waiters where !pendingIDs.contains(id) {
+                book.dequeue(.request(id))
+            }
         }
         let workersByName = Dictionary(workers.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         var assigned: [String: Int] = [:]
         var decisions: [Decision] = []
         var waiting: [Int64: [WaitingReason]] = [:]
+        waiting.reserveCapacity(pending.count)
 
-        let ordered = pending.sorted {
-            if $0.priority != $1.priority { return $0.priority > $1.priority }
-            if $0.submittedAt != $1.submittedAt { return $0.submittedAt < $1.submittedAt }
-            return $0.id < $1.id
-        }
+        // The master keeps its queue in this order; sort only what is not.
+        let isOrdered = zip(pending, pending.dropFirst()).allSatisfy { Self.servesBefore($0, $1) }
+        let ordered = isOrdered ? pending : pending.sorted(by: Self.servesBefore)
         // Within a pass, workers only get busier: once a builder without locks had no worker
         // left for a request that no gate excluded, its later requests wait for the very same
         // reasons. Reusing them keeps a pass over 1,000 requests cheap.
@@ -89,6 +91,13 @@ public struct DistributorPolicy: Sendable {
 
         let nextCheck = waiting.values.joined().compactMap(\.until).filter { $0 > now }.min()
         return Outcome(decisions: decisions, waiting: waiting, nextCheck: nextCheck, locks: book)
+    }
+
+    /// Serving order: higher priority first, then older, then lower id.
+    public static func servesBefore(_ a: PendingRequest, _ b: PendingRequest) -> Bool {
+        if a.priority != b.priority { return a.priority > b.priority }
+        if a.submittedAt != b.submittedAt { return a.submittedAt < b.submittedAt }
+        return a.id < b.id
     }
 
     /// Merges several plugins' verdict lists into one verdict per worker

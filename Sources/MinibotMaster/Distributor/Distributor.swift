@@ -16,7 +16,7 @@ import ServiceLifecycle
 actor Distributor: Service {
     private var config: MasterConfig
     private var policy: DistributorPolicy
-    private var pending: [Int64: BuildRequest] = [:]
+    private var pending = PendingQueue()
     private var waiting: [Int64: [WaitingReason]] = [:]
     private var excluded: [Int64: [String: DistributorPolicy.Exclusion]] = [:]
     private var nextCheck: Date?
@@ -135,13 +135,13 @@ actor Distributor: Service {
         if woken { excluded.removeAll() }
         let t = now()
         excluded = excluded.mapValues { $0.filter { $0.value.until.map { $0 > t } ?? true } }.filter { !$0.value.isEmpty }
-        let states = await registry.states()
+        let states = await registry.states(ordered: false)
         let workers = states.map { s in
             DistributorPolicy.Worker(name: s.name, isConnected: s.isConnected, isPaused: s.isPaused || s.isStopping,
                                      pauseReason: s.isStopping ? "stopping" : s.pauseReason,
                                      runningBuilds: s.runningBuilds, maxBuilds: s.maxBuilds, info: s.info)
         }
-        let requests = pending.values.map(Self.pendingRequest)
+        let requests = pending.ordered
         let hooks = plugins.selectionHooks
         let policy = self.policy
         let excluded = self.excluded
@@ -161,16 +161,45 @@ actor Distributor: Service {
 
     /// Records a `request_waiting` event for each request whose reasons changed, so that
     /// clients (and tests) can follow "why is my build not starting?" without polling.
+    ///
+    /// A pass hands all the requests of a builder that wait for the same reasons one shared
+    /// array (``DistributorPolicy``), so with 1,000 pending requests there are only a few
+    /// dozen distinct arrays: each distinct (old, new) pair is compared once, and each new
+    /// array is turned into JSON once. The arrays are identified by their storage, which
+    /// stays put while `old` and `new` hold them.
     private func publishChanges(from old: [Int64: [WaitingReason]], to new: [Int64: [WaitingReason]]) {
-        for (id, reasons) in new where old[id] != reasons {
+        struct Pair: Hashable { var old: UnsafeRawPointer??, new: UnsafeRawPointer? }
+        func storage(_ reasons: [WaitingReason]) -> UnsafeRawPointer? {
+            reasons.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+        var changed: [Pair: Bool] = [:]
+        var encoded: [UnsafeRawPointer?: JSONValue] = [:]
+        for (id, reasons) in new {
+            let before = old[id]
+            let pair = Pair(old: before.map(storage), new: storage(reasons))
+            let differs: Bool
+            if let known = changed[pair] {
+                differs = known
+            } else {
+                differs = before != reasons
+                changed[pair] = differs
+            }
+            guard differs else { continue }
+            let json: JSONValue
+            if let known = encoded[pair.new] {
+                json = known
+            } else {
+                json = .array(reasons.map { r in
+                    .object(["worker": r.worker.map(JSONValue.string) ?? .null, "reason": .string(r.reason),
+                             "until": r.until.map { .number($0.timeIntervalSince1970) } ?? .null])
+                })
+                encoded[pair.new] = json
+            }
             plugins.events.record("request_waiting", [
                 "buildrequestid": .number(Double(id)),
                 "builder": .string(pending[id]?.builderName ?? ""),
                 "reason": .string(reasons.first?.reason ?? ""),
-                "reasons": .array(reasons.map { r in
-                    .object(["worker": r.worker.map(JSONValue.string) ?? .null, "reason": .string(r.reason),
-                             "until": r.until.map { .number($0.timeIntervalSince1970) } ?? .null])
-                }),
+                "reasons": json,
             ])
         }
     }
@@ -260,8 +289,4 @@ actor Distributor: Service {
         }
     }
 
-    private static func pendingRequest(_ r: BuildRequest) -> PendingRequest {
-        PendingRequest(id: r.id, builder: r.builderName, priority: r.priority, submittedAt: r.submittedAt,
-                       properties: r.properties)
-    }
 }

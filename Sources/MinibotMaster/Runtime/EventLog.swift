@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import MinibotCore
 import Synchronization
@@ -23,7 +24,9 @@ final class EventLog: Sendable {
     }
 
     private struct State {
-        var events: [Event] = []
+        /// Consecutive sequence numbers, oldest first: an event's index is its `seq` minus
+        /// the first one's, so neither recording nor reading scans the log.
+        var events: Deque<Event> = []
         var nextSeq: Int64 = 1
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     }
@@ -41,7 +44,7 @@ final class EventLog: Sendable {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.events.append(Event(seq: s.nextSeq, time: now(), type: type, fields: fields))
             s.nextSeq += 1
-            if s.events.count > capacity { s.events.removeFirst(s.events.count - capacity) }
+            if s.events.count > capacity { s.events.removeFirst(s.events.count - capacity) }  // O(1) on a Deque
             defer { s.waiters.removeAll() }
             return Array(s.waiters.values)
         }
@@ -55,7 +58,11 @@ final class EventLog: Sendable {
     func events(after seq: Int64, timeout: Double) async -> [Event] {
         let deadline = Date().addingTimeInterval(max(0, min(timeout, 300)))
         while true {
-            let found = state.withLock { s in s.events.filter { $0.seq > seq } }
+            let found = state.withLock { s -> [Event] in
+                guard let first = s.events.first?.seq else { return [] }
+                let start = Int(max(0, min(Int64(s.events.count), seq + 1 - first)))
+                return Array(s.events[start...])
+            }
             if !found.isEmpty || Date() >= deadline || Task.isCancelled { return found }
             let id = UUID()
             let timer = Task { [weak self] in

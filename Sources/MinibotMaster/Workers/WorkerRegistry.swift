@@ -188,13 +188,16 @@ actor WorkerRegistry {
 
     // MARK: views
 
-    func states() -> [WorkerState] {
-        entries.values.filter { !$0.isRemoved }.map { e in
+    /// Every configured worker's state, by name unless `ordered` is false (the distributor
+    /// looks workers up by name and need not pay for the sort on every pass).
+    func states(ordered: Bool = true) -> [WorkerState] {
+        let states = entries.values.filter { !$0.isRemoved }.map { e in
             WorkerState(name: e.spec.name, isConnected: e.link.map { !$0.isClosed } ?? false,
                         isPaused: e.isPaused, pauseReason: e.pauseReason, isStopping: e.isStopping,
                         runningBuilds: e.running.count, maxBuilds: e.spec.maxBuilds, info: e.link?.info ?? e.lastInfo,
                         status: e.status, lastConnected: e.lastConnected)
-        }.sorted { $0.name < $1.name }
+        }
+        return ordered ? states.sorted { $0.name < $1.name } : states
     }
 
     func snapshots() -> [WorkerSnapshot] {
