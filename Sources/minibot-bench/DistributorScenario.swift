@@ -74,12 +74,14 @@ enum DistributorScenario {
                 let step = max(1, workerCount / decisions)
                 let chosen = stride(from: 0, to: workerCount, by: step).prefix(decisions).map { workers.names[$0] }
                 let cpu0 = ProcessStats.cpuSeconds(master.process.pid)
+                Profiler.enable()
                 for name in chosen {
                     let t0 = clock.now
                     _ = try await client.post("api/v2/workers/\(name)/unpause")
                     let t1 = await workers.waitForStart(name, after: t0)
                     latencies.append(seconds(t1 - t0))
                 }
+                Profiler.disable()
                 cpuPerDecision.append((ProcessStats.cpuSeconds(master.process.pid) - cpu0) / Double(chosen.count))
 
                 // 2. Everyone works; the queue drains.
@@ -107,6 +109,7 @@ enum DistributorScenario {
         print("    master CPU per decision (unpause + pass + start): \(Sample(values: cpuPerDecision).format("ms", scale: 1000))")
         print("    churn: worker's step finished → its next step arrives: \(Sample(values: gaps).format("ms", scale: 1000))")
         print("    churn: master CPU per build: \(Sample(values: cpuPerBuild).format("ms", scale: 1000)); \(Sample(values: rates).format("builds/s", digits: 0))")
+        PolicyPassScenario.run(runs: runs)
     }
 
     /// Forces `requestCount` requests spread evenly over the builders, 8 at a time.
