@@ -30,13 +30,18 @@ actor StepLogWriter {
     }
 
     /// Adds output; writes when the chunk is full or the stream changes.
+    ///
+    /// Returns once the chunk *before* the one it queued has landed, not the one it queued:
+    /// the next chunk arrives from the worker while this one is written, and at most two
+    /// chunks wait for the store at any time (memory stays bounded, a slow store still
+    /// slows the worker down).
     func append(_ stream: LogStream, _ text: String) async {
-        if let current = self.stream, current != stream { await flush() }
+        if let current = self.stream, current != stream { await write(waitForAll: false) }
         self.stream = stream
         pending += text
         pendingBytes += text.utf8.count
         if pendingBytes >= Self.flushBytes {
-            await flush()
+            await write(waitForAll: false)
         } else if timer == nil {
             timer = Task { [weak self] in
                 try? await Task.sleep(for: Self.flushDelay)
@@ -50,13 +55,17 @@ actor StepLogWriter {
     /// returns once every earlier write has landed too: writes form a chain, so chunks keep
     /// their order and a step's log is complete in the store before its result is.
     func flush() async {
+        await write(waitForAll: true)
+    }
+
+    private func write(waitForAll: Bool) async {
         timer?.cancel()
         timer = nil
+        let previous = lastWrite
         if let stream, !pending.isEmpty {
             let text = pending
             pending = ""
             pendingBytes = 0
-            let previous = lastWrite
             let (store, buildID, step, logger) = (self.store, self.buildID, self.step, self.logger)
             lastWrite = Task {
                 await previous?.value
@@ -67,6 +76,6 @@ actor StepLogWriter {
                 }
             }
         }
-        await lastWrite?.value
+        await (waitForAll ? lastWrite : previous)?.value
     }
 }
