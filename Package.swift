@@ -58,9 +58,15 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "MinibotGit", dependencies: ["CLibgit2"], swiftSettings: strict),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "MinibotCompression", dependencies: ["MinibotCore", "CZlib"], swiftSettings: strict),
         .target(
             name: "MinibotStore",
-            dependencies: ["MinibotCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MinibotCore", "MinibotCompression", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(
@@ -79,7 +85,7 @@ let package = Package(
         .target(
             name: "MinibotWorker",
             dependencies: [
-                "MinibotCore", "MinibotProtocol", "MinibotGit",
+                "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,14 +176,14 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "MinibotCoreTests", dependencies: ["MinibotCore"]),
         .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore"]),
-        .testTarget(name: "MinibotStoreTests", dependencies: ["MinibotStore", "MinibotCore"]),
+        .testTarget(name: "MinibotStoreTests", dependencies: ["MinibotStore", "MinibotCore", "MinibotCompression"]),
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotConfig", "MinibotCore"]),
         .testTarget(name: "MinibotAgentTests", dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore"]),
         .testTarget(
             name: "MinibotWorkerTests",
             dependencies: [
-                "MinibotWorker", "MinibotProtocol", "MinibotTesting",
+                "MinibotWorker", "MinibotProtocol", "MinibotTesting", "MinibotCompression",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]

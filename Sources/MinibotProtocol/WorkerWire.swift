@@ -44,6 +44,9 @@ public enum WorkerWire {
     public static let maxFrameBytes = 1 << 20
     /// Largest chunk of step output sent in one `output` message.
     public static let outputChunkBytes = 64 * 1024
+    /// Largest size a compressed output chunk may claim to inflate to: a frame that claims
+    /// more is malformed (it would let a worker make the master allocate at will).
+    public static let maxOutputBytes: UInt32 = 1 << 20
     /// The WebSocket path on the master.
     public static let path = "/workers/ws"
 

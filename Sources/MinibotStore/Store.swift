@@ -62,8 +62,9 @@ public protocol Store: Sendable {
     func startStep(_ step: BuildStep) async throws
     func finishStep(buildID: Int64, number: Int, results: BuildResult, stateString: String, at: Date) async throws
     func steps(buildID: Int64) async throws -> [BuildStep]
-    /// Appends a chunk of a step's log. Callers batch output into chunks (tens of KiB).
-    func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws
+    /// Appends chunks to a step's log, in one transaction, in order. Callers batch output
+    /// into chunks (tens of KiB); compressed chunks are kept compressed.
+    func appendLog(buildID: Int64, step: Int, _ chunks: [LogWrite]) async throws
     /// Reads a step's log chunk by chunk, in order, without loading it all.
     func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk]
 
@@ -75,6 +76,24 @@ public protocol Store: Sendable {
     func pluginStates(plugin: String) async throws -> [String: JSONValue]
     /// nil deletes the key.
     func setPluginState(plugin: String, key: String, value: JSONValue?) async throws
+}
+
+extension Store {
+    /// Appends one chunk of text to a step's log.
+    public func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws {
+        try await appendLog(buildID: buildID, step: step, [LogWrite(stream: stream, payload: .text(text))])
+    }
+}
+
+/// A chunk to add to a step's log.
+public struct LogWrite: Sendable, Equatable {
+    public var stream: LogStream
+    public var payload: LogPayload
+
+    public init(stream: LogStream, payload: LogPayload) {
+        self.stream = stream
+        self.payload = payload
+    }
 }
 
 /// A piece of a step's log.

@@ -131,9 +131,11 @@ extension Worker {
             emit(.stepStarted(buildID: start.buildID, step: start.step))
             let runner = self.runner
             group.addTask {
+                let compressors = StepCompressors()
                 let finished = await runner.run(start, control: control) { stream, text in
-                    let chunk = WorkerMessage.StepOutput(buildID: start.buildID, step: start.step, stream: stream, text: text)
-                    try? await link.send(.output(chunk))
+                    let payload = compressors.payload(for: text, on: stream)
+                    let chunk = OutputChunk(buildID: start.buildID, step: start.step, stream: stream, payload: payload)
+                    try? await link.send(chunk)
                 }
                 do {
                     try await link.send(.stepFinished(finished))

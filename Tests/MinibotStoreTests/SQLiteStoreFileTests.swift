@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCompression
 import MinibotCore
 import Testing
 @testable import MinibotStore
@@ -11,7 +12,7 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: path))
             let store = try SQLiteStore(path: path)
             #expect(FileManager.default.fileExists(atPath: path))
-            #expect(try await store.appliedMigrations().count == 1)
+            #expect(try await store.appliedMigrations().count == 2)
             #expect(try await store.tableNames() == [
                 "buildrequests", "builds", "buildset_changes", "buildsets", "changes", "logs", "plugin_state",
                 "poller_heads", "steps", "workers",
@@ -117,6 +118,42 @@ import Testing
     }
 
     /// 50 MB written as 64 KiB chunks reads back page by page, in order, complete.
+    @Test func compressedAndTextChunksReadBackAsTextInOrder() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("state.sqlite").path
+            let store = try SQLiteStore(path: path)
+            let request = try #require(try await store.submit(["test"]).first)
+            let build = try await store.mustStart(request)
+            let noisy = String(repeating: "cc -c module.c -o module.o ✓\n", count: 500)
+            let compressed = try #require(LogCompression.compress(noisy))
+            try await store.appendLog(buildID: build.id, step: 1, [
+                LogWrite(stream: .header, payload: .text("make all\n")),
+                LogWrite(stream: .stdout, payload: .compressed(compressed, size: noisy.utf8.count)),
+                LogWrite(stream: .stderr, payload: .text("warning\n")),
+                LogWrite(stream: .stdout, payload: .compressed(compressed, size: noisy.utf8.count)),
+            ])
+            // Reopened: what was stored compressed is still read back as text.
+            let again = try SQLiteStore(path: path)
+            let chunks = try await again.readLog(buildID: build.id, step: 1, afterChunk: 0, limit: 10)
+            #expect(chunks.map(\.stream) == [.header, .stdout, .stderr, .stdout])
+            #expect(chunks.map(\.text) == ["make all\n", noisy, "warning\n", noisy])
+        }
+    }
+
+    @Test func aDamagedCompressedChunkIsAnErrorThatNamesIt() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try SQLiteStore(path: dir.appendingPathComponent("state.sqlite").path)
+            let request = try #require(try await store.submit(["test"]).first)
+            let build = try await store.mustStart(request)
+            try await store.appendLog(buildID: build.id, step: 1, [
+                LogWrite(stream: .stdout, payload: .compressed([1, 2, 3, 4], size: 100)),
+            ])
+            await #expect(throws: StoreError.self) {
+                _ = try await store.readLog(buildID: build.id, step: 1, afterChunk: 0, limit: 10)
+            }
+        }
+    }
+
     @Test func largeLogReadsPageByPage() async throws {
         try await withTemporaryDirectory { dir in
             let store = try SQLiteStore(path: dir.appendingPathComponent("state.sqlite").path)

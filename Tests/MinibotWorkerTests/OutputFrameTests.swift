@@ -1,3 +1,4 @@
+import MinibotCompression
 import MinibotCore
 import MinibotProtocol
 import NIOCore
@@ -9,15 +10,75 @@ struct OutputFrameTests {
         for stream in [LogStream.stdout, .stderr, .header] {
             let output = WorkerMessage.StepOutput(buildID: 1 << 40, step: 7, stream: stream, text: "héllo ✓\nline 2\n")
             let decoded = try #require(OutputFrame.decode(OutputFrame.encode(output)))
-            #expect(decoded == output)
+            #expect(decoded == OutputChunk(output))
         }
+    }
+
+    @Test func roundTripsCompressedOutput() throws {
+        let text = String(repeating: "compiling module ✓ 0123456789\n", count: 2_000)
+        let bytes = try #require(LogCompression.compress(text))
+        #expect(bytes.count * 10 < text.utf8.count)
+        let chunk = OutputChunk(buildID: 9, step: 2, stream: .stderr, payload: .compressed(bytes, size: text.utf8.count))
+        let decoded = try #require(OutputFrame.decode(OutputFrame.encode(chunk)))
+        #expect(decoded == chunk)
+        #expect(try LogCompression.text(of: decoded.payload) == text)
     }
 
     @Test func rejectsShortOrForeignFrames() {
         #expect(OutputFrame.decode(ByteBuffer(bytes: [0x4F, 0, 1])) == nil)
         #expect(OutputFrame.decode(ByteBuffer(bytes: Array(repeating: 0x41, count: 20))) == nil)
-        var unknownStream = OutputFrame.encode(.init(buildID: 1, step: 0, stream: .stdout, text: "x"))
+        var unknownStream = OutputFrame.encode(WorkerMessage.StepOutput(buildID: 1, step: 0, stream: .stdout, text: "x"))
         unknownStream.setInteger(UInt8(ascii: "z"), at: 13)
         #expect(OutputFrame.decode(unknownStream) == nil)
+    }
+
+    @Test func rejectsCompressedFramesThatClaimTooMuchOrCarryNothing() {
+        let tooBig = OutputChunk(buildID: 1, step: 0, stream: .stdout,
+                                 payload: .compressed([1, 2, 3], size: Int(WorkerWire.maxOutputBytes) + 1))
+        #expect(OutputFrame.decode(OutputFrame.encode(tooBig)) == nil)
+        let empty = OutputChunk(buildID: 1, step: 0, stream: .stdout, payload: .compressed([], size: 10))
+        #expect(OutputFrame.decode(OutputFrame.encode(empty)) == nil)
+    }
+
+    @Test func damagedCompressedDataIsAnErrorNotAShortLog() throws {
+        let text = String(repeating: "abc\n", count: 1_000)
+        var bytes = try #require(LogCompression.compress(text))
+        bytes[bytes.count / 2] ^= 0xFF
+        #expect(throws: LogCompressionError.self) {
+            try LogCompression.text(of: .compressed(bytes, size: text.utf8.count))
+        }
+        #expect(throws: LogCompressionError.self) {
+            try LogCompression.text(of: .compressed(Array(bytes.prefix(4)), size: text.utf8.count))
+        }
+    }
+}
+
+@Suite("Adaptive compression of step output")
+struct AdaptiveCompressorTests {
+    @Test func compressesTextAndSendsSmallChunksAsTheyAre() {
+        var compressor = AdaptiveCompressor()
+        #expect(compressor.payload(for: "short line\n") == .text("short line\n"))
+        let log = String(repeating: "warning: unused variable 'x'\n", count: 100)
+        guard case .compressed(_, let size) = compressor.payload(for: log) else {
+            Issue.record("a repetitive log chunk was not compressed")
+            return
+        }
+        #expect(size == log.utf8.count)
+    }
+
+    @Test func incompressibleOutputGoesAsTextAndIsTriedAgainLater() {
+        var generator = SystemRandomNumberGenerator()
+        // Random printable bytes: zlib saves less than a fifth of them.
+        let noise = String((0..<8_192).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &generator))) })
+        var compressor = AdaptiveCompressor()
+        #expect(compressor.payload(for: noise) == .text(noise))
+        let log = String(repeating: "ok\n", count: 1_000)
+        for _ in 0..<AdaptiveCompressor.skipAfterMiss {
+            #expect(compressor.payload(for: log) == .text(log))
+        }
+        guard case .compressed = compressor.payload(for: log) else {
+            Issue.record("compression was not tried again after the skipped chunks")
+            return
+        }
     }
 }

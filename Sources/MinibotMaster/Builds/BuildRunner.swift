@@ -168,7 +168,7 @@ final class BuildRunner: Sendable {
             let outcome: WorkerMessage.StepFinished
             do {
                 outcome = try await link.runStep(message) { output in
-                    await writer.append(output.stream, output.text)
+                    await writer.append(output.stream, output.payload)
                 }
                 await writer.flush()
             } catch {

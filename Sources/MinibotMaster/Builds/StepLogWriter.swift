@@ -3,20 +3,21 @@ import Logging
 import MinibotCore
 import MinibotStore
 
-/// Collects a running step's output into chunks of up to ``flushBytes`` before writing
-/// them to the store, so a step that prints 50 MB costs a few hundred inserts, not
-/// thousands; a quiet step's output still reaches the store (and the API) within
-/// ``flushDelay``.
+/// Collects a running step's output into batches of up to ``flushBytes`` (as stored:
+/// compressed chunks count their compressed size) before writing them to the store in one
+/// transaction, so a step that prints 50 MB costs a few hundred commits, not thousands; a
+/// quiet step's output still reaches the store (and the API) within ``flushDelay``.
 actor StepLogWriter {
     static let flushBytes = 64 * 1024
+    /// Also write once this many chunks wait (small compressed chunks add up slowly).
+    static let flushChunks = 64
     static let flushDelay: Duration = .milliseconds(100)
 
     private let store: any Store
     private let buildID: Int64
     private let step: Int
     private let logger: Logger
-    private var stream: LogStream?
-    private var pending = ""
+    private var pending: [LogWrite] = []
     private var pendingBytes = 0
     private var timer: Task<Void, Never>?
     /// The newest write in the chain.
@@ -29,18 +30,21 @@ actor StepLogWriter {
         self.logger = logger
     }
 
-    /// Adds output; writes when the chunk is full or the stream changes.
+    /// Adds output (text is joined to the text before it when the stream is the same);
+    /// writes when the batch is full.
     ///
-    /// Returns once the chunk *before* the one it queued has landed, not the one it queued:
-    /// the next chunk arrives from the worker while this one is written, and at most two
-    /// chunks wait for the store at any time (memory stays bounded, a slow store still
+    /// Returns once the batch *before* the one it queued has landed, not the one it queued:
+    /// the next output arrives from the worker while this batch is written, and at most two
+    /// batches wait for the store at any time (memory stays bounded, a slow store still
     /// slows the worker down).
-    func append(_ stream: LogStream, _ text: String) async {
-        if let current = self.stream, current != stream { await write(waitForAll: false) }
-        self.stream = stream
-        pending += text
-        pendingBytes += text.utf8.count
-        if pendingBytes >= Self.flushBytes {
+    func append(_ stream: LogStream, _ payload: LogPayload) async {
+        if case .text(let text) = payload, let last = pending.last, last.stream == stream, case .text(let before) = last.payload {
+            pending[pending.count - 1].payload = .text(before + text)
+        } else {
+            pending.append(LogWrite(stream: stream, payload: payload))
+        }
+        pendingBytes += payload.storedBytes
+        if pendingBytes >= Self.flushBytes || pending.count >= Self.flushChunks {
             await write(waitForAll: false)
         } else if timer == nil {
             timer = Task { [weak self] in
@@ -49,6 +53,11 @@ actor StepLogWriter {
                 await self?.flush()
             }
         }
+    }
+
+    /// Text output (the master's own lines, tests).
+    func append(_ stream: LogStream, _ text: String) async {
+        await append(stream, .text(text))
     }
 
     /// Writes whatever is buffered (at the step's end, before its result is recorded) and
@@ -62,15 +71,15 @@ actor StepLogWriter {
         timer?.cancel()
         timer = nil
         let previous = lastWrite
-        if let stream, !pending.isEmpty {
-            let text = pending
-            pending = ""
+        if !pending.isEmpty {
+            let batch = pending
+            pending = []
             pendingBytes = 0
             let (store, buildID, step, logger) = (self.store, self.buildID, self.step, self.logger)
             lastWrite = Task {
                 await previous?.value
                 do {
-                    try await store.appendLog(buildID: buildID, step: step, stream: stream, text: text)
+                    try await store.appendLog(buildID: buildID, step: step, batch)
                 } catch {
                     logger.error("could not store step output: \(error)")
                 }

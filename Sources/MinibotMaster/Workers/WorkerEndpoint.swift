@@ -140,7 +140,7 @@ struct WorkerEndpoint: Sendable {
         case .status(let status):
             await registry.statusReported(link.name, status)
         case .output(let output):
-            await link.deliver(output)
+            await link.deliver(OutputChunk(output))
         case .stepFinished(let finished):
             link.finish(finished)
         case .plugin(let name, let payload):

@@ -25,7 +25,7 @@ final class WorkerLink: Sendable {
 
     private struct State {
         var waiters: [StepKey: CheckedContinuation<WorkerMessage.StepFinished, any Error>] = [:]
-        var sinks: [StepKey: @Sendable (WorkerMessage.StepOutput) async -> Void] = [:]
+        var sinks: [StepKey: @Sendable (OutputChunk) async -> Void] = [:]
         var isClosed = false
     }
 
@@ -47,7 +47,7 @@ final class WorkerLink: Sendable {
     /// Runs one step on the worker and returns its outcome. Output is handed to `output`
     /// in order, as it arrives, before the step's outcome is returned.
     func runStep(_ step: MasterMessage.StartStep,
-                 output: @escaping @Sendable (WorkerMessage.StepOutput) async -> Void) async throws -> WorkerMessage.StepFinished {
+                 output: @escaping @Sendable (OutputChunk) async -> Void) async throws -> WorkerMessage.StepFinished {
         let key = StepKey(build: step.buildID, step: step.step)
         return try await withCheckedThrowingContinuation { continuation in
             let accepted = state.withLock { s -> Bool in
@@ -66,7 +66,7 @@ final class WorkerLink: Sendable {
 
     /// Delivers a chunk of step output to its sink (awaited, so a slow store slows the
     /// worker through TCP instead of growing memory).
-    func deliver(_ output: WorkerMessage.StepOutput) async {
+    func deliver(_ output: OutputChunk) async {
         let sink = state.withLock { $0.sinks[StepKey(build: output.buildID, step: output.step)] }
         await sink?(output)
     }

@@ -11,6 +11,11 @@ enum SQLiteSchema {
         migrator.registerMigration("v1: changes, buildsets, requests, builds, steps, logs, workers, plugins") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2: compressed log chunks") { db in
+            // NULL: `text` is the chunk's text. Otherwise `text` is a BLOB of zlib data that
+            // inflates to `size` bytes of text (step output the worker sent compressed).
+            try db.execute(sql: "ALTER TABLE logs ADD COLUMN size INTEGER")
+        }
         return migrator
     }
 

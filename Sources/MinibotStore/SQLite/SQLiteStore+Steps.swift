@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MinibotCompression
 import MinibotCore
 
 extension SQLiteStore {
@@ -45,11 +46,21 @@ extension SQLiteStore {
         }
     }
 
-    public func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws {
+    public func appendLog(buildID: Int64, step: Int, _ chunks: [LogWrite]) async throws {
+        guard !chunks.isEmpty else { return }
         try await write("append to the log of step \(step) of build \(buildID)") { db in
             do {
-                try db.cachedStatement(sql: "INSERT INTO logs (build_id, step, stream, text) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [buildID, step, stream.rawValue, text])
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO logs (build_id, step, stream, text, size) VALUES (?, ?, ?, ?, ?)
+                    """)
+                for chunk in chunks {
+                    switch chunk.payload {
+                    case .text(let text):
+                        try insert.execute(arguments: [buildID, step, chunk.stream.rawValue, text, nil])
+                    case .compressed(let bytes, let size):
+                        try insert.execute(arguments: [buildID, step, chunk.stream.rawValue, Data(bytes), size])
+                    }
+                }
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                 throw StoreError("cannot append to a log: there is no build \(buildID)")
             }
@@ -60,10 +71,18 @@ extension SQLiteStore {
         try await read("read the log of step \(step) of build \(buildID)") { db in
             // One page of the logs_read index: memory stays bounded by `limit` chunks.
             let statement = try db.cachedStatement(sql: """
-                SELECT id, stream, text FROM logs WHERE build_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?
+                SELECT id, stream, text, size FROM logs WHERE build_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?
                 """)
             return try Row.fetchAll(statement, arguments: [buildID, step, afterChunk, limit]).map { row in
-                LogChunk(id: row[0], stream: LogStream(rawValue: row[1]) ?? .stdout, text: row[2])
+                let size: Int? = row[3]
+                let payload: LogPayload = if let size { .compressed([UInt8](row[2] as Data), size: size) } else { .text(row[2]) }
+                let text: String
+                do {
+                    text = try LogCompression.text(of: payload)
+                } catch {
+                    throw StoreError("log chunk \(row[0] as Int64) of step \(step) of build \(buildID): \(error)")
+                }
+                return LogChunk(id: row[0], stream: LogStream(rawValue: row[1]) ?? .stdout, text: text)
             }
         }
     }

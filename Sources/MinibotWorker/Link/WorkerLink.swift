@@ -14,10 +14,15 @@ struct WorkerLink: Sendable {
 
     func send(_ message: WorkerMessage) async throws {
         if case .output(let output) = message {
-            try await outbound.write(.binary(OutputFrame.encode(output)))
+            try await send(OutputChunk(output))
             return
         }
         let data = try WorkerWire.encoder().encode(message)
         try await outbound.write(.text(String(decoding: data, as: UTF8.self)))
+    }
+
+    /// Sends step output as a binary ``OutputFrame``.
+    func send(_ chunk: OutputChunk) async throws {
+        try await outbound.write(.binary(OutputFrame.encode(chunk)))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import MinibotCompression
 import MinibotProtocol
 import NIOCore
 import Synchronization
@@ -38,7 +39,9 @@ final class TestMaster: Sendable {
             let decoder = WorkerWire.decoder()
             do {
                 for try await message in inbound.messages(maxSize: WorkerWire.maxFrameBytes) {
-                    if case .binary(let buffer) = message, let output = OutputFrame.decode(buffer) {
+                    if case .binary(let buffer) = message, let chunk = OutputFrame.decode(buffer),
+                       let text = try? LogCompression.text(of: chunk.payload) {
+                        let output = WorkerMessage.StepOutput(buildID: chunk.buildID, step: chunk.step, stream: chunk.stream, text: text)
                         feed.yield(.received(id, .output(output)))
                         continue
                     }

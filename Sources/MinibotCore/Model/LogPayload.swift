@@ -1,0 +1,24 @@
+/// A piece of step output as the worker sends it and the store keeps it: plain text, or
+/// zlib-compressed text (build logs are text that usually shrinks 4–10×; see
+/// `MinibotCompression`). Readers always get text back.
+public enum LogPayload: Sendable, Equatable {
+    case text(String)
+    /// zlib data that inflates to `size` bytes of UTF-8 text.
+    case compressed([UInt8], size: Int)
+
+    /// Bytes it takes on the wire and in the store.
+    public var storedBytes: Int {
+        switch self {
+        case .text(let text): text.utf8.count
+        case .compressed(let bytes, _): bytes.count
+        }
+    }
+
+    /// Bytes of text it stands for.
+    public var textBytes: Int {
+        switch self {
+        case .text(let text): text.utf8.count
+        case .compressed(_, let size): size
+        }
+    }
+}
