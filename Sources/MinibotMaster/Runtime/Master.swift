@@ -144,6 +144,10 @@ public final class Master: Sendable {
                 let url = "http://\(config.www.bind):\(bound)"
                 logger.info("master listening", metadata: ["url": "\(url)"])
                 onListening(url)
+                Task.detached(priority: .background) {
+                    let released = StartupPages.release()
+                    logger.debug("start-up pages handed back to the kernel", metadata: ["mapped_MiB": "\(released >> 20)"])
+                }
             },
             logger: logger.with("component", "http"))
 
