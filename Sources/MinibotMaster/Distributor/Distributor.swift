@@ -177,6 +177,7 @@ actor Distributor: Service {
         for (id, reasons) in new {
             let before = old[id]
             let pair = Pair(old: before.map(storage), new: storage(reasons))
+            if let unchanged = pair.old, unchanged == pair.new { continue }  // the very same array
             let differs: Bool
             if let known = changed[pair] {
                 differs = known
