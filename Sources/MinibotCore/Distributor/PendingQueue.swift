@@ -1,4 +1,3 @@
-
 /// The distributor's pending requests, by id and in serving order.
 ///
 /// A pass walks every pending request in ``DistributorPolicy/servesBefore(_:_:)`` order.

@@ -13,12 +13,4 @@ public enum LogPayload: Sendable, Equatable {
         case .compressed(let bytes, _): bytes.count
         }
     }
-
-    /// Bytes of text it stands for.
-    public var textBytes: Int {
-        switch self {
-        case .text(let text): text.utf8.count
-        case .compressed(_, let size): size
-        }
-    }
 }

@@ -289,5 +289,4 @@ actor Distributor: Service {
             logger.error("could not collapse requests: \(error)")
         }
     }
-
 }
