@@ -30,13 +30,15 @@ actor PollerService: Service {
     private let directory: URL
     private let store: any Store
     private let changes: @Sendable (Change) async throws -> Void
+    private let events: EventLog
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let signal = WakeSignal()
 
-    init(specs: [GitPollerSpec], directory: URL, store: any Store, logger: Logger, now: @escaping @Sendable () -> Date,
-         changes: @escaping @Sendable (Change) async throws -> Void) {
+    init(specs: [GitPollerSpec], directory: URL, store: any Store, events: EventLog, logger: Logger,
+         now: @escaping @Sendable () -> Date, changes: @escaping @Sendable (Change) async throws -> Void) {
         self.directory = directory
+        self.events = events
         self.store = store
         self.logger = logger
         self.now = now
@@ -73,7 +75,9 @@ actor PollerService: Service {
     }
 
     /// Polls the named poller (or every poller of `repository`) now; returns the names polled.
-    func pollNow(name: String?, repository: String?) async -> [String] {
+    /// Polls the pollers named `name` or watching `repository` now; each one's name and,
+    /// when its poll failed, why.
+    func pollNow(name: String?, repository: String?) async -> [(name: String, error: String?)] {
         let names = pollers.values.filter { p in
             if let name { return p.spec.name == name }
             if let repository {
@@ -81,8 +85,9 @@ actor PollerService: Service {
             }
             return false
         }.map(\.spec.name).sorted()
-        for n in names { await poll(n) }
-        return names
+        var results: [(name: String, error: String?)] = []
+        for n in names { results.append((n, await poll(n))) }
+        return results
     }
 
     func run() async throws {
@@ -103,18 +108,21 @@ actor PollerService: Service {
 
     /// Polls `name` after any poll of it already running (whose fetch may predate a push
     /// that the caller wants seen).
-    private func poll(_ name: String) async {
+    /// One poll (after any running one); why it failed, or nil.
+    @discardableResult
+    private func poll(_ name: String) async -> String? {
         while busy.contains(name) {
             await withCheckedContinuation { queued[name, default: []].append($0) }
         }
         busy.insert(name)
-        await pollSerially(name)
+        let failure = await pollSerially(name)
         busy.remove(name)
         for waiter in queued.removeValue(forKey: name) ?? [] { waiter.resume() }
+        return failure
     }
 
-    private func pollSerially(_ name: String) async {
-        guard var p = pollers[name] else { return }
+    private func pollSerially(_ name: String) async -> String? {
+        guard var p = pollers[name] else { return nil }
         p.nextDue = now().addingTimeInterval(p.spec.pollInterval)
         pollers[name] = p
         let log = logger.with("poller", name)
@@ -123,12 +131,16 @@ actor PollerService: Service {
             if p.isFailing { log.notice("poller recovered", metadata: ["repository": "\(p.spec.repository)"]) }
             pollers[name]?.isFailing = false
             if emitted > 0 { log.info("new changes", metadata: ["count": "\(emitted)"]) }
+            return nil
         } catch {
             if !p.isFailing {
                 log.error("poll failed; retrying every \(DurationText.describe(p.spec.pollInterval)): \(error)",
                           metadata: ["repository": "\(p.spec.repository)"])
             }
             pollers[name]?.isFailing = true
+            events.record("poll_failed", ["poller": .string(name), "repository": .string(p.spec.repository),
+                                          "error": .string("\(error)")])
+            return "\(error)"
         }
     }
 

@@ -57,7 +57,9 @@ struct ChangeHookRoutes: Sendable {
         guard !polled.isEmpty else {
             return APIJSON.error(.notFound, "no git_poller named \(name ?? repository ?? "")")
         }
-        return APIJSON.response(["polled": polled])
+        // A failed poll is still a poll made: 200, with why it failed (the pusher's hook prints it).
+        let failed = Dictionary(polled.compactMap { p in p.error.map { (p.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        return APIJSON.response(PollAnswer(polled: polled.map(\.name), errors: failed))
     }
 
     private func checkSecret(_ request: Request, body: Data) -> Response? {
@@ -83,4 +85,10 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
     }
     return diff == 0
+}
+
+/// The answer to `POST /change_hook/poller`: the pollers polled, and why any of them failed.
+private struct PollAnswer: Encodable {
+    var polled: [String]
+    var errors: [String: String]
 }

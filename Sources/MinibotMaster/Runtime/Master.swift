@@ -80,7 +80,7 @@ public final class Master: Sendable {
         let changes = ChangeIntake(store: store, schedulers: schedulers, logger: logger, events: plugins.events)
         let pollers = PollerService(
             specs: config.gitPollers,
-            directory: directory, store: store, logger: logger, now: now,
+            directory: directory, store: store, events: plugins.events, logger: logger, now: now,
             changes: { try await changes.record($0) })
         let token = try Self.adminToken(config.www, directory: directory)
         self.runtime = MasterRuntime(
