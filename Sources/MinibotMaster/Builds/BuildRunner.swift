@@ -164,7 +164,7 @@ final class BuildRunner: Sendable {
             plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                    "name": .string(spec.name)])
             let message = startMessage(for: spec, index: index, builder: builder, build: build, stamp: stamp, log: log)
-            let writer = StepLogWriter(store: store, buildID: build.id, step: index, logger: log)
+            let writer = StepLogWriter(store: store, buildID: build.id, step: index, events: plugins.events, logger: log)
             let outcome: WorkerMessage.StepFinished
             do {
                 outcome = try await link.runStep(message) { output in

@@ -6,7 +6,9 @@ import MinibotStore
 /// Collects a running step's output into batches of up to ``flushBytes`` (as stored:
 /// compressed chunks count their compressed size) before writing them to the store in one
 /// transaction, so a step that prints 50 MB costs a few hundred commits, not thousands; a
-/// quiet step's output still reaches the store (and the API) within ``flushDelay``.
+/// quiet step's output still reaches the store (and the API) within ``flushDelay``. Each
+/// batch that lands is announced as a `step_log` event, so a client showing a running
+/// step's log re-reads it when there is more, instead of polling.
 actor StepLogWriter {
     static let flushBytes = 64 * 1024
     /// Also write once this many chunks wait (small compressed chunks add up slowly).
@@ -17,16 +19,18 @@ actor StepLogWriter {
     private let buildID: Int64
     private let step: Int
     private let logger: Logger
+    private let events: EventLog
     private var pending: [LogWrite] = []
     private var pendingBytes = 0
     private var timer: Task<Void, Never>?
     /// The newest write in the chain.
     private var lastWrite: Task<Void, Never>?
 
-    init(store: any Store, buildID: Int64, step: Int, logger: Logger) {
+    init(store: any Store, buildID: Int64, step: Int, events: EventLog, logger: Logger) {
         self.store = store
         self.buildID = buildID
         self.step = step
+        self.events = events
         self.logger = logger
     }
 
@@ -75,11 +79,13 @@ actor StepLogWriter {
             let batch = pending
             pending = []
             pendingBytes = 0
-            let (store, buildID, step, logger) = (self.store, self.buildID, self.step, self.logger)
+            let (store, buildID, step, events, logger) = (self.store, self.buildID, self.step, self.events, self.logger)
             lastWrite = Task {
                 await previous?.value
                 do {
                     try await store.appendLog(buildID: buildID, step: step, batch)
+                    events.record("step_log", ["buildid": .number(Double(buildID)), "step": .number(Double(step)),
+                                               "chunks": .number(Double(batch.count))])
                 } catch {
                     logger.error("could not store step output: \(error)")
                 }

@@ -252,12 +252,14 @@ actor Distributor: Service {
         await registry.unreserve(decision.worker, build: request.id)
         pending[request.id] = request
         excluded[request.id, default: [:]][decision.worker] = exclusion
-        var reasons = waiting[request.id] ?? []
+        let before = waiting[request.id] ?? []
+        var reasons = before
         reasons.removeAll { $0.worker == decision.worker }
         reasons.append(WaitingReason(worker: decision.worker, reason: exclusion.reason, until: exclusion.until))
         if !reasons.contains(where: { $0.worker == nil }) {
             reasons.insert(WaitingReason(reason: "waiting for a start gate: \(exclusion.reason)"), at: 0)
         }
+        publishChanges(from: [request.id: before], to: [request.id: reasons])
         waiting[request.id] = reasons
         if let until = exclusion.until, until > now() { nextCheck = min(nextCheck ?? until, until) }
         // Another worker may still take it: another pass, once this one is done.
