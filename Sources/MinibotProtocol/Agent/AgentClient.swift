@@ -64,6 +64,8 @@ public actor AgentClient: Service {
         case waiting(AgentEvent.Waiting)
         /// The lease is gone (expired, or refused on renewal): the build no longer has its slot.
         case leaseLost(AgentLease, reason: String)
+        /// The agent renewed a lease; it now expires at the lease's `expiresAt`.
+        case leaseRenewed(AgentLease)
     }
 
     public let configuration: Configuration
@@ -226,6 +228,7 @@ public actor AgentClient: Service {
         switch event {
         case .renewed(let renewed):
             leases[name]?.expiresAt = renewed.expiresAt
+            if let lease = leases[name] { eventSink.yield(.leaseRenewed(lease)) }
         case .refused(let refused):
             if let lease = leases.removeValue(forKey: name) {
                 logger.warning("lease lost", metadata: ["lease": "\(name)", "reason": "\(refused.message)"])

@@ -91,6 +91,8 @@ public actor AgentRelay: Service {
         case .leaseLost(let lease, let reason):
             logger.warning("host agent lease lost", metadata: ["lease": "\(lease.lease)", "build": "\(lease.build)", "reason": "\(reason)"])
             await tell(.leaseLost(lease: lease.lease, build: lease.build, reason: reason))
+        case .leaseRenewed:
+            break  // the client renews on its own; the master need not hear of it
         }
     }
 
