@@ -123,9 +123,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "CProcessExit"),
         .target(
             name: "MinibotTesting",
-            dependencies: ["MinibotCore", "MinibotClient"],
+            dependencies: ["MinibotCore", "MinibotClient", "CProcessExit"],
             swiftSettings: strict
         ),
 

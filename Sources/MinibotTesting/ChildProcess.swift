@@ -12,6 +12,7 @@ public final class ChildProcess: Sendable {
     private let lines = Mutex<[String]>([])
     private let waiters = Mutex<[UUID: (predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String?, Never>)]>([:])
     private let exited = Mutex<(status: Int32?, waiters: [UUID: CheckedContinuation<Int32?, Never>])>((nil, [:]))
+    private let outputEnd = Mutex<(ended: Bool, waiters: [UUID: CheckedContinuation<Bool, Never>])>((false, [:]))
 
     /// Starts `executable` with `arguments`; stderr goes to `logPath`.
     public init(_ executable: String, _ arguments: [String], name: String, logPath: String,
@@ -39,7 +40,19 @@ public final class ChildProcess: Sendable {
             guard let self else { return }
             if data.isEmpty {
                 handle.readabilityHandler = nil
+                // A last line without its newline still counts.
+                let rest = buffer.withLock { b -> String? in
+                    defer { b.removeAll() }
+                    return b.isEmpty ? nil : String(decoding: b, as: UTF8.self)
+                }
+                if let rest { self.received(rest) }
                 self.resolveAll()
+                let waiting = self.outputEnd.withLock { e -> [CheckedContinuation<Bool, Never>] in
+                    e.ended = true
+                    defer { e.waiters.removeAll() }
+                    return Array(e.waiters.values)
+                }
+                for w in waiting { w.resume(returning: true) }
                 return
             }
             let complete = buffer.withLock { b -> [String] in
@@ -133,6 +146,26 @@ public final class ChildProcess: Sendable {
     public func crash() async {
         kill(pid, SIGKILL)
         _ = await waitForExit(timeout: 30)
+    }
+
+    /// Waits until stdout reaches its end (the process, and any child that inherited it,
+    /// closed it), so every line it printed has been read; false after `timeout`.
+    public func waitForOutputEnd(timeout: Double = 60) async -> Bool {
+        let id = UUID()
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(timeout))
+            let c = self?.outputEnd.withLock { $0.waiters.removeValue(forKey: id) }
+            c?.resume(returning: false)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let ended = outputEnd.withLock { e -> Bool in
+                if e.ended { return true }
+                e.waiters[id] = continuation
+                return false
+            }
+            if ended { continuation.resume(returning: true) }
+        }
     }
 
     /// Waits for the process to end; its exit status, or nil on timeout.

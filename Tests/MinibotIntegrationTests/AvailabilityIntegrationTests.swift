@@ -7,8 +7,7 @@ import Testing
 /// The availability plugin end to end: a real master, real workers and the real CLIs.
 ///
 /// Builds and waiting reasons are observed on the master's event stream (`build_started`,
-/// `request_waiting`); ``eventually(_:timeout:_:)`` re-reads the API only for state no event
-/// announces.
+/// `request_waiting`); the API is read once the event says what it should show.
 @Suite("Availability with real processes", .serialized)
 struct AvailabilityIntegrationTests {
     /// A master with workers `wa` and `wb` (or the ones named) on builder `b`, whose one step
@@ -85,22 +84,9 @@ struct AvailabilityIntegrationTests {
                                        logPath: dir.appending("\(tool)-\(UUID().uuidString.prefix(6)).err").path,
                                        environment: environment)
         let status = await process.waitForExit(timeout: 120)
-        // The exit may be seen before stdout is read (ChildProcess exposes no end of pipe): a
-        // command that succeeded printed a line, so give the reader a moment to deliver it.
-        for _ in 0..<200 where status == 0 && process.output.isEmpty {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        // The exit may be seen before the last of stdout is read: wait for its end too.
+        _ = await process.waitForOutputEnd(timeout: 120)
         return (status, process.output.joined(separator: "\n"), process.log)
-    }
-
-    /// Re-reads the API until `condition` holds: waiting reasons change without an event.
-    static func eventually(_ what: String, timeout: Double = 120, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw FixtureError("timed out after \(Int(timeout)) s waiting for \(what)")
     }
 
     static func worker(of event: JSONValue) -> String? { event["worker"]?.stringValue }
@@ -135,12 +121,13 @@ struct AvailabilityIntegrationTests {
             // The flag lives on the master: a restarted worker is still out.
             let original = try #require(cluster.workers["wa"])
             await original.stop()
+            let sinceRestart = try await master.events()
             restarted = try WorkerFixture.start(name: "wa", password: "pw", master: master.url, directory: cluster.dir.url)
             try await events.workerAttached("wa")  // `events` started after wa's first attach
-            try await Self.eventually("wa connected again and still unavailable") {
-                let a = try await master.client.get("api/v2/plugins/availability/workers/wa")
-                return a["connected"]?.boolValue == true && a["state"]?.stringValue == "unavailable"
-            }
+            // Once wa is back, the waiting request is weighed with it again: still out.
+            _ = try await sinceRestart.requestWaiting(waiting, containing: "disk swap")
+            let wa = try await master.client.get("api/v2/plugins/availability/workers/wa")
+            #expect(wa["state"]?.stringValue == "unavailable", "\(wa)")
 
             let on = try await Self.run("minibot-worker", ["availability", "on", cluster.basedir("wa")], in: cluster.dir)
             #expect(on.status == 0, "stderr: \(on.err)")

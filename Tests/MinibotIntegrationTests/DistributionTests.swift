@@ -24,11 +24,9 @@ struct DistributionTests {
             let requests = [try await master.force("b"), try await master.force("b"), try await master.force("b")]
             _ = try await events.buildStarted(request: requests[0])
             _ = try await events.buildStarted(request: requests[1])
-            try await eventually("the third request to say why it waits") {
-                !(try await master.waitingReasons(requests[2])).isEmpty
-            }
+            _ = try await events.requestWaiting(requests[2], containing: "busy")
             let reasons = try await master.waitingReasons(requests[2])
-            #expect(reasons.contains { $0.contains("busy") || $0.contains("max_builds") }, "\(reasons)")
+            #expect(reasons.contains { $0.contains("busy (2/2 builds)") }, "\(reasons)")
             let w1 = try await master.client.get("api/v2/workers/w1")
             #expect(w1["workers"]?.arrayValue.first?["running_builds"]?.arrayValue.count == 2)
             let seen = await events.events
@@ -52,7 +50,7 @@ struct DistributionTests {
             let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
             let events = try await master.events()
             let request = try await master.force("b")
-            try await eventually("a waiting reason") { !(try await master.waitingReasons(request)).isEmpty }
+            _ = try await events.requestWaiting(request, containing: "no worker connected")
             let reasons = try await master.waitingReasons(request)
             #expect(reasons.contains { $0.contains("no worker connected") }, "\(reasons)")
             try await scene.workers(["w1"], master: master)
@@ -63,12 +61,13 @@ struct DistributionTests {
     @Test("stop-build: the build ends CANCELLED and the step's processes are gone")
     func stopBuild() async throws {
         try await Scene.run("stop") { scene in
-            let pidFile = scene.path("sleep.pid")
+            let pidPipe = scene.path("sleep.pid")
+            try Fifo.make(pidPipe)
             let builders = """
               - name: b
                 workers: [w1]
                 steps:
-                  - shell: {name: sleepy, command: "sleep 600 & echo $! > '\(pidFile).tmp'; mv '\(pidFile).tmp' '\(pidFile)'; wait"}
+                  - shell: {name: sleepy, command: "sleep 600 & echo $! > '\(pidPipe)'; wait"}
                   - shell: {name: after, command: "echo never"}
             """
             let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
@@ -76,8 +75,8 @@ struct DistributionTests {
             let events = try await master.events()
             let request = try await master.force("b")
             let buildID = MasterFixture.buildID(try await events.buildStarted(request: request))
-            try await eventually("the step to write its pid") { FileManager.default.fileExists(atPath: pidFile) }
-            let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let written = try #require(await Fifo.read(pidPipe), "the step never wrote its sleep's pid")
+            let pid = try #require(Int32(written.trimmingCharacters(in: .whitespacesAndNewlines)))
             #expect(Self.isAlive(pid))
 
             let run = try await scene.cli(["stop-build", String(buildID), "--master", master.url, "--token", master.token])
@@ -88,7 +87,7 @@ struct DistributionTests {
             let steps = build["steps"]?.arrayValue ?? []
             #expect(steps.first?["results_name"]?.stringValue == "CANCELLED")
             #expect(!steps.contains { $0["name"]?.stringValue == "after" && $0["results_name"]?.stringValue == "SUCCESS" })
-            try await eventually("the step's sleep \(pid) to be killed") { !Self.isAlive(pid) }
+            #expect(await ProcessExit.wait(for: pid, timeout: 120), "the step's sleep \(pid) was not killed")
         }
     }
 

@@ -28,8 +28,15 @@ struct ForcedBuildTests {
             let buildID = MasterFixture.buildID(started)
 
             // Streaming: the first line is visible through the API while the step still waits.
-            try await eventually("the first line of the streaming step in the raw log") {
-                (try? await master.log(build: buildID, step: 1))?.contains("first-line") == true
+            // Each stored batch of output is a `step_log` event: re-read the log on each.
+            var lastSeq = 0.0
+            while try await !master.log(build: buildID, step: 1).contains("first-line") {
+                let after = lastSeq
+                let more = try await events.wait("more output of step 1") {
+                    $0["type"]?.stringValue == "step_log" && $0["buildid"]?.doubleValue == Double(buildID)
+                        && $0["step"]?.doubleValue == 1 && ($0["seq"]?.doubleValue ?? 0) > after
+                }
+                lastSeq = more["seq"]?.doubleValue ?? after
             }
             let midway = try await master.build(buildID)
             #expect(midway["complete"]?.boolValue == false)

@@ -89,9 +89,15 @@ struct GitPushTests {
             try git.push("main")
             let newer = try git.commit(["hello.txt": "v2\n"], message: "v2")
             try git.push("main")
-            try await eventually("a request for the newest revision") {
-                try await master.requests().contains { $0["sourcestamp"]?["revision"]?.stringValue == newer }
+            // The newest revision's change, then the request the scheduler makes of it.
+            let change = try await events.wait("the change for \(newer)") {
+                $0["type"]?.stringValue == "change" && $0["revision"]?.stringValue == newer
             }
+            let changeSeq = change["seq"]?.doubleValue ?? 0
+            _ = try await events.wait("a request after that change") {
+                $0["type"]?.stringValue == "requests_submitted" && ($0["seq"]?.doubleValue ?? 0) > changeSeq
+            }
+            #expect(try await master.requests().contains { $0["sourcestamp"]?["revision"]?.stringValue == newer })
             touch(gate)
             let finished = try await events.wait("a build of b to finish") {
                 $0["type"]?.stringValue == "build_finished" && $0["builder"]?.stringValue == "b"

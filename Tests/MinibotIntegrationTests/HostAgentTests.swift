@@ -207,11 +207,12 @@ struct HostAgentTests {
             sites.append(try await Self.site("ma", workers: ["a1"], socket: socket, ledger: ledger, seconds: 0, in: dir))
             let site = sites[0]
             let id = try await site.master.force("job")
-            let reasons = try await Self.waitForReason(site.master, request: id, containing: "load 5.0 > 3.0")
-            #expect(reasons.contains { $0.contains("waiting for host agent on") })
+            let waiting = try await site.events.requestWaiting(id, containing: "load 5.0 > 3.0", timeout: 300)
+            let reasons = (waiting["reasons"]?.array ?? []).compactMap { $0["reason"]?.stringValue }
+            #expect(reasons.contains { $0.contains("waiting for host agent on") }, "\(reasons)")
             // Between resume_load and max_load: still blocked (hysteresis).
             try Self.writeLoad(2.5, to: load)
-            _ = try await Self.waitForReason(site.master, request: id, containing: "not yet below 2.0")
+            _ = try await site.events.requestWaiting(id, containing: "not yet below 2.0", timeout: 300)
             #expect(await !site.events.events.contains { $0["type"]?.stringValue == "build_started" })
             try Self.writeLoad(1.0, to: load)
             let finished = try await site.events.buildFinished(request: id, timeout: 300)
@@ -222,19 +223,5 @@ struct HostAgentTests {
             throw error
         }
         await Self.shutdown(sites, agent: agent)
-    }
-
-    /// Waits until the pending request's waiting reasons mention `text`. The master has no
-    /// event for a changed reason, so this asks the API until it says so (or times out).
-    static func waitForReason(_ master: MasterFixture, request: Int64, containing text: String,
-                              timeout: Double = 300) async throws -> [String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last: [String] = []
-        while Date() < deadline {
-            last = try await master.waitingReasons(request)
-            if last.contains(where: { $0.contains(text) }) { return last }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw FixtureError("request \(request) never waited for '\(text)'; last reasons: \(last)")
     }
 }

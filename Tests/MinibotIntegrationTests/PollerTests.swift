@@ -27,7 +27,8 @@ struct PollerTests {
         """
     }
 
-    static func poll(_ master: MasterFixture, _ name: String) async throws {
+    @discardableResult
+    static func poll(_ master: MasterFixture, _ name: String) async throws -> JSONValue {
         try await master.client.postForm("change_hook/poller", [("poller", name)])
     }
 
@@ -49,11 +50,16 @@ struct PollerTests {
             try await Self.poll(master, "repo")
             #expect(try await master.changes().isEmpty)
 
-            // A repository that does not exist: logged, and the other poller keeps working.
-            try await Self.poll(master, "missing")
-            try await eventually("the missing repository's error in the master's log") {
-                master.process.log.contains("poll failed") && master.process.log.contains("does-not-exist")
-            }
+            // A repository that does not exist: the hook's answer and an event say why, the
+            // master logs it (before it answers), and the other poller keeps working.
+            let events = try await master.events()
+            let answer = try await Self.poll(master, "missing")
+            #expect(answer["polled"] == .array([.string("missing")]))
+            #expect(answer["errors"]?["missing"]?.stringValue?.isEmpty == false, "\(answer)")
+            let failed = try await events.wait("poll_failed") { $0["type"]?.stringValue == "poll_failed" }
+            #expect(failed["poller"]?.stringValue == "missing")
+            #expect(master.process.log.contains("poll failed") && master.process.log.contains("does-not-exist"))
+            #expect(try await Self.poll(master, "repo")["errors"] == .object([:]))
 
             // A new commit becomes one change with its details.
             let c1 = try git.commit(["src/x.swift": "let x = 1\n", "a.txt": "c\n"], message: "add x\n\nbody")

@@ -121,7 +121,7 @@ struct StepRunnerTests {
         #expect(finished.reason == "timed out after 1 s")
         #expect(recorder.text(.header).contains("timed out after 1 s"))
         let grandchild = try #require(readPID(pidFile))
-        try await waitUntil("the background grandchild \(grandchild) to die") { isProcessGone(grandchild) }
+        try await waitForExit(of: grandchild, "the background grandchild \(grandchild) to die")
     }
 
     @Test func backgroundLeftoversAreKilledAfterASuccessfulStep() async throws {
@@ -132,7 +132,7 @@ struct StepRunnerTests {
             .run(script("sleep 300 & echo $! > '\(pidFile)'; echo done"), output: OutputRecorder().sink)
         #expect(finished.result == .success)
         let leftover = try #require(readPID(pidFile))
-        try await waitUntil("the leftover \(leftover) to die") { isProcessGone(leftover) }
+        try await waitForExit(of: leftover, "the leftover \(leftover) to die")
     }
 
     @Test func interruptCancelsTheStep() async throws {
@@ -150,7 +150,7 @@ struct StepRunnerTests {
         #expect(finished.reason == "interrupted: stop-build from the web page")
         #expect(recorder.text(.header).contains("step interrupted: stop-build from the web page"))
         let leader = try #require(readPID(pidFile))
-        try await waitUntil("the step's shell to die") { isProcessGone(leader) }
+        try await waitForExit(of: leader, "the step's shell to die")
     }
 
     @Test func interruptBeforeStartRunsNothing() async throws {

@@ -105,7 +105,7 @@ struct WorkerConnectionTests {
             _ = try await probe.output(from: conn, containing: "started")
             let leader = try #require(readPID(pidFile))
             try await master.close(conn)
-            try await waitUntil("the step's shell to be killed") { isProcessGone(leader) }
+            try await waitForExit(of: leader, "the step's shell to be killed")
             _ = try await probe.hello()
         }
     }
@@ -139,7 +139,7 @@ struct WorkerConnectionTests {
             let leader = try #require(readPID(pidFile))
             try await master.send(.shutdown(graceful: false), to: conn)
             _ = try await withTimeout(30, "run() to return after shutdown") { try await run.value }
-            try await waitUntil("the step's shell to be killed") { isProcessGone(leader) }
+            try await waitForExit(of: leader, "the step's shell to be killed")
         }
     }
 
@@ -154,16 +154,23 @@ struct WorkerConnectionTests {
             let leader = try #require(readPID(pidFile))
             run.cancel()
             _ = try await withTimeout(30, "run() to return after cancellation") { try await run.value }
-            try await waitUntil("the step's shell to be killed") { isProcessGone(leader) }
+            try await waitForExit(of: leader, "the step's shell to be killed")
         }
     }
 
     @Test func pluginMessagesBothWaysAndPings() async throws {
         try await withWorker { master, probe, worker, _, _ in
             let messages = await worker.pluginMessages(named: "availability")
+            let events = worker.events
             let (conn, _) = try await probe.hello()
             try await master.send(.welcome(heartbeat: 30), to: conn)
-            try await waitUntil("the worker to be connected") { await worker.isConnected }
+            try await withTimeout(30, "the worker to be welcomed") {
+                for await event in events {
+                    if case .welcomed = event { return }
+                }
+                throw TestFailure("events ended")
+            }
+            #expect(await worker.isConnected)
 
             try await master.send(.ping, to: conn)
             try await probe.next("pong") { event in

@@ -115,17 +115,6 @@ func touch(_ path: String) {
     _ = FileManager.default.createFile(atPath: path, contents: Data())
 }
 
-/// Polls `condition` every 20 ms until it holds, for facts no event announces (a log's
-/// content, a line in a log file); throws after `timeout` seconds.
-func eventually(_ what: String, timeout: Double = 120, _ condition: () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw FixtureError("timed out after \(Int(timeout)) s waiting for \(what)")
-}
-
 extension JSONValue {
     var arrayValue: [JSONValue] {
         if case .array(let a) = self { return a }

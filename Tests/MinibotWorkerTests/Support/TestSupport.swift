@@ -1,4 +1,5 @@
 import Foundation
+import MinibotTesting
 import Testing
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
@@ -39,22 +40,11 @@ func withTimeout<T: Sendable>(_ seconds: Double = 30, _ what: String,
     }
 }
 
-/// Polls a cheap in-memory or filesystem condition until it holds (at most `seconds`).
-func waitUntil(_ what: String, seconds: Double = 30, _ condition: @escaping @Sendable () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw TestFailure("timed out after \(seconds) s waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(10))
+/// Waits for process `pid` to exit: a kernel event (pidfd, see ``ProcessExit``), not a poll.
+func waitForExit(of pid: pid_t, _ what: String, seconds: Double = 30) async throws {
+    guard await ProcessExit.wait(for: pid, timeout: seconds) else {
+        throw TestFailure("timed out after \(seconds) s waiting for \(what)")
     }
-}
-
-/// Whether `pid` is gone: no such process, or a zombie nobody reaped yet (it runs nothing).
-func isProcessGone(_ pid: pid_t) -> Bool {
-    if kill(pid, 0) != 0 && errno == ESRCH { return true }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return true }
-    let state = stat[stat.index(close, offsetBy: 2)]
-    return state == "Z" || state == "X"
 }
 
 func readPID(_ path: String) -> pid_t? {

@@ -1,0 +1,1 @@
+// The target's code is the inline function in include/CProcessExit.h.
