@@ -43,13 +43,12 @@ public struct AvailabilityConfiguration: Sendable {
 
     /// Parses what it can and reports every problem with its `file:line:column`.
     public static func parse(_ node: ConfigNode, master: MasterConfig) -> (AvailabilityConfiguration, [ConfigError]) {
-        var reader = ConfigNodeReader()
+        let reader = AvailabilityConfigReader()
         var configuration = AvailabilityConfiguration()
         if node.isNull { return (configuration, []) }
-        guard let entries = reader.mapping(node, what: "the availability section") else {
+        guard reader.entries(node, "plugins: availability:", keys: ["default", "workers"]) != nil else {
             return (configuration, reader.errors)
         }
-        reader.rejectUnknownKeys(entries, allowed: ["default", "workers"], in: "plugins: availability:")
         var defaultBlock = SettingsBlock()
         if let node = node["default"], !node.isNull {
             defaultBlock = reader.settingsBlock(node)
@@ -58,13 +57,13 @@ public struct AvailabilityConfiguration: Sendable {
         reader.checkResume(defaultBlock, merged: configuration.defaults)
 
         if let workersNode = node["workers"], !workersNode.isNull,
-           let workerEntries = reader.mapping(workersNode, what: "workers") {
+           let workerEntries = reader.entries(workersNode, "'workers'", keys: nil) {
             let known = master.workers.map(\.name)
             for entry in workerEntries {
                 if !known.contains(entry.key) {
-                    reader.error("unknown worker '\(entry.key)'"
-                        + Suggestion.didYouMean(entry.key, among: known)
-                        + (known.isEmpty ? "; no workers are configured" : "; configured workers: \(known.joined(separator: ", "))"),
+                    reader.error("unknown worker '\(entry.key)'; "
+                        + Suggestions.hint(for: entry.key, among: known, label: "configured workers",
+                                           whenEmpty: "no workers are configured"),
                         at: entry.keyLocation)
                 }
                 let block = entry.value.isNull ? SettingsBlock() : reader.settingsBlock(entry.value)

@@ -22,7 +22,7 @@ extension AvailabilityPlugin {
         let worker = parts[1].removingPercentEncoding ?? parts[1]
         let known = state.withLock { $0.order }
         guard known.contains(worker) else {
-            return .error(404, "unknown worker '\(worker)'" + Suggestion.didYouMean(worker, among: known))
+            return .error(404, "unknown worker '\(worker)'" + (Suggestions.closest(to: worker, among: known).map { "; did you mean '\($0)'?" } ?? ""))
         }
         switch method {
         case "GET":

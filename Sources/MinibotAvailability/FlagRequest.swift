@@ -21,7 +21,7 @@ enum FlagRequest {
         }
         let known = ["type", "state", "reason", "by", "for", "for_seconds", "until"]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
-            throw FlagRequestError("unknown field '\(unknown)'" + Suggestion.didYouMean(unknown, among: known)
+            throw FlagRequestError("unknown field '\(unknown)'" + (Suggestions.closest(to: unknown, among: known).map { "; did you mean '\($0)'?" } ?? "")
                                    + "; fields: state, reason, by, for, until")
         }
         guard let stateValue = fields["state"] else {

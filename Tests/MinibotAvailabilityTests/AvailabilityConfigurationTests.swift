@@ -110,17 +110,17 @@ import Testing
         func has(_ location: String, _ fragment: String) -> Bool {
             lines.contains { $0.hasPrefix("master.cfg:\(location): ") && $0.contains(fragment) }
         }
-        #expect(has("22:25", "max_load must be a non-negative number"))
-        #expect(has("22:43", "load_mode must be one of unavailable, advisory, found 'advisroy'; did you mean 'advisory'?"))
+        #expect(has("22:25", "expected a number for 'max_load', found 'three'"))
+        #expect(has("22:43", "'advisroy' is not a valid 'load_mode': use one of unavailable, advisory; did you mean 'advisory'?"))
         #expect(has("24:7", "unknown worker 'workstaton'; did you mean 'workstation'?"))
         #expect(has("26:20", "unknown day 'Fry'"))
         #expect(has("26:52", "unknown time zone 'Europe/Pariss'"))
         #expect(has("27:20", "bad time '25:00'"))
-        #expect(has("27:44", "mode must be one of unavailable, advisory"))
+        #expect(has("27:44", "'sometimes' is not a valid 'mode': use one of unavailable, advisory"))
         #expect(has("28:9", "unknown key 'max_lod'"))
         #expect(has("28:9", "did you mean 'max_load'?"))
-        #expect(has("29:37", "resume_load (2.5) must be below max_load (2.0)"))
-        #expect(has("29:59", "status_interval must be a duration"))
+        #expect(has("29:37", "'resume_load' (2.5) must be below 'max_load' (2.0)"))
+        #expect(has("29:59", "'soon' is not a duration for 'status_interval'"))
         #expect(errors.count == 10, "\(errors)")
 
         #expect(throws: ConfigErrors.self) { try AvailabilityConfiguration(node: node, master: master) }
@@ -138,9 +138,9 @@ import Testing
             ("extra", 27, 5, Node.scalar("1", 27, 12)),
         ])
         let errors = AvailabilityPlugin.checkConfiguration(node, master: master).map(\.description)
-        #expect(errors.contains { $0.hasPrefix("master.cfg:22:14: an availability block must be a mapping") })
-        #expect(errors.contains { $0.hasPrefix("master.cfg:25:18: windows must be a list") })
-        #expect(errors.contains { $0.hasPrefix("master.cfg:26:16: flag needs a state") })
+        #expect(errors.contains { $0.hasPrefix("master.cfg:22:14: expected a mapping for an availability block, found 'fast'") })
+        #expect(errors.contains { $0.hasPrefix("master.cfg:25:18: expected a list for 'windows'") })
+        #expect(errors.contains { $0.hasPrefix("master.cfg:26:16: 'flag' needs a 'state'") })
         #expect(errors.contains { $0.hasPrefix("master.cfg:27:5: unknown key 'extra'") })
     }
 }
