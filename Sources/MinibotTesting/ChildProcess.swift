@@ -11,8 +11,8 @@ public final class ChildProcess: Sendable {
     private let process: Process
     private let lines = Mutex<[String]>([])
     private let waiters = Mutex<[UUID: (predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String?, Never>)]>([:])
-    private let exited = Mutex<(status: Int32?, waiters: [UUID: CheckedContinuation<Int32?, Never>])>((nil, [:]))
-    private let outputEnd = Mutex<(ended: Bool, waiters: [UUID: CheckedContinuation<Bool, Never>])>((false, [:]))
+    private let exited = Latch<Int32>()
+    private let outputEnd = Latch<Bool>()
 
     /// Starts `executable` with `arguments`; stderr goes to `logPath`.
     public init(_ executable: String, _ arguments: [String], name: String, logPath: String,
@@ -47,12 +47,7 @@ public final class ChildProcess: Sendable {
                 }
                 if let rest { self.received(rest) }
                 self.resolveAll()
-                let waiting = self.outputEnd.withLock { e -> [CheckedContinuation<Bool, Never>] in
-                    e.ended = true
-                    defer { e.waiters.removeAll() }
-                    return Array(e.waiters.values)
-                }
-                for w in waiting { w.resume(returning: true) }
+                self.outputEnd.set(true)
                 return
             }
             let complete = buffer.withLock { b -> [String] in
@@ -68,13 +63,7 @@ public final class ChildProcess: Sendable {
         }
         process.terminationHandler = { [weak self] p in
             guard let self else { return }
-            let status = p.terminationStatus
-            let waiting = self.exited.withLock { e -> [CheckedContinuation<Int32?, Never>] in
-                e.status = status
-                defer { e.waiters.removeAll() }
-                return Array(e.waiters.values)
-            }
-            for w in waiting { w.resume(returning: status) }
+            self.exited.set(p.terminationStatus)
             self.resolveAll()
         }
     }
@@ -101,7 +90,7 @@ public final class ChildProcess: Sendable {
     public var output: [String] { lines.withLock { $0 } }
 
     /// The exit status once the process has ended.
-    public var exitStatus: Int32? { exited.withLock { $0.status } }
+    public var exitStatus: Int32? { exited.value }
 
     public var isRunning: Bool { process.isRunning }
 
@@ -151,40 +140,12 @@ public final class ChildProcess: Sendable {
     /// Waits until stdout reaches its end (the process, and any child that inherited it,
     /// closed it), so every line it printed has been read; false after `timeout`.
     public func waitForOutputEnd(timeout: Double = 60) async -> Bool {
-        let id = UUID()
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: .seconds(timeout))
-            let c = self?.outputEnd.withLock { $0.waiters.removeValue(forKey: id) }
-            c?.resume(returning: false)
-        }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            let ended = outputEnd.withLock { e -> Bool in
-                if e.ended { return true }
-                e.waiters[id] = continuation
-                return false
-            }
-            if ended { continuation.resume(returning: true) }
-        }
+        await outputEnd.wait(timeout: timeout) ?? false
     }
 
     /// Waits for the process to end; its exit status, or nil on timeout.
     public func waitForExit(timeout: Double = 60) async -> Int32? {
-        let id = UUID()
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: .seconds(timeout))
-            let c = self?.exited.withLock { $0.waiters.removeValue(forKey: id) }
-            c?.resume(returning: nil)
-        }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            let done: Int32? = exited.withLock { e in
-                if let s = e.status { return s }
-                e.waiters[id] = continuation
-                return nil
-            }
-            if let done { continuation.resume(returning: done) }
-        }
+        await exited.wait(timeout: timeout)
     }
 
     /// The stderr log, for messages when a test fails.
