@@ -52,8 +52,23 @@ final class MasterConfigParser {
             config.locks = m.list("locks") { lock($0) } ?? []
             config.builders = m.list("builders") { builder($0) } ?? []
             if let node = m["plugins"] { config.plugins = plugins(node) }
+            config.janitor = m.mapping("janitor", keys: ["log_horizon", "interval"]) { janitor($0) } ?? config.janitor
         }
         return config
+    }
+
+    /// `janitor: {log_horizon: 30d, interval: 1h}`; both must be longer than zero.
+    func janitor(_ m: ConfigMapping) -> JanitorConfig {
+        var janitor = JanitorConfig()
+        for key in ["log_horizon", "interval"] {
+            guard let seconds = m.duration(key) else { continue }
+            guard seconds > 0 else {
+                m.error("'\(key)' must be longer than zero", at: key)
+                continue
+            }
+            if key == "log_horizon" { janitor.logHorizon = seconds } else { janitor.interval = seconds }
+        }
+        return janitor
     }
 
     /// After all sections: duplicates within each kind, and every reference resolved.

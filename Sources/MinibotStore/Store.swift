@@ -67,6 +67,11 @@ public protocol Store: Sendable {
     func appendLog(buildID: Int64, step: Int, _ chunks: [LogWrite]) async throws
     /// Reads a step's log chunk by chunk, in order, without loading it all.
     func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk]
+    /// Deletes the logs of builds that ended before `cutoff` (the janitor), a few builds per
+    /// transaction so the writer is never held long, and marks those builds.
+    func pruneLogs(endedBefore cutoff: Date, at now: Date) async throws -> LogPruning
+    /// When the janitor deleted a build's logs, or nil while they are kept.
+    func logsPruned(buildID: Int64) async throws -> Date?
 
     // MARK: workers and plugins
     func workerState(_ worker: String) async throws -> WorkerStateRecord?
@@ -82,6 +87,17 @@ extension Store {
     /// Appends one chunk of text to a step's log.
     public func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws {
         try await appendLog(buildID: buildID, step: step, [LogWrite(stream: stream, payload: .text(text))])
+    }
+}
+
+/// What one janitor run deleted.
+public struct LogPruning: Sendable, Equatable {
+    public var builds: Int
+    public var chunks: Int
+
+    public init(builds: Int = 0, chunks: Int = 0) {
+        self.builds = builds
+        self.chunks = chunks
     }
 }
 

@@ -317,3 +317,18 @@ import Testing
         #expect(found.contains { $0.hasPrefix("12:48: 'fresh' is not a valid 'mode': use one of incremental, full") })
     }
 }
+
+@Suite struct JanitorConfigTests {
+    @Test func keepsLogsForeverUnlessAHorizonIsSet() throws {
+        #expect(try load(minimal).janitor == JanitorConfig(logHorizon: nil, interval: 3600))
+        let config = try load(minimal + "\njanitor: {log_horizon: 30d, interval: 10m}\n")
+        #expect(config.janitor == JanitorConfig(logHorizon: 30 * 86_400, interval: 600))
+    }
+
+    @Test func badHorizonsAreReportedWhereTheyAre() {
+        let found = problems(minimal + "\njanitor: {log_horizon: 0s, interval: soon, keep: 3}\n")
+        #expect(found.contains { $0.contains("unknown key 'keep' in 'janitor'") }, "\(found)")
+        #expect(found.contains { $0.contains("'log_horizon' must be longer than zero") }, "\(found)")
+        #expect(found.contains { $0.contains("'soon' is not a duration for 'interval'") }, "\(found)")
+    }
+}

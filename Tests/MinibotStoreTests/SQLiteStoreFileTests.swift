@@ -12,7 +12,7 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: path))
             let store = try SQLiteStore(path: path)
             #expect(FileManager.default.fileExists(atPath: path))
-            #expect(try await store.appliedMigrations().count == 2)
+            #expect(try await store.appliedMigrations().count == 3)
             #expect(try await store.tableNames() == [
                 "buildrequests", "builds", "buildset_changes", "buildsets", "changes", "logs", "plugin_state",
                 "poller_heads", "steps", "workers",

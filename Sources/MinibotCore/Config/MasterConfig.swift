@@ -14,6 +14,7 @@ public struct MasterConfig: Sendable {
     public var builders: [BuilderSpec]
     /// Sections under `plugins:`, in file order; each plugin checks its own.
     public var plugins: [PluginSection]
+    public var janitor: JanitorConfig
     /// The file this came from, for messages.
     public var path: String
 
@@ -27,6 +28,7 @@ public struct MasterConfig: Sendable {
         locks: [LockSpec] = [],
         builders: [BuilderSpec] = [],
         plugins: [PluginSection] = [],
+        janitor: JanitorConfig = JanitorConfig(),
         path: String = "master.cfg"
     ) {
         self.title = title
@@ -38,6 +40,7 @@ public struct MasterConfig: Sendable {
         self.locks = locks
         self.builders = builders
         self.plugins = plugins
+        self.janitor = janitor
         self.path = path
     }
 

@@ -114,6 +114,11 @@ struct APIRoutes: Sendable {
         guard let build, let step else { return APIJSON.error(.badRequest, "build id and step number must be numbers") }
         let store = runtime.store
         guard try await store.build(id: build) != nil else { return APIJSON.error(.notFound, "no such build") }
+        if let pruned = try await store.logsPruned(buildID: build) {
+            let note = "log deleted by the janitor on \(pruned.formatted(.iso8601)) (older than janitor.log_horizon)\n"
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: note)))
+        }
         // Streams the log chunk by chunk: a 50 MB log never sits whole in memory.
         let body = ResponseBody { writer in
             var after: Int64 = 0

@@ -151,7 +151,10 @@ public final class Master: Sendable {
             },
             logger: logger.with("component", "http"))
 
-        var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers]
+        let janitor = JanitorService(store: runtime.store, events: runtime.plugins.events,
+                                     logger: logger.with("component", "janitor"), now: runtime.now,
+                                     config: { [runtime] in runtime.config.janitor })
+        var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor]
         for p in runtime.plugins.all { services.append(PluginService(name: p.name, plugin: p.plugin, logger: logger)) }
         services.append(ReloadOnHangup(master: self))
         services.append(app)

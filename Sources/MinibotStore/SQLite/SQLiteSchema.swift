@@ -16,6 +16,11 @@ enum SQLiteSchema {
             // inflates to `size` bytes of text (step output the worker sent compressed).
             try db.execute(sql: "ALTER TABLE logs ADD COLUMN size INTEGER")
         }
+        migrator.registerMigration("v3: the janitor's mark on builds whose logs it deleted") { db in
+            try db.execute(sql: "ALTER TABLE builds ADD COLUMN logs_pruned_at REAL")
+            // The janitor's query: ended builds whose logs are still there, oldest first.
+            try db.execute(sql: "CREATE INDEX builds_unpruned ON builds(complete_at) WHERE logs_pruned_at IS NULL")
+        }
         return migrator
     }
 

@@ -86,4 +86,32 @@ extension SQLiteStore {
             }
         }
     }
+
+    public func pruneLogs(endedBefore cutoff: Date, at now: Date) async throws -> LogPruning {
+        var total = LogPruning()
+        while true {
+            let batch = try await write("delete the logs of builds that ended before \(cutoff)") { db -> LogPruning in
+                let ids = try Int64.fetchAll(db, sql: """
+                    SELECT id FROM builds WHERE logs_pruned_at IS NULL AND complete_at < ? ORDER BY complete_at LIMIT 50
+                    """, arguments: [cutoff.timeIntervalSince1970])
+                guard !ids.isEmpty else { return LogPruning() }
+                let list = ids.map(String.init).joined(separator: ",")
+                try db.execute(sql: "DELETE FROM logs WHERE build_id IN (\(list))")
+                let chunks = db.changesCount
+                try db.execute(sql: "UPDATE builds SET logs_pruned_at = ? WHERE id IN (\(list))",
+                               arguments: [now.timeIntervalSince1970])
+                return LogPruning(builds: ids.count, chunks: chunks)
+            }
+            guard batch.builds > 0 else { return total }
+            total.builds += batch.builds
+            total.chunks += batch.chunks
+        }
+    }
+
+    public func logsPruned(buildID: Int64) async throws -> Date? {
+        try await read("read whether the logs of build \(buildID) were deleted") { db in
+            try Double.fetchOne(db, sql: "SELECT logs_pruned_at FROM builds WHERE id = ?", arguments: [buildID])
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
 }
