@@ -35,8 +35,8 @@ import Testing
             _ = try await events1.next { if case .connected = $0 { true } else { false } }
             _ = try await events2.next { if case .connected = $0 { true } else { false } }
 
-            // A fresh agent recovers for one lease TTL before offering, so the first offer
-            // also proves that recovery ends.
+            // A first start (no lease ledger beside the socket) offers at once.
+            #expect(await agent.status().recoveringUntil == nil)
             try await client1.subscribe(.init(name: "b1", master: "M1", worker: "w1", builder: "B"))
             let offered = try await events1.next { if case .offered = $0 { true } else { false } }
             guard case .offered(let offer) = offered else { return }
@@ -72,6 +72,59 @@ import Testing
             #expect(await agent.status().leases.isEmpty)
             group.cancelAll()
         }
+    }
+
+    /// The lease ledger: an agent restarted while a build holds a lease recovers (the build
+    /// re-registers its lease, nothing else is offered meanwhile); one restarted with no lease
+    /// out offers at once.
+    @Test func aRestartRecoversOnlyWhenLeasesWereOut() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("minibot-agent-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = directory.appendingPathComponent("agent.sock").path
+        var configuration = AgentConfiguration(socket: .init(path: socket))
+        configuration.arbiter = .init(slots: 1, maxLoad: 1000, settle: 0, offerTimeout: 5, leaseTTL: 4)
+        let loadFile = directory.appendingPathComponent("loadavg").path
+        try "0.10 0.10 0.10 1/100 1234\n".write(toFile: loadFile, atomically: true, encoding: .utf8)
+        configuration.load = .init(file: loadFile, sampleInterval: 0.2)
+        let client = AgentClient(configuration: .init(socketPath: socket, clientName: "w1", initialBackoff: 0.05, maxBackoff: 0.2))
+        let events = EventLog(client.events)
+        let clientRun = Task { try await client.run() }
+        defer { clientRun.cancel() }
+
+        // First run: a lease is granted, and the agent stops with it out.
+        let first = Agent(configuration: configuration)
+        let firstRun = Task { try await first.run() }
+        await first.waitUntilListening()
+        _ = try await events.next { if case .connected = $0 { true } else { false } }
+        try await client.subscribe(.init(name: "b1", master: "M1", worker: "w1", builder: "B"))
+        let offered = try await events.next { if case .offered = $0 { true } else { false } }
+        guard case .offered(let offer) = offered else { return }
+        let lease = try await client.claim(offer, build: "7")
+        firstRun.cancel()
+        _ = try? await firstRun.value
+        #expect(FileManager.default.fileExists(atPath: socket + ".leases"))
+
+        // Second run: recovering; the client re-registers its lease on reconnecting.
+        let second = Agent(configuration: configuration)
+        let secondRun = Task { try await second.run() }
+        await second.waitUntilListening()
+        #expect(await second.status().recoveringUntil != nil)
+        _ = try await events.next { if case .connected = $0 { true } else { false } }
+        _ = try await events.next { if case .leaseRenewed = $0 { true } else { false } }
+        #expect(await second.status().leases.map(\.build) == ["7"])
+        await client.release(lease)
+        #expect(await second.status().leases.isEmpty)
+        secondRun.cancel()
+        _ = try? await secondRun.value
+
+        // Third run: nothing was out, so it offers at once.
+        let third = Agent(configuration: configuration)
+        let thirdRun = Task { try await third.run() }
+        await third.waitUntilListening()
+        #expect(await third.status().recoveringUntil == nil)
+        thirdRun.cancel()
+        _ = try? await thirdRun.value
     }
 }
 

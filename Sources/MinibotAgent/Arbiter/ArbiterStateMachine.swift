@@ -97,8 +97,8 @@ public struct ArbiterStateMachine: Sendable {
 
     /// - Parameters:
     ///   - recovering: start in recovery (no offers for one `leaseTTL`, re-registrations welcome).
-    ///     The agent always starts so: it cannot know whether builds from a previous run still hold
-    ///     slots, and a clean shutdown with builds running looks the same as a crash.
+    ///     The agent does when its lease ledger says builds of a previous run may still hold
+    ///     slots (a clean shutdown with builds running looks the same as a crash).
     ///   - tokenBase: the first fencing token; the agent passes milliseconds since 1970 so that
     ///     tokens keep growing across restarts.
     public init(configuration: Configuration, agentID: String, now: Date, recovering: Bool = true, tokenBase: UInt64 = 1) {

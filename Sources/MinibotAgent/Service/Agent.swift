@@ -30,6 +30,9 @@ public actor Agent: Service {
     private var timerDeadline: Date?
     private var isListening = false
     private var listeningWaiters: [CheckedContinuation<Void, Never>] = []
+    private let ledger: LeaseLedger
+    /// The lease ids last written to the ledger.
+    private var recordedLeases: Set<String> = []
 
     public init(configuration: AgentConfiguration, clock: any AgentClock = SystemAgentClock(),
                 hostBlock: @escaping HostBlockProvider = { _ in nil }, logger: Logger = Logger(label: "minibot.agent")) {
@@ -41,10 +44,11 @@ public actor Agent: Service {
         let now = clock.now()
         // Milliseconds since 1970 as the first token keeps tokens growing across restarts.
         let tokenBase = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        self.ledger = LeaseLedger(socketPath: configuration.socket.path)
         self.machine = ArbiterStateMachine(
             configuration: configuration.arbiter,
             agentID: String(UInt64.random(in: 0..<(1 << 40)), radix: 36), now: now,
-            recovering: true, tokenBase: tokenBase)
+            recovering: ledger.mayHaveLeasesOut(), tokenBase: tokenBase)
     }
 
     /// Serves until cancelled or gracefully shut down; removes the socket file on the way out.
@@ -140,10 +144,24 @@ public actor Agent: Service {
         }
         actions += machine.handle(input, now: now)
         armTimer()
+        recordLeases()
         for action in actions {
             log(action)
             // A connection that closed meanwhile is reported by its own handler.
             connections[action.connection]?.yield(action.event)
+        }
+    }
+
+    /// Writes the ledger when the set of leases changed (a grant, a release, an expiry).
+    private func recordLeases() {
+        let leases = Set(machine.leases.keys)
+        guard leases != recordedLeases else { return }
+        do {
+            try ledger.record(Array(leases))
+            recordedLeases = leases
+        } catch {
+            logger.warning("cannot write the lease ledger; the next start will recover for one lease TTL",
+                           metadata: ["path": "\(ledger.path)", "error": "\(error)"])
         }
     }
 

@@ -51,8 +51,9 @@ import Foundation
 // Cancellation: `withdraw` a subscription at any time (also one with an offer out: the offer
 // moves on). Release a lease as soon as its build ends.
 //
-// Restart recovery: `welcome.agent` changes when the agent restarts. A restarted agent does not
-// offer for one `leaseTTL` (`recoveringUntil`), during which running builds `reregister` their
+// Restart recovery: `welcome.agent` changes when the agent restarts. A restarted agent whose
+// lease ledger (`SOCKET.leases`) lists leases out does not offer for one `leaseTTL`
+// (`recoveringUntil`; with none listed it offers at once), during which running builds `reregister` their
 // leases (lease, token and the build's identity); it then offers only the slots left over, so it
 // never grants more than its slots. A worker that loses the agent reconnects with capped
 // exponential backoff, re-registers the leases it holds, and subscribes again.
