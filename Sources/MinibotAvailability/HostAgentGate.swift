@@ -45,6 +45,8 @@ final class HostAgentGate: BuildStartGate {
         var done: [Int64] = []
         var doneSet: Set<Int64> = []
         var claims: [String: CheckedContinuation<AgentRelayMessage?, Never>] = [:]
+        /// The request each granted lease is running, until its permit is released.
+        var leaseRequests: [String: Int64] = [:]
 
         mutating func markDone(_ id: Int64) {
             guard doneSet.insert(id).inserted else { return }
@@ -113,7 +115,10 @@ final class HostAgentGate: BuildStartGate {
         case .claim(let offer):
             switch await claim(offer, on: worker.name, build: "\(request.builder) request \(request.id)") {
             case .lease(_, let lease)?:
-                state.withLock { $0.workers[worker.name]?.subscriptions[request.id] = nil }
+                state.withLock {
+                    $0.workers[worker.name]?.subscriptions[request.id] = nil
+                    $0.leaseRequests[lease.lease] = request.id
+                }
                 context.log(.info, "host agent on \(host) granted a slot", metadata: [
                     "worker": worker.name, "builder": request.builder, "request": "\(request.id)", "token": "\(lease.token)"])
                 return .now(Permit(id: lease.lease, requestID: request.id, worker: worker.name, detail: .object([
@@ -128,6 +133,7 @@ final class HostAgentGate: BuildStartGate {
 
     func released(_ permit: Permit, result: BuildResult?) async {
         guard let lease = permit.detail["lease"]?.stringValue else { return }
+        _ = state.withLock { $0.leaseRequests.removeValue(forKey: lease) }
         await context.send(to: permit.worker, AgentRelayMessage.release(lease: lease).json)
     }
 
@@ -241,7 +247,15 @@ final class HostAgentGate: BuildStartGate {
             let continuation = state.withLock { $0.claims.removeValue(forKey: Self.claimKey(worker, offer)) }
             continuation?.resume(returning: message)
         case .leaseLost(let lease, let build, let reason):
+            // The build runs without its slot: the agent may give the slot to another build
+            // and overload the host. Like a vacated job in HTCondor, it stops and runs again
+            // (RETRY) once the agent grants a slot anew.
             context.log(.warning, "\(worker): host agent lease \(lease) of \(build) lost: \(reason)", metadata: ["worker": worker])
+            guard let request = state.withLock({ $0.leaseRequests.removeValue(forKey: lease) }) else { return }
+            if await context.retryBuild(requestID: request, reason: "host agent slot lost (\(reason))") {
+                context.log(.notice, "\(worker): the build of request \(request) stops and will run again with a new slot",
+                            metadata: ["worker": worker, "request": "\(request)"])
+            }
         case .subscribe, .withdraw, .claim, .decline, .release:
             context.log(.warning, "ignoring a master-to-worker relay message sent by \(worker)", metadata: ["worker": worker])
         }

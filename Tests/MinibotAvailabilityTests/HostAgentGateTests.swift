@@ -51,6 +51,33 @@ import Testing
         #expect(messages(context, to: "w1").last == .release(lease: "L1"))
     }
 
+    /// A build whose lease is lost runs again with a new slot (the agent may have given the
+    /// old one away); a lease lost after its build ended changes nothing.
+    @Test func aLostLeaseStopsItsBuildToRunAgain() async throws {
+        let context = TestPluginContext(now: t0, workers: ["w1"])
+        let gate = HostAgentGate(context: context) { _ in nil }
+        _ = await gate.admit(request(9), on: candidate("w1"))
+        await gate.handle(AgentRelayMessage.offer(offer: 6, subscription: "request-9", expiresAt: t0.addingTimeInterval(5)).json, from: "w1")
+        async let admitted = gate.admit(request(9), on: candidate("w1"))
+        _ = await context.sent.wait { AgentRelayMessage(json: $0.payload) == .claim(offer: 6, build: "b request 9") }
+        let lease = AgentLease(lease: "L9", token: 7, master: "test-master", worker: "w1", builder: "b",
+                               build: "b request 9", since: t0, expiresAt: t0.addingTimeInterval(30))
+        await gate.handle(AgentRelayMessage.lease(offer: 6, lease: lease).json, from: "w1")
+        guard case .now(let permit) = await admitted else {
+            Issue.record("expected a permit")
+            return
+        }
+
+        await gate.handle(AgentRelayMessage.leaseLost(lease: "L9", build: "b request 9", reason: "over_capacity").json, from: "w1")
+        #expect(context.retries.items.map(\.requestID) == [9])
+        #expect(context.retries.items.first?.reason.contains("over_capacity") == true)
+
+        // The stopped build releases its permit; a second loss report is about nothing running.
+        await gate.released(permit, result: .retry)
+        await gate.handle(AgentRelayMessage.leaseLost(lease: "L9", build: "b request 9", reason: "again").json, from: "w1")
+        #expect(context.retries.count == 1)
+    }
+
     @Test func firstGrantWinsTheOtherSubscriptionsAreWithdrawnAndLateOffersDeclined() async throws {
         let context = TestPluginContext(now: t0, workers: ["w1", "w2"])
         let gate = HostAgentGate(context: context) { _ in nil }

@@ -91,6 +91,47 @@ struct DistributionTests {
         }
     }
 
+    @Test("stop-build --retry: the build ends RETRY and its request runs again")
+    func stopBuildToRetry() async throws {
+        try await Scene.run("stopretry") { scene in
+            let gate = scene.path("gate")
+            let builders = """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: wait, command: "\(waitForFileCommand(gate))"}
+            """
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
+            try await scene.workers(["w1"], master: master)
+            let events = try await master.events()
+            let request = try await master.force("b")
+            let first = MasterFixture.buildID(try await events.buildStarted(request: request))
+
+            let bad = try? await master.client.post("api/v2/builds/\(first)/stop", .object(["results": .string("SUCCESS")]))
+            #expect(bad == nil, "a stop may only end CANCELLED or RETRY")
+            let run = try await scene.cli(["stop-build", String(first), "--retry", "--reason", "free w1 for a moment",
+                                           "--master", master.url, "--token", master.token])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.text.contains("it will run again"))
+            let ended = try await events.wait("the first build to end") {
+                $0["type"]?.stringValue == "build_finished" && $0["buildid"]?.doubleValue == Double(first)
+            }
+            #expect(ended["results_name"]?.stringValue == "RETRY")
+            #expect(try await master.build(first)["state_string"]?.stringValue?.contains("free w1 for a moment") == true)
+
+            // The same request starts again as a new build and, released, succeeds.
+            let second = try await events.wait("the request's second build") {
+                $0["type"]?.stringValue == "build_started" && $0["buildrequestid"]?.doubleValue == Double(request)
+                    && $0["buildid"]?.doubleValue != Double(first)
+            }
+            touch(gate)
+            let finished = try await events.wait("the second build to end") {
+                $0["type"]?.stringValue == "build_finished" && $0["buildid"]?.doubleValue == second["buildid"]?.doubleValue
+            }
+            #expect(finished["results_name"]?.stringValue == "SUCCESS")
+        }
+    }
+
     /// Alive and not a zombie (in a container nobody may reap the killed orphan at once).
     static func isAlive(_ pid: Int32) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }

@@ -24,6 +24,12 @@ public protocol PluginContext: Sendable {
     /// The workers known to the master right now (configured ones, connected or not).
     func workers() async -> [WorkerSnapshot]
 
+    /// Stops the running build of a request so that it runs again later: it ends RETRY and
+    /// the request is pending again (as when its worker is lost). For a plugin whose
+    /// permission was withdrawn mid-build, e.g. a host slot lost. Returns false when no build
+    /// of that request runs on this master.
+    func retryBuild(requestID: Int64, reason: String) async -> Bool
+
     /// Reads a persisted value of this plugin (kept across master restarts).
     func loadState(_ key: String) async -> JSONValue?
 

@@ -35,6 +35,8 @@ final class BuildRunner: Sendable {
         var currentStep: Int?
         var isCancelled = false
         var cancelReason: String?
+        /// The stop asked for the build to run again (RETRY, request pending again), not CANCELLED.
+        var retryOnStop = false
         /// The step waiting for its locks, if any (a stop abandons that wait).
         var lockWait: LockOwner?
     }
@@ -124,11 +126,12 @@ final class BuildRunner: Sendable {
 
     /// Stops a running build: the current step is interrupted and the build ends CANCELLED.
     /// Returns false when the build is not running here.
-    func stop(buildID: Int64, reason: String) async -> Bool {
+    func stop(buildID: Int64, reason: String, retry: Bool = false) async -> Bool {
         guard let (worker, step, lockWait) = active.withLock({ map -> (String, Int?, LockOwner?)? in
             guard var b = map[buildID] else { return nil }
             b.isCancelled = true
             b.cancelReason = reason
+            b.retryOnStop = retry
             map[buildID] = b
             return (b.worker, b.currentStep, b.lockWait)
         }) else { return false }
@@ -139,6 +142,14 @@ final class BuildRunner: Sendable {
         return true
     }
 
+    /// Stops the running build of a request so that it runs again: it ends RETRY and its
+    /// request is pending again. False when no build of that request runs here.
+    func retry(requestID: Int64, reason: String) async -> Bool {
+        let buildID = active.withLock { map in map.first { $0.value.build.buildRequestID == requestID }?.key }
+        guard let buildID else { return false }
+        return await stop(buildID: buildID, reason: reason, retry: true)
+    }
+
     // MARK: steps
 
     private func runSteps(builder: BuilderSpec, build: inout Build, stamp: SourceStamp, worker: String,
@@ -146,16 +157,15 @@ final class BuildRunner: Sendable {
         var buildResult = BuildResult.success
         var state = "build successful"
         for (index, spec) in builder.steps.enumerated() {
-            if let reason = cancelReason(build.id) {
-                return (.cancelled, "cancelled: \(reason)")
-            }
+            if let stopped = stopped(build.id) { return stopped }
             guard let link = await registry.link(worker) else {
                 return (.retry, "worker \(worker) lost")
             }
             let stepOwner = LockOwner.step(build: build.id, step: index)
             if !spec.locks.isEmpty,
                !(await acquireLocks(of: spec, index: index, owner: stepOwner, build: build, worker: worker, log: log)) {
-                return (.cancelled, "cancelled while \(spec.name) waited for a lock: \(cancelReason(build.id) ?? "stopped")")
+                return stopped(build.id, while: "while \(spec.name) waited for a lock")
+                    ?? (.cancelled, "cancelled while \(spec.name) waited for a lock: stopped")
             }
             let stepStart = now()
             try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
@@ -196,7 +206,7 @@ final class BuildRunner: Sendable {
             case .success, .skipped:
                 continue
             case .cancelled:
-                return (.cancelled, "cancelled: \(cancelReason(build.id) ?? "interrupted")")
+                return stopped(build.id) ?? (.cancelled, "cancelled: interrupted")
             case .retry:
                 return (.retry, "retry requested by \(spec.name)")
             case .exception:
@@ -242,8 +252,15 @@ final class BuildRunner: Sendable {
         return granted
     }
 
-    private func cancelReason(_ buildID: Int64) -> String? {
-        active.withLock { map in map[buildID].flatMap { $0.isCancelled ? ($0.cancelReason ?? "stopped") : nil } }
+    /// How a stopped build ends: CANCELLED, or RETRY when the stop asked for a rerun; nil
+    /// when nobody stopped it.
+    private func stopped(_ buildID: Int64, while context: String? = nil) -> (BuildResult, String)? {
+        active.withLock { map -> (BuildResult, String)? in
+            guard let b = map[buildID], b.isCancelled else { return nil }
+            let reason = b.cancelReason ?? "stopped"
+            let when = context.map { " \($0)" } ?? ""
+            return b.retryOnStop ? (.retry, "stopped to run again\(when): \(reason)") : (.cancelled, "cancelled\(when): \(reason)")
+        }
     }
 
     private func startMessage(for spec: StepSpec, index: Int, builder: BuilderSpec, build: Build,

@@ -103,8 +103,15 @@ struct APIRoutes: Sendable {
         guard let id else { return APIJSON.error(.badRequest, "build id must be a number") }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
-        let reason = (try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes)))?.reason
-        guard await runtime.runner.stop(buildID: id, reason: reason ?? "stopped by user") else {
+        let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes))
+        let retry: Bool
+        switch body?.results {
+        case nil, .result(.cancelled)?: retry = false
+        case .result(.retry)?: retry = true
+        default:
+            return APIJSON.error(.badRequest, "a stopped build ends CANCELLED (the default) or RETRY (it runs again)")
+        }
+        guard await runtime.runner.stop(buildID: id, reason: body?.reason ?? "stopped by user", retry: retry) else {
             return APIJSON.error(.conflict, "build \(id) is not running")
         }
         return APIJSON.response(["stopped": id])

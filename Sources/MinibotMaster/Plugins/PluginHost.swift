@@ -65,20 +65,26 @@ final class HostedPluginContext: PluginContext {
     private let wakeDistributor: @Sendable (String) -> Void
     private let eventStream: AsyncStream<PluginEvent>
     private let registry: WorkerRegistry
+    private let runner: BuildRunner
     private let store: any Store
     private let logger: Logger
 
     init(pluginName: String, masterName: String, clock: @escaping @Sendable () -> Date,
          wake: @escaping @Sendable (String) -> Void, events: AsyncStream<PluginEvent>,
-         registry: WorkerRegistry, store: any Store, logger: Logger) {
+         registry: WorkerRegistry, runner: BuildRunner, store: any Store, logger: Logger) {
         self.pluginName = pluginName
         self.masterName = masterName
         self.clock = clock
         self.wakeDistributor = wake
         self.eventStream = events
         self.registry = registry
+        self.runner = runner
         self.store = store
         self.logger = logger.with("plugin", pluginName)
+    }
+
+    func retryBuild(requestID: Int64, reason: String) async -> Bool {
+        await runner.retry(requestID: requestID, reason: "\(pluginName): \(reason)")
     }
 
     func now() -> Date { clock() }

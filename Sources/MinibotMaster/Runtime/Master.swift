@@ -92,7 +92,8 @@ public final class Master: Sendable {
             guard let type = configuration.plugins.first(where: { $0.name == section.name }) else { continue }
             let (events, continuation) = AsyncStream.makeStream(of: PluginEvent.self)
             let context = HostedPluginContext(pluginName: section.name, masterName: masterName, clock: now, wake: wake,
-                                              events: events, registry: registry, store: store, logger: logger)
+                                              events: events, registry: registry, runner: runner, store: store,
+                                              logger: logger)
             let plugin = try type.init(configuration: section.node, master: config, context: context)
             plugins.install(name: section.name, plugin: plugin, events: events, continuation: continuation)
             logger.info("plugin enabled", metadata: ["plugin": "\(section.name)"])

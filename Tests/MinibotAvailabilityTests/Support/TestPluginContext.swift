@@ -8,6 +8,8 @@ final class TestPluginContext: PluginContext {
     let masterName = "test-master"
     let wakes = Recorder<String>()
     let sent = Recorder<(worker: String, payload: JSONValue)>()
+    /// Builds the plugin asked to run again, by request id.
+    let retries = Recorder<(requestID: Int64, reason: String)>()
     let store: Mutex<[String: JSONValue]>
     private let clock: Mutex<Date>
     private let snapshots: Mutex<[WorkerSnapshot]>
@@ -37,6 +39,11 @@ final class TestPluginContext: PluginContext {
     }
 
     func workers() async -> [WorkerSnapshot] { snapshots.withLock { $0 } }
+
+    func retryBuild(requestID: Int64, reason: String) async -> Bool {
+        retries.append((requestID, reason))
+        return true
+    }
     func setConnected(_ worker: String) {
         snapshots.withLock { list in
             for i in list.indices where list[i].name == worker { list[i].isConnected = true }
