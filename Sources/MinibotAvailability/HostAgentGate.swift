@@ -223,6 +223,17 @@ final class HostAgentGate: BuildStartGate {
             if changed { context.wake(reason: "host agent of \(worker): \(reason)") }
         case .offer(let offer, let name, let expiresAt):
             guard let id = Self.requestID(name) else { return }
+            // A worker that filled up since it subscribed (another build took its last slot)
+            // cannot use the offer: hand the slot on at once instead of letting the offer time
+            // out, and withdraw; the request subscribes again, with its original age, once the
+            // worker is free.
+            if let snapshot = await context.workers().first(where: { $0.name == worker }),
+               snapshot.runningBuilds >= snapshot.maxBuilds {
+                let subscribed = state.withLock { $0.workers[worker]?.subscriptions.removeValue(forKey: id) != nil }
+                await context.send(to: worker, AgentRelayMessage.decline(offer: offer).json)
+                if subscribed { await context.send(to: worker, AgentRelayMessage.withdraw(subscription: name).json) }
+                return
+            }
             let wanted = state.withLock { state -> Bool in
                 guard !state.doneSet.contains(id), state.workers[worker]?.subscriptions[id] != nil else { return false }
                 state.workers[worker]?.subscriptions[id]?.offer = (offer, expiresAt)

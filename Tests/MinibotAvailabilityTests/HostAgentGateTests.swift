@@ -78,6 +78,24 @@ import Testing
         #expect(context.retries.count == 1)
     }
 
+    /// With several slots a worker can fill up after subscribing: its offer is handed on at
+    /// once (not after offer_timeout) and the request subscribes again once the worker is free.
+    @Test func anOfferToAWorkerThatFilledUpIsDeclinedAtOnce() async throws {
+        let context = TestPluginContext(now: t0, workers: ["w1"])
+        let gate = HostAgentGate(context: context) { _ in nil }
+        _ = await gate.admit(request(4), on: candidate("w1"))
+        context.setRunning("w1", 1)
+        await gate.handle(AgentRelayMessage.offer(offer: 8, subscription: "request-4", expiresAt: t0.addingTimeInterval(5)).json, from: "w1")
+        #expect(Array(messages(context, to: "w1").suffix(2)) == [.decline(offer: 8), .withdraw(subscription: "request-4")])
+        #expect(context.wakes.count == 0)
+
+        context.setRunning("w1", 0)
+        let again = await gate.admit(request(4), on: candidate("w1"))
+        #expect(again == .later(reason: "waiting for host agent on host-w1: asking for a slot", until: nil))
+        #expect(messages(context, to: "w1").last == .subscribe(subscription: "request-4", master: "test-master", builder: "b",
+                                                                priority: 0, since: t0))
+    }
+
     @Test func firstGrantWinsTheOtherSubscriptionsAreWithdrawnAndLateOffersDeclined() async throws {
         let context = TestPluginContext(now: t0, workers: ["w1", "w2"])
         let gate = HostAgentGate(context: context) { _ in nil }

@@ -44,6 +44,12 @@ final class TestPluginContext: PluginContext {
         retries.append((requestID, reason))
         return true
     }
+    func setRunning(_ worker: String, _ builds: Int) {
+        snapshots.withLock { list in
+            for i in list.indices where list[i].name == worker { list[i].runningBuilds = builds }
+        }
+    }
+
     func setConnected(_ worker: String) {
         snapshots.withLock { list in
             for i in list.indices where list[i].name == worker { list[i].isConnected = true }
