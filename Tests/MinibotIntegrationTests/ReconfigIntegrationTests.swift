@@ -128,3 +128,47 @@ struct ReconfigIntegrationTests {
         #expect(check.stdout.contains("prefer_idle") && check.stdout.contains("availability"), "\(check)")
     }
 }
+
+/// A reconfig that adds or removes a `plugins:` section enables or disables the plugin at once.
+@Suite("Reconfig of plugins (integration)")
+struct PluginReconfigTests {
+    @Test("a reconfig enables the availability plugin (its flag holds a build) and a later one disables it")
+    func reconfigEnablesAndDisablesAPlugin() async throws {
+        try await Scene.run("plugin-reconfig") { scene in
+            let builders = """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: hi, command: "echo hi"}
+            """
+            let plain = masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"])
+            let master = try await scene.master(plain)
+            try await scene.workers(["w1"], master: master)
+            let file = master.directory.appendingPathComponent("master.cfg")
+            let events = try await master.events()
+            #expect((try? await master.client.get("api/v2/plugins/availability/workers/w1")) == nil, "not enabled yet")
+
+            let withPlugin = plain + """
+
+                plugins:
+                  availability:
+                    workers:
+                      w1: {flag: {state: unavailable, reason: "disk swap"}}
+
+                """
+            try withPlugin.write(to: file, atomically: true, encoding: .utf8)
+            let enable = try await scene.cli(["reconfig", master.directory.path])
+            #expect(enable.status == 0, "\(enable.stderr)")
+            _ = try await events.wait("config_reloaded") { $0["type"]?.stringValue == "config_reloaded" }
+            let w1 = try await master.client.get("api/v2/plugins/availability/workers/w1")
+            #expect(w1["state"]?.stringValue == "unavailable", "\(w1)")
+            let request = try await master.force("b")
+            _ = try await events.requestWaiting(request, containing: "disk swap")
+
+            try plain.write(to: file, atomically: true, encoding: .utf8)
+            let disable = try await scene.cli(["reconfig", master.directory.path])
+            #expect(disable.status == 0, "\(disable.stderr)")
+            #expect(try await events.buildFinished(request: request)["results_name"]?.stringValue == "SUCCESS")
+        }
+    }
+}

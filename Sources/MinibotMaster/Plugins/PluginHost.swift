@@ -31,6 +31,17 @@ final class PluginHost: Sendable {
         installed.withLock { $0.append(Installed(name: name, plugin: plugin, events: events, continuation: continuation)) }
     }
 
+    /// Takes a plugin out (a reconfig removed its section): its hooks and gates stop taking
+    /// part and its event stream ends.
+    func remove(name: String) {
+        let removed = installed.withLock { list -> [Installed] in
+            let gone = list.filter { $0.name == name }
+            list.removeAll { $0.name == name }
+            return gone
+        }
+        for p in removed { p.continuation.finish() }
+    }
+
     var all: [Installed] { installed.withLock { $0 } }
 
     func plugin(named name: String) -> (any MasterPlugin)? {

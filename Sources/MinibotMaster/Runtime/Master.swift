@@ -36,6 +36,7 @@ public final class Master: Sendable {
     private let runtime: MasterRuntime
     private let logger: Logger
     private let reloadLock = AsyncMutex()
+    private let supervisor: PluginSupervisor
 
     /// The configuration file of a master directory.
     public static func configPath(in directory: String) -> String {
@@ -88,16 +89,27 @@ public final class Master: Sendable {
             registry: registry, runner: runner, distributor: distributor, locks: locks, plugins: plugins, schedulers: schedulers,
             changes: changes, pollers: pollers, signal: signal, now: now)
 
+        self.supervisor = PluginSupervisor(logger: logger)
         for section in config.plugins {
-            guard let type = configuration.plugins.first(where: { $0.name == section.name }) else { continue }
-            let (events, continuation) = AsyncStream.makeStream(of: PluginEvent.self)
-            let context = HostedPluginContext(pluginName: section.name, masterName: masterName, clock: now, wake: wake,
-                                              events: events, registry: registry, runner: runner, store: store,
-                                              logger: logger)
-            let plugin = try type.init(configuration: section.node, master: config, context: context)
-            plugins.install(name: section.name, plugin: plugin, events: events, continuation: continuation)
-            logger.info("plugin enabled", metadata: ["plugin": "\(section.name)"])
+            try Self.install(section, config: config, types: configuration.plugins, runtime: runtime, logger: logger)
         }
+    }
+
+    /// Builds the plugin of a `plugins:` section and installs it (at start, or when a reconfig
+    /// adds the section); its `run()` is started by the supervisor.
+    @discardableResult
+    private static func install(_ section: PluginSection, config: MasterConfig, types: [any MasterPlugin.Type],
+                                runtime: MasterRuntime, logger: Logger) throws -> (any MasterPlugin)? {
+        guard let type = types.first(where: { $0.name == section.name }) else { return nil }
+        let (events, continuation) = AsyncStream.makeStream(of: PluginEvent.self)
+        let signal = runtime.signal
+        let context = HostedPluginContext(pluginName: section.name, masterName: runtime.masterName, clock: runtime.now,
+                                          wake: { signal.wake($0) }, events: events, registry: runtime.registry,
+                                          runner: runtime.runner, store: runtime.store, logger: logger)
+        let plugin = try type.init(configuration: section.node, master: config, context: context)
+        runtime.plugins.install(name: section.name, plugin: plugin, events: events, continuation: continuation)
+        logger.info("plugin enabled", metadata: ["plugin": "\(section.name)"])
+        return plugin
     }
 
     private static func adminToken(_ www: WWWConfig, directory: URL) throws -> String? {
@@ -155,8 +167,8 @@ public final class Master: Sendable {
         let janitor = JanitorService(store: runtime.store, events: runtime.plugins.events,
                                      logger: logger.with("component", "janitor"), now: runtime.now,
                                      config: { [runtime] in runtime.config.janitor })
-        var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor]
-        for p in runtime.plugins.all { services.append(PluginService(name: p.name, plugin: p.plugin, logger: logger)) }
+        for p in runtime.plugins.all { await supervisor.start(name: p.name, plugin: p.plugin) }
+        var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor]
         services.append(ReloadOnHangup(master: self))
         services.append(app)
         let group = ServiceGroup(configuration: .init(
@@ -196,13 +208,27 @@ public final class Master: Sendable {
             await runtime.distributor.apply(config: config)
             await runtime.schedulers.apply(config: config)
             await runtime.pollers.apply(specs: config.gitPollers)
+            // Plugins: a removed section disables its plugin, a new one enables it, the others
+            // take their new settings.
+            let wanted = Set(config.plugins.map(\.name))
+            for installed in runtime.plugins.all where !wanted.contains(installed.name) {
+                await supervisor.stop(name: installed.name)
+                runtime.plugins.remove(name: installed.name)
+                logger.notice("plugin disabled: its section left master.cfg", metadata: ["plugin": "\(installed.name)"])
+            }
             for section in config.plugins {
-                guard let plugin = runtime.plugins.plugin(named: section.name) else {
-                    // Plugins are built once at start; say so rather than ignore the new section.
-                    logger.warning("plugin \(section.name) is new in master.cfg: restart the master to enable it")
+                if let plugin = runtime.plugins.plugin(named: section.name) {
+                    await plugin.reconfigure(section.node, master: config)
                     continue
                 }
-                await plugin.reconfigure(section.node, master: config)
+                do {
+                    if let plugin = try Self.install(section, config: config, types: configuration.plugins,
+                                                     runtime: runtime, logger: logger) {
+                        await supervisor.start(name: section.name, plugin: plugin)
+                    }
+                } catch {
+                    logger.error("plugin \(section.name) could not be enabled: \(error)")
+                }
             }
             runtime.plugins.publish(.configReloaded)
             runtime.signal.wake("reconfig")
