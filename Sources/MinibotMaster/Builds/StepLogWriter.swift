@@ -6,14 +6,17 @@ import MinibotStore
 /// Collects a running step's output into batches of up to ``flushBytes`` (as stored:
 /// compressed chunks count their compressed size) before writing them to the store in one
 /// transaction, so a step that prints 50 MB costs a few hundred commits, not thousands; a
-/// quiet step's output still reaches the store (and the API) within ``flushDelay``. Each
-/// batch that lands is announced as a `step_log` event, so a client showing a running
-/// step's log re-reads it when there is more, instead of polling.
+/// quiet step's output still reaches the store (and the API) within ``flushDelay``. Stored
+/// output is announced as a `step_log` event, so a client showing a running step's log
+/// re-reads it when there is more, instead of polling; at most one per
+/// ``announceInterval`` (every event wakes every follower of the event stream, and one per
+/// batch cost a busy master a tenth of its CPU), and the last batch is always announced.
 actor StepLogWriter {
     static let flushBytes = 64 * 1024
     /// Also write once this many chunks wait (small compressed chunks add up slowly).
     static let flushChunks = 64
     static let flushDelay: Duration = .milliseconds(100)
+    static let announceInterval: Duration = .milliseconds(250)
 
     private let store: any Store
     private let buildID: Int64
@@ -25,6 +28,8 @@ actor StepLogWriter {
     private var timer: Task<Void, Never>?
     /// The newest write in the chain.
     private var lastWrite: Task<Void, Never>?
+    private var lastAnnounced: ContinuousClock.Instant?
+    private var announcement: Task<Void, Never>?
 
     init(store: any Store, buildID: Int64, step: Int, events: EventLog, logger: Logger) {
         self.store = store
@@ -79,18 +84,38 @@ actor StepLogWriter {
             let batch = pending
             pending = []
             pendingBytes = 0
-            let (store, buildID, step, events, logger) = (self.store, self.buildID, self.step, self.events, self.logger)
+            let (store, buildID, step, logger) = (self.store, self.buildID, self.step, self.logger)
             lastWrite = Task {
                 await previous?.value
                 do {
                     try await store.appendLog(buildID: buildID, step: step, batch)
-                    events.record("step_log", ["buildid": .number(Double(buildID)), "step": .number(Double(step)),
-                                               "chunks": .number(Double(batch.count))])
+                    self.landed()
                 } catch {
                     logger.error("could not store step output: \(error)")
                 }
             }
         }
         await (waitForAll ? lastWrite : previous)?.value
+    }
+
+    /// A batch is in the store: announce it, or let the announcement due at the end of the
+    /// current interval cover it.
+    private func landed() {
+        let now = ContinuousClock.now
+        guard let last = lastAnnounced, now - last < Self.announceInterval else {
+            announce()
+            return
+        }
+        guard announcement == nil else { return }
+        announcement = Task { [weak self] in
+            try? await Task.sleep(until: last + Self.announceInterval)
+            await self?.announce()
+        }
+    }
+
+    private func announce() {
+        announcement = nil
+        lastAnnounced = .now
+        events.record("step_log", ["buildid": .number(Double(buildID)), "step": .number(Double(step))])
     }
 }
