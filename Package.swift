@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "minibot", targets: ["minibot"]),
+        .executable(name: "minibot-master", targets: ["minibot-master"]),
         .executable(name: "minibot-worker", targets: ["minibot-worker"]),
         .executable(name: "minibot-agent", targets: ["minibot-agent"]),
         .executable(name: "minibot-bench", targets: ["minibot-bench"]),
@@ -162,6 +163,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The master process alone: `minibot start` runs it when it sits next to `minibot`, so
+        // a running master does not carry the command-line client's HTTP and TLS stacks.
+        .executableTarget(
+            name: "minibot-master",
+            dependencies: [
+                "MinibotCore", "MinibotMaster", "MinibotAvailability",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "minibot-bench",
             dependencies: [
@@ -173,6 +185,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+
 
         // MARK: tests
         .testTarget(name: "MinibotCoreTests", dependencies: ["MinibotCore"]),

@@ -16,7 +16,7 @@ struct Minibot: AsyncParsableCommand {
                       StopBuild.self, Follow.self, Pending.self, WorkerCommand.self, AvailabilityCommand.self])
 
     /// The plugins this executable ships; `master.cfg` enables them under `plugins:`.
-    static let plugins: [any MasterPlugin.Type] = [AvailabilityPlugin.self, PreferIdlePlugin.self]
+    static let plugins: [any MasterPlugin.Type] = MasterProcess.plugins([AvailabilityPlugin.self])
 
     static func main() async {
         do {

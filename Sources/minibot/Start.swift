@@ -5,6 +5,10 @@ import MinibotCore
 import MinibotMaster
 
 /// `minibot start DIR`: runs the master in the foreground until SIGTERM or SIGINT.
+///
+/// When `minibot-master` is installed next to `minibot` (as the build and the README's
+/// install put it), this process becomes it (`execv`, same pid): a running master then
+/// carries only the master's code. Otherwise the master runs in this process.
 struct Start: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the master of DIR in the foreground (SIGHUP reloads master.cfg; SIGTERM/SIGINT stop it).")
@@ -22,26 +26,25 @@ struct Start: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw Failure.usage("unknown log level \(logLevel)")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let dir = URL(fileURLWithPath: directory).standardizedFileURL
-        let master: Master
+        execMasterBinary()
         do {
-            master = try await Master(.init(directory: dir.path, plugins: Minibot.plugins, port: port, logLevel: level))
-        } catch let errors as ConfigErrors {
-            throw Failure.failed("master.cfg has errors:\n\(errors)")
+            try await MasterProcess.run(directory: directory, port: port, logLevel: level, plugins: Minibot.plugins)
         } catch {
             throw Failure.failed("\(error)")
         }
-        let pidFile = dir.appendingPathComponent("minibot.pid")
-        try? "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: pidFile) }
-        try await master.run { url in
-            // One line on stdout that scripts and tests wait for.
-            FileHandle.standardOutput.write(Data("minibot master listening on \(url)\n".utf8))
-        }
+    }
+
+    /// Replaces this process with `minibot-master` from the same directory, if it is there;
+    /// returns only when it is not (or cannot be run).
+    private func execMasterBinary() {
+        let here = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let master = here.appendingPathComponent("minibot-master").path
+        guard FileManager.default.isExecutableFile(atPath: master) else { return }
+        var arguments = [master, directory, "--log-level", logLevel]
+        if let port { arguments += ["--port", String(port)] }
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        execv(master, cArguments)
+        // Still here: exec failed; run the master in this process instead.
+        for pointer in cArguments { free(pointer) }
     }
 }

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MinibotAvailability
+import MinibotMaster
+
+/// `minibot-master DIR`: the master process alone. `minibot start DIR` runs it when it is
+/// installed next to `minibot`, so that a running master carries only the master's code
+/// (not the command-line client's HTTP and TLS stacks): less memory for as long as it runs.
+@main
+struct MinibotMasterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minibot-master",
+        abstract: "Run the master of DIR in the foreground (what `minibot start DIR` runs).")
+
+    @Argument(help: "The master directory (holding master.cfg).")
+    var directory: String
+
+    @Option(name: .long, help: "Listen on this port instead of www.port (0: any free port).")
+    var port: Int?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level \(logLevel)")
+        }
+        do {
+            try await MasterProcess.run(directory: directory, port: port, logLevel: level,
+                                        plugins: MasterProcess.plugins([AvailabilityPlugin.self]))
+        } catch {
+            FileHandle.standardError.write(Data("minibot-master: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
