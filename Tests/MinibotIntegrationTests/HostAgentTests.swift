@@ -92,35 +92,82 @@ struct HostAgentTests {
         return finished
     }
 
-    static func shutdown(_ sites: [Site], agent: ChildProcess?) async {
-        for site in sites {
-            for worker in site.workers { await worker.stop() }
-            await site.master.stop()
+    /// One agent on a fresh socket, its load file, the shared step ledger, and the sites a
+    /// test adds.
+    final class AgentScene {
+        let dir: TemporaryDirectory
+        let load: URL
+        let socket: String
+        let ledger: String
+        let yaml: String
+        var agent: ChildProcess?
+        var sites: [Site] = []
+
+        init(dir: TemporaryDirectory, yaml: (String) -> String) {
+            self.dir = dir
+            self.load = dir.appending("loadavg")
+            self.socket = dir.appending("agent.sock").path
+            self.ledger = dir.appending("ledger").path
+            self.yaml = yaml(load.path)
         }
-        await agent?.stop()
+
+        func startAgent() async throws {
+            agent = try await AgentFixture.start(socket: socket, yaml: yaml, directory: dir.url)
+        }
+
+        func writeLoad(_ value: Double) throws {
+            try HostAgentTests.writeLoad(value, to: load)
+        }
+
+        @discardableResult
+        func addSite(_ name: String, workers: [String], seconds: Double) async throws -> Site {
+            let site = try await HostAgentTests.site(name, workers: workers, socket: socket, ledger: ledger,
+                                                     seconds: seconds, in: dir)
+            sites.append(site)
+            return site
+        }
+
+        func shutdown() async {
+            for site in sites {
+                for worker in site.workers { await worker.stop() }
+                await site.master.stop()
+            }
+            await agent?.stop()
+        }
+    }
+
+    /// Runs `body` with an agent started at `load`; on failure records the agent's log, and
+    /// stops every process it started either way.
+    static func withAgent(_ name: String, load: Double = 0.1, extra: String = "max_load: 100",
+                          _ body: (AgentScene) async throws -> Void) async throws {
+        let dir = try TemporaryDirectory(name)
+        defer { dir.remove() }
+        let scene = AgentScene(dir: dir) { agentYAML(loadFile: $0, extra: extra) }
+        do {
+            try scene.writeLoad(load)
+            try await scene.startAgent()
+            try await body(scene)
+        } catch {
+            Issue.record("agent log:\n\(scene.agent?.log.suffix(3000) ?? "")")
+            await scene.shutdown()
+            throw error
+        }
+        await scene.shutdown()
     }
 
     @Test func twelveBuildsFromTwoMastersRunOneAtATimeAndAlternate() async throws {
-        let dir = try TemporaryDirectory("agent-fair")
-        defer { dir.remove() }
-        let load = dir.appending("loadavg")
-        try Self.writeLoad(0.1, to: load)
-        let socket = dir.appending("agent.sock").path
-        let ledger = dir.appending("ledger").path
-        let agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
-        var sites: [Site] = []
-        do {
-            sites.append(try await Self.site("ma", workers: ["a1", "a2"], socket: socket, ledger: ledger, seconds: 1, in: dir))
-            sites.append(try await Self.site("mb", workers: ["b1", "b2"], socket: socket, ledger: ledger, seconds: 1, in: dir))
+        try await Self.withAgent("agent-fair") { scene in
+            let ma = try await scene.addSite("ma", workers: ["a1", "a2"], seconds: 1)
+            let mb = try await scene.addSite("mb", workers: ["b1", "b2"], seconds: 1)
             var ids: [[Int64]] = [[], []]
             for _ in 0..<6 {
-                ids[0].append(try await sites[0].master.force("job"))
-                ids[1].append(try await sites[1].master.force("job"))
+                ids[0].append(try await ma.master.force("job"))
+                ids[1].append(try await mb.master.force("job"))
             }
-            for (site, list) in zip(sites, ids) {
+            for (site, list) in zip([ma, mb], ids) {
                 for event in try await Self.waitAll(site, list) { #expect(event["results_name"]?.stringValue == "SUCCESS") }
             }
-            let entries = Self.ledger(ledger)
+            let entries = Self.ledger(scene.ledger)
             #expect(entries.count == 24)
             #expect(Self.isStrictlySequential(entries), "builds overlapped: \(entries)")
             // Fair: no master runs three in a row while the other still has builds waiting.
@@ -129,99 +176,51 @@ struct HostAgentTests {
                 let other = starts[i] == "ma" ? "mb" : "ma"
                 #expect(starts[...(i + 2)].filter { $0 == other }.count == 6, "unfair order: \(starts)")
             }
-        } catch {
-            Issue.record("agent log:\n\(agent.log.suffix(3000))")
-            await Self.shutdown(sites, agent: agent)
-            throw error
         }
-        await Self.shutdown(sites, agent: agent)
     }
 
     @Test func anAgentKilledMidBuildAndRestartedNeverOvergrants() async throws {
-        let dir = try TemporaryDirectory("agent-crash")
-        defer { dir.remove() }
-        let load = dir.appending("loadavg")
-        try Self.writeLoad(0.1, to: load)
-        let socket = dir.appending("agent.sock").path
-        let ledger = dir.appending("ledger").path
-        var agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
-        var sites: [Site] = []
-        do {
-            sites.append(try await Self.site("ma", workers: ["a1", "a2"], socket: socket, ledger: ledger, seconds: 10, in: dir))
-            let site = sites[0]
+        try await Self.withAgent("agent-crash") { scene in
+            let site = try await scene.addSite("ma", workers: ["a1", "a2"], seconds: 10)
             let first = try await site.master.force("job")
             let second = try await site.master.force("job")
             _ = try await site.events.wait(timeout: 300, "a build to start") { $0["type"]?.stringValue == "build_started" }
-            await agent.crash()
-            agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
+            await scene.agent?.crash()
+            try await scene.startAgent()
             _ = try await Self.waitAll(site, [first, second])
-            let entries = Self.ledger(ledger)
+            let entries = Self.ledger(scene.ledger)
             #expect(entries.count == 4)
             #expect(Self.isStrictlySequential(entries), "a second build started before the first ended: \(entries)")
-        } catch {
-            Issue.record("agent log:\n\(agent.log.suffix(3000))")
-            await Self.shutdown(sites, agent: agent)
-            throw error
         }
-        await Self.shutdown(sites, agent: agent)
     }
 
     @Test func aMasterKilledMidBuildGivesItsSlotBack() async throws {
-        let dir = try TemporaryDirectory("agent-master-crash")
-        defer { dir.remove() }
-        let load = dir.appending("loadavg")
-        try Self.writeLoad(0.1, to: load)
-        let socket = dir.appending("agent.sock").path
-        let ledger = dir.appending("ledger").path
-        let agent = try await AgentFixture.start(socket: socket, yaml: Self.agentYAML(loadFile: load.path), directory: dir.url)
-        var sites: [Site] = []
-        do {
-            sites.append(try await Self.site("ma", workers: ["a1"], socket: socket, ledger: ledger, seconds: 600, in: dir))
-            sites.append(try await Self.site("mb", workers: ["b1"], socket: socket, ledger: ledger, seconds: 1, in: dir))
-            let long = try await sites[0].master.force("job")
-            _ = try await sites[0].events.buildStarted(request: long, timeout: 300)
-            let waiting = try await sites[1].master.force("job")
-            await sites[0].master.process.crash()
-            let finished = try await sites[1].events.buildFinished(request: waiting, timeout: 300)
+        try await Self.withAgent("agent-master-crash") { scene in
+            let ma = try await scene.addSite("ma", workers: ["a1"], seconds: 600)
+            let mb = try await scene.addSite("mb", workers: ["b1"], seconds: 1)
+            let long = try await ma.master.force("job")
+            _ = try await ma.events.buildStarted(request: long, timeout: 300)
+            let waiting = try await mb.master.force("job")
+            await ma.master.process.crash()
+            let finished = try await mb.events.buildFinished(request: waiting, timeout: 300)
             #expect(finished["results_name"]?.stringValue == "SUCCESS")
-        } catch {
-            Issue.record("agent log:\n\(agent.log.suffix(3000))")
-            await Self.shutdown(sites, agent: agent)
-            throw error
         }
-        await Self.shutdown(sites, agent: agent)
     }
 
     @Test func noOfferWhileTheLoadIsAboveMaxLoadUntilItFallsBelowResumeLoad() async throws {
-        let dir = try TemporaryDirectory("agent-load")
-        defer { dir.remove() }
-        let load = dir.appending("loadavg")
-        try Self.writeLoad(5.0, to: load)
-        let socket = dir.appending("agent.sock").path
-        let ledger = dir.appending("ledger").path
-        let agent = try await AgentFixture.start(
-            socket: socket, yaml: Self.agentYAML(loadFile: load.path, extra: "max_load: 3\nresume_load: 2"),
-            directory: dir.url)
-        var sites: [Site] = []
-        do {
-            sites.append(try await Self.site("ma", workers: ["a1"], socket: socket, ledger: ledger, seconds: 0, in: dir))
-            let site = sites[0]
+        try await Self.withAgent("agent-load", load: 5.0, extra: "max_load: 3\nresume_load: 2") { scene in
+            let site = try await scene.addSite("ma", workers: ["a1"], seconds: 0)
             let id = try await site.master.force("job")
             let waiting = try await site.events.requestWaiting(id, containing: "load 5.0 > 3.0", timeout: 300)
             let reasons = (waiting["reasons"]?.array ?? []).compactMap { $0["reason"]?.stringValue }
             #expect(reasons.contains { $0.contains("waiting for host agent on") }, "\(reasons)")
             // Between resume_load and max_load: still blocked (hysteresis).
-            try Self.writeLoad(2.5, to: load)
+            try scene.writeLoad(2.5)
             _ = try await site.events.requestWaiting(id, containing: "not yet below 2.0", timeout: 300)
             #expect(await !site.events.events.contains { $0["type"]?.stringValue == "build_started" })
-            try Self.writeLoad(1.0, to: load)
+            try scene.writeLoad(1.0)
             let finished = try await site.events.buildFinished(request: id, timeout: 300)
             #expect(finished["results_name"]?.stringValue == "SUCCESS")
-        } catch {
-            Issue.record("agent log:\n\(agent.log.suffix(3000))")
-            await Self.shutdown(sites, agent: agent)
-            throw error
         }
-        await Self.shutdown(sites, agent: agent)
     }
 }
