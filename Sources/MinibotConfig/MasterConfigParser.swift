@@ -63,7 +63,8 @@ final class MasterConfigParser {
         for key in ["log_horizon", "interval"] {
             guard let seconds = m.duration(key) else { continue }
             guard seconds > 0 else {
-                m.error("'\(key)' must be longer than zero", at: key)
+                let hint = key == "log_horizon" ? " (leave it out to keep logs forever)" : " (the default is 1h)"
+                m.error("'\(key)' must be longer than zero\(hint)", at: key)
                 continue
             }
             if key == "log_horizon" { janitor.logHorizon = seconds } else { janitor.interval = seconds }

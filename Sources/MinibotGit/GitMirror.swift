@@ -1,4 +1,5 @@
 import CLibgit2
+import Foundation
 
 /// A bare mirror of a remote repository, kept under the master's directory for its poller.
 ///
@@ -40,7 +41,14 @@ public actor GitMirror {
     /// - Returns: branch name (e.g. `main`, `feature/x/y`) to head commit sha.
     /// - Throws: ``GitError`` if the mirror cannot be created or the remote cannot be read.
     public func fetch() throws -> [String: String] {
-        try withRepository { repository in
+        // libgit2 calls a missing local repository an "unsupported URL protocol": say what it is.
+        let localPath = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
+        if localPath.hasPrefix("/"), !FileManager.default.fileExists(atPath: localPath) {
+            throw GitError(operation: "fetch", repository: url,
+                           message: "there is no repository at \(localPath); check the poller's 'repository' in master.cfg "
+                               + "(a relative path is relative to the master directory)")
+        }
+        return try withRepository { repository in
             try repository.withAnonymousRemote(url: url) { remote in
                 try repository.fetch(
                     remote,

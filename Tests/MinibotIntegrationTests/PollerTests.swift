@@ -55,7 +55,7 @@ struct PollerTests {
             let events = try await master.events()
             let answer = try await Self.poll(master, "missing")
             #expect(answer["polled"] == .array([.string("missing")]))
-            #expect(answer["errors"]?["missing"]?.stringValue?.isEmpty == false, "\(answer)")
+            #expect(answer["errors"]?["missing"]?.stringValue?.contains("there is no repository at") == true, "\(answer)")
             let failed = try await events.wait("poll_failed") { $0["type"]?.stringValue == "poll_failed" }
             #expect(failed["poller"]?.stringValue == "missing")
             #expect(master.process.log.contains("poll failed") && master.process.log.contains("does-not-exist"))
