@@ -40,11 +40,6 @@ public enum OutputFrame {
         return buffer
     }
 
-    /// The binary frame for text output.
-    public static func encode(_ output: WorkerMessage.StepOutput, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
-        encode(OutputChunk(output), allocator: allocator)
-    }
-
     /// The output in a binary frame, or nil when the frame is not a well-formed output frame.
     public static func decode(_ frame: ByteBuffer) -> OutputChunk? {
         var buffer = frame

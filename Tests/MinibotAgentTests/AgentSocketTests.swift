@@ -39,7 +39,7 @@ import Testing
             #expect(await agent.status().recoveringUntil == nil)
             try await client1.subscribe(.init(name: "b1", master: "M1", worker: "w1", builder: "B"))
             let offered = try await events1.next { if case .offered = $0 { true } else { false } }
-            guard case .offered(let offer) = offered else { return }
+            guard case .offered(let offer) = offered else { Issue.record("expected an offer, got \(offered)"); return }
             let lease = try await client1.claim(offer, build: "12")
             #expect(lease.master == "M1" && lease.build == "12")
 
@@ -60,7 +60,7 @@ import Testing
             // Client 1 dies without releasing: its lease expires and client 2 gets the slot.
             run1.cancel()
             let offered2 = try await events2.next { if case .offered = $0 { true } else { false } }
-            guard case .offered(let offer2) = offered2 else { return }
+            guard case .offered(let offer2) = offered2 else { Issue.record("expected an offer, got \(offered2)"); return }
             let lease2 = try await client2.claim(offer2, build: "13")
             #expect(lease2.token > lease.token)
             let status = try await AgentStatusQuery.fetch(socketPath: socket)
@@ -99,7 +99,7 @@ import Testing
         _ = try await events.next { if case .connected = $0 { true } else { false } }
         try await client.subscribe(.init(name: "b1", master: "M1", worker: "w1", builder: "B"))
         let offered = try await events.next { if case .offered = $0 { true } else { false } }
-        guard case .offered(let offer) = offered else { return }
+        guard case .offered(let offer) = offered else { Issue.record("expected an offer, got \(offered)"); return }
         let lease = try await client.claim(offer, build: "7")
         firstRun.cancel()
         _ = try? await firstRun.value

@@ -9,7 +9,7 @@ struct OutputFrameTests {
     @Test func roundTripsEveryStreamAndUnicode() throws {
         for stream in [LogStream.stdout, .stderr, .header] {
             let output = WorkerMessage.StepOutput(buildID: 1 << 40, step: 7, stream: stream, text: "héllo ✓\nline 2\n")
-            let decoded = try #require(OutputFrame.decode(OutputFrame.encode(output)))
+            let decoded = try #require(OutputFrame.decode(OutputFrame.encode(OutputChunk(output))))
             #expect(decoded == OutputChunk(output))
         }
     }
@@ -27,7 +27,7 @@ struct OutputFrameTests {
     @Test func rejectsShortOrForeignFrames() {
         #expect(OutputFrame.decode(ByteBuffer(bytes: [0x4F, 0, 1])) == nil)
         #expect(OutputFrame.decode(ByteBuffer(bytes: Array(repeating: 0x41, count: 20))) == nil)
-        var unknownStream = OutputFrame.encode(WorkerMessage.StepOutput(buildID: 1, step: 0, stream: .stdout, text: "x"))
+        var unknownStream = OutputFrame.encode(OutputChunk(buildID: 1, step: 0, stream: .stdout, payload: .text("x")))
         unknownStream.setInteger(UInt8(ascii: "z"), at: 13)
         #expect(OutputFrame.decode(unknownStream) == nil)
     }

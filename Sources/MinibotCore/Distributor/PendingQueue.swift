@@ -12,7 +12,6 @@ public struct PendingQueue: Sendable {
     public init() {}
 
     public var values: Dictionary<Int64, BuildRequest>.Values { byID.values }
-    public var count: Int { byID.count }
 
     /// The request with this id; setting nil removes it, setting a request adds or replaces it.
     public subscript(id: Int64) -> BuildRequest? {

@@ -64,11 +64,6 @@ actor StepLogWriter {
         }
     }
 
-    /// Text output (the master's own lines, tests).
-    func append(_ stream: LogStream, _ text: String) async {
-        await append(stream, .text(text))
-    }
-
     /// Writes whatever is buffered (at the step's end, before its result is recorded) and
     /// returns once every earlier write has landed too: writes form a chain, so chunks keep
     /// their order and a step's log is complete in the store before its result is.

@@ -20,7 +20,7 @@ private func request(_ id: Int64, priority: Int = 0, at seconds: Double) -> Buil
         queue[1] = nil
         #expect(queue.ordered.map(\.id) == [4, 2, 3])
         #expect(queue[1] == nil)
-        #expect(queue.count == 3)
+        #expect(queue.values.count == 3)
 
         // Replacing a request with a new priority moves it.
         queue[3] = request(3, priority: 9, at: 30)
