@@ -66,4 +66,13 @@ public actor EventFollower {
             $0["type"]?.stringValue == "worker_attached" && $0["worker"]?.stringValue == name
         }
     }
+
+    /// Waits for the `request_waiting` event of a request whose reasons contain `text`.
+    public func requestWaiting(_ request: Int64, containing text: String, timeout: Double = 120) async throws -> JSONValue {
+        try await wait(timeout: timeout, "request \(request) to wait with '\(text)'") { e in
+            guard e["type"]?.stringValue == "request_waiting", e["buildrequestid"]?.doubleValue == Double(request),
+                  case .array(let reasons)? = e["reasons"] else { return false }
+            return reasons.contains { $0["reason"]?.stringValue?.contains(text) ?? false }
+        }
+    }
 }

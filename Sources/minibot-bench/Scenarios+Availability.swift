@@ -49,7 +49,7 @@ extension Scenarios {
             _ = try await master.client.post(flagPath, .object(["state": .string("unavailable"), "reason": .string("bench")]))
             let events = try await master.events()
             let held = try await master.force("b")
-            try await waitHeld(held, by: "bench", master: master)
+            _ = try await events.requestWaiting(held, containing: "bench")
             let t0 = Date()
             _ = try await master.client.post(flagPath, .object(["state": .string("available")]))
             let finished = try await events.buildFinished(request: held)
@@ -60,7 +60,7 @@ extension Scenarios {
             try await waitForState("unavailable", master: master, path: flagPath)
             let loadEvents = try await master.events()
             let heldByLoad = try await master.force("b")
-            try await waitHeld(heldByLoad, by: "load 5.0 > 3.0", master: master)
+            _ = try await loadEvents.requestWaiting(heldByLoad, containing: "load 5.0 > 3.0")
             let reports = try await master.events()
             try write(load: 1, to: loadFile)
             let report = try await reports.wait("a low load report") {
@@ -86,15 +86,6 @@ extension Scenarios {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw FixtureError("w1 never became \(state)")
-    }
-
-    /// Polls until the request's waiting reasons mention `reason` (setup only; never timed).
-    private static func waitHeld(_ request: Int64, by reason: String, master: MasterFixture) async throws {
-        for _ in 0..<2400 {
-            if try await master.waitingReasons(request).contains(where: { $0.contains(reason) }) { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw FixtureError("request \(request) was never held by '\(reason)'")
     }
 
     private static func firstStepStart(_ finished: JSONValue, master: MasterFixture) async throws -> Double? {

@@ -139,13 +139,3 @@ extension JSONValue {
     var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
 }
 
-extension EventFollower {
-    /// Waits for the `request_waiting` event of a request whose reasons contain `text`.
-    func requestWaiting(_ request: Int64, containing text: String, timeout: Double = 120) async throws -> JSONValue {
-        try await wait(timeout: timeout, "request \(request) to wait with '\(text)'") { e in
-            guard e["type"]?.stringValue == "request_waiting", e["buildrequestid"]?.doubleValue == Double(request),
-                  case .array(let reasons)? = e["reasons"] else { return false }
-            return reasons.contains { $0["reason"]?.stringValue?.contains(text) ?? false }
-        }
-    }
-}
