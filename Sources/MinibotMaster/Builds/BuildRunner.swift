@@ -32,13 +32,8 @@ final class BuildRunner: Sendable {
     struct ActiveBuild: Sendable {
         var build: Build
         var worker: String
-        var currentStep: Int?
-        var isCancelled = false
-        var cancelReason: String?
-        /// The stop asked for the build to run again (RETRY, request pending again), not CANCELLED.
-        var retryOnStop = false
-        /// The step waiting for its locks, if any (a stop abandons that wait).
-        var lockWait: LockOwner?
+        /// Where the build is and how it ends: every decision is this value's.
+        var progress: BuildProgress
     }
 
     init(store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost, masterName: String,
@@ -64,12 +59,27 @@ final class BuildRunner: Sendable {
 
     var runningBuilds: [ActiveBuild] { active.withLock { Array($0.values) } }
 
+    /// The builds as the API shows them: a running build's state string is where its
+    /// lifecycle is ("running step 2/5: compile"), which the store does not keep.
+    func live(_ builds: [Build]) -> [Build] {
+        active.withLock { map in
+            builds.map { b in
+                guard b.completedAt == nil, let progress = map[b.id]?.progress else { return b }
+                var live = b
+                live.stateString = progress.stateString
+                return live
+            }
+        }
+    }
+
     /// Claims the request and runs the build to its end.
     func run(_ launch: BuildLaunch) async {
         let started = now()
         let cfg = config.withLock { $0 }
         guard let builder = cfg.builder(named: launch.request.builderName) else {
-            await abandon(launch, reason: "builder \(launch.request.builderName) no longer exists")
+            logger.info("build launch abandoned: builder \(launch.request.builderName) no longer exists",
+                        metadata: ["request": "\(launch.request.id)"])
+            await launch.undo(locks: locks, registry: registry, wake: true)
             return
         }
         var properties = launch.request.properties
@@ -94,7 +104,8 @@ final class BuildRunner: Sendable {
             claimed = nil
         }
         guard var build = claimed else {
-            await abandon(launch, reason: "request \(launch.request.id) was claimed elsewhere")
+            logger.info("build launch abandoned: the request was claimed elsewhere", metadata: ["request": "\(launch.request.id)"])
+            await launch.undo(locks: locks, registry: registry, wake: true)
             onClaimLost(launch.request.id)
             return
         }
@@ -102,7 +113,10 @@ final class BuildRunner: Sendable {
         await locks.claimed(request: launch.request.id, build: build.id, label: "build \(build.number) of \(builder.name)")
         let log = logger.with("builder", builder.name).with("build", "\(build.number)").with(worker: launch.worker)
         log.info("build started", metadata: ["request": "\(launch.request.id)"])
-        active.withLock { $0[build.id] = ActiveBuild(build: build, worker: launch.worker) }
+        active.withLock {
+            $0[build.id] = ActiveBuild(build: build, worker: launch.worker,
+                                       progress: BuildProgress(steps: builder.steps.map(BuildProgress.Step.init)))
+        }
         let info = BuildEventInfo(buildID: build.id, number: build.number, requestID: launch.request.id,
                                   builder: builder.name, worker: launch.worker, time: started)
         plugins.publish(.buildStarted(info))
@@ -124,21 +138,14 @@ final class BuildRunner: Sendable {
         wake("build \(builder.name) #\(build.number) finished")
     }
 
-    /// Stops a running build: the current step is interrupted and the build ends CANCELLED.
-    /// Returns false when the build is not running here.
+    /// Stops a running build: the current step is interrupted (or its lock wait abandoned)
+    /// and the build ends CANCELLED, or RETRY when `retry` asks for a rerun. Returns false
+    /// when the build is not running here.
     func stop(buildID: Int64, reason: String, retry: Bool = false) async -> Bool {
-        guard let (worker, step, lockWait) = active.withLock({ map -> (String, Int?, LockOwner?)? in
-            guard var b = map[buildID] else { return nil }
-            b.isCancelled = true
-            b.cancelReason = reason
-            b.retryOnStop = retry
-            map[buildID] = b
-            return (b.worker, b.currentStep, b.lockWait)
-        }) else { return false }
-        if let lockWait { await locks.abandonStep(lockWait) }
-        if let step, let link = await registry.link(worker) {
-            link.send(.interrupt(buildID: buildID, step: step, reason: reason))
+        guard let actions = handle(buildID, .stopRequested(retry ? .retry : .cancel, reason: reason)) else {
+            return false
         }
+        for action in actions { _ = await perform(action, buildID: buildID) }
         return true
     }
 
@@ -152,115 +159,128 @@ final class BuildRunner: Sendable {
 
     // MARK: steps
 
+    /// Feeds an event to a running build's lifecycle; nil when the build is not running here.
+    private func handle(_ buildID: Int64, _ event: BuildProgress.Event) -> [BuildProgress.Action]? {
+        active.withLock { map in map[buildID]?.progress.handle(event) }
+    }
+
+    /// The context a step needs while the build runs.
+    private struct StepContext {
+        var builder: BuilderSpec
+        var stamp: SourceStamp
+        var worker: String
+        var log: Logger
+    }
+
+    /// Carries out the lifecycle's actions until it says the build is over.
     private func runSteps(builder: BuilderSpec, build: inout Build, stamp: SourceStamp, worker: String,
                           log: Logger) async -> (BuildResult, String) {
-        var buildResult = BuildResult.success
-        var state = "build successful"
-        for (index, spec) in builder.steps.enumerated() {
-            if let stopped = stopped(build.id) { return stopped }
-            guard let link = await registry.link(worker) else {
-                return (.retry, "worker \(worker) lost")
+        let context = StepContext(builder: builder, stamp: stamp, worker: worker, log: log)
+        var actions = handle(build.id, .started) ?? []
+        // The step whose locks are held: they are given back as soon as it ends.
+        var lockedStep: Int?
+        while !actions.isEmpty {
+            let action = actions.removeFirst()
+            let event: BuildProgress.Event?
+            switch action {
+            case .finish(let result, let state):
+                if let step = lockedStep { await locks.release(.step(build: build.id, step: step)) }
+                lockedStep = nil
+                return (result, state)
+            case .runStep(let index):
+                event = await runStep(index, build: &build, context)
+                if lockedStep == index { await locks.release(.step(build: build.id, step: index)) }
+                lockedStep = nil
+            case .acquireLocks(let index):
+                event = await acquireLocks(index, build: build, context)
+                if event == .locksGranted { lockedStep = index }
+            case .interruptStep, .abandonLockWait:
+                event = await perform(action, buildID: build.id)
             }
-            let stepOwner = LockOwner.step(build: build.id, step: index)
-            if !spec.locks.isEmpty,
-               !(await acquireLocks(of: spec, index: index, owner: stepOwner, build: build, worker: worker, log: log)) {
-                return stopped(build.id, while: "while \(spec.name) waited for a lock")
-                    ?? (.cancelled, "cancelled while \(spec.name) waited for a lock: stopped")
-            }
-            let stepStart = now()
-            try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
-                                                 startedAt: stepStart, stateString: "running"))
-            active.withLock { $0[build.id]?.currentStep = index }
-            plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
-                                                   "name": .string(spec.name)])
-            let message = startMessage(for: spec, index: index, builder: builder, build: build, stamp: stamp, log: log)
-            let writer = StepLogWriter(store: store, buildID: build.id, step: index, events: plugins.events, logger: log)
-            let outcome: WorkerMessage.StepFinished
-            do {
-                outcome = try await link.runStep(message) { output in
-                    await writer.append(output.stream, output.payload)
-                }
-                await writer.flush()
-            } catch {
-                await writer.flush()
-                if !spec.locks.isEmpty { await locks.release(stepOwner) }
-                try? await store.appendLog(buildID: build.id, step: index, stream: .header,
-                                           text: "worker \(worker) lost during this step; the build will be retried\n")
-                try? await store.finishStep(buildID: build.id, number: index, results: .retry,
-                                            stateString: "worker lost", at: now())
-                return (.retry, "worker \(worker) lost")
-            }
-            if !spec.locks.isEmpty { await locks.release(stepOwner) }
-            active.withLock { $0[build.id]?.currentStep = nil }
-            for (k, v) in outcome.properties { build.properties[k] = v }
-            let stepState = describe(outcome, spec: spec)
-            if let reason = outcome.reason {
-                try? await store.appendLog(buildID: build.id, step: index, stream: .header, text: "\(reason)\n")
-            }
-            try? await store.finishStep(buildID: build.id, number: index, results: outcome.result,
-                                        stateString: stepState, at: now())
-            plugins.events.record("step_finished", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
-                                                    "name": .string(spec.name),
-                                                    "results": .number(Double(outcome.result.rawValue))])
-            switch outcome.result {
-            case .success, .skipped:
-                continue
-            case .cancelled:
-                return stopped(build.id) ?? (.cancelled, "cancelled: interrupted")
-            case .retry:
-                return (.retry, "retry requested by \(spec.name)")
-            case .exception:
-                return (.exception, "exception in \(spec.name)")
-            case .warnings:
-                buildResult = .worst(buildResult, .warnings)
-                state = "warnings in \(spec.name)"
-            case .failure:
-                if spec.flunkOnFailure {
-                    buildResult = .worst(buildResult, .failure)
-                    state = "failed \(spec.name)"
-                } else if spec.warnOnFailure {
-                    buildResult = .worst(buildResult, .warnings)
-                    state = "warnings in \(spec.name)"
-                }
-                if spec.haltOnFailure { return (buildResult, state) }
-            }
+            if let event { actions += handle(build.id, event) ?? [] }
         }
-        return (buildResult, state)
+        // The lifecycle always ends with `finish`; reaching here means the build vanished.
+        if let step = lockedStep { await locks.release(.step(build: build.id, step: step)) }
+        return (.exception, "build state lost")
+    }
+
+    /// Carries out an action that comes from outside the build's own loop (a stop).
+    private func perform(_ action: BuildProgress.Action, buildID: Int64) async -> BuildProgress.Event? {
+        switch action {
+        case .interruptStep(let step, let reason):
+            let worker = active.withLock { $0[buildID]?.worker }
+            if let worker, let link = await registry.link(worker) {
+                link.send(.interrupt(buildID: buildID, step: step, reason: reason))
+            }
+        case .abandonLockWait(let step):
+            await locks.abandonStep(.step(build: buildID, step: step))
+        case .runStep, .acquireLocks, .finish:
+            break  // only the build's own loop carries these out
+        }
+        return nil
+    }
+
+    /// Runs one step on the worker and records it; answers how it ended.
+    private func runStep(_ index: Int, build: inout Build, _ context: StepContext) async -> BuildProgress.Event {
+        let spec = context.builder.steps[index]
+        guard let link = await registry.link(context.worker) else {
+            return .workerLost(worker: context.worker)
+        }
+        try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
+                                             startedAt: now(), stateString: "running"))
+        plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
+                                               "name": .string(spec.name)])
+        let message = startMessage(for: spec, index: index, builder: context.builder, build: build,
+                                   stamp: context.stamp, log: context.log)
+        let writer = StepLogWriter(store: store, buildID: build.id, step: index, events: plugins.events,
+                                   logger: context.log)
+        let outcome: WorkerMessage.StepFinished
+        do {
+            outcome = try await link.runStep(message) { output in
+                await writer.append(output.stream, output.payload)
+            }
+            await writer.flush()
+        } catch {
+            await writer.flush()
+            try? await store.appendLog(buildID: build.id, step: index, stream: .header,
+                                       text: "worker \(context.worker) lost during this step; the build will be retried\n")
+            try? await store.finishStep(buildID: build.id, number: index, results: .retry,
+                                        stateString: "worker lost", at: now())
+            return .workerLost(worker: context.worker)
+        }
+        for (k, v) in outcome.properties { build.properties[k] = v }
+        if let reason = outcome.reason {
+            try? await store.appendLog(buildID: build.id, step: index, stream: .header, text: "\(reason)\n")
+        }
+        let stepState = BuildProgress.stepStateString(name: spec.name, result: outcome.result,
+                                                      exitCode: outcome.exitCode, signal: outcome.signal)
+        try? await store.finishStep(buildID: build.id, number: index, results: outcome.result,
+                                    stateString: stepState, at: now())
+        plugins.events.record("step_finished", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
+                                                "name": .string(spec.name),
+                                                "results": .number(Double(outcome.result.rawValue))])
+        return .stepFinished(outcome.result)
     }
 
     /// Takes a step's locks before it starts, waiting for them if needed: the wait shows in
-    /// the log and the event stream, and a stop ends it (false).
-    private func acquireLocks(of spec: StepSpec, index: Int, owner: LockOwner, build: Build, worker: String,
-                              log: Logger) async -> Bool {
+    /// the log and the event stream, and a stop ends it.
+    private func acquireLocks(_ index: Int, build: Build, _ context: StepContext) async -> BuildProgress.Event {
+        let spec = context.builder.steps[index]
         let buildID = build.id
         let label = "build \(build.number) of \(build.builderName)"
-        let granted = await locks.acquireStep(spec.locks, worker: worker, owner: owner, label: label) { reason in
-            let keepWaiting = active.withLock { map -> Bool in
-                guard map[buildID]?.isCancelled == false else { return false }
-                map[buildID]?.lockWait = owner
-                return true
-            }
+        let granted = await locks.acquireStep(spec.locks, worker: context.worker,
+                                              owner: .step(build: buildID, step: index), label: label) { reason in
+            // A stop that came before the wait began ends it here; a later one abandons it.
+            let keepWaiting = active.withLock { $0[buildID]?.progress.stopRequest == nil }
             if keepWaiting {
-                log.info("step \(spec.name) \(reason)")
+                context.log.info("step \(spec.name) \(reason)")
                 plugins.events.record("step_waiting_for_lock", [
                     "buildid": .number(Double(buildID)), "step": .number(Double(index)),
                     "name": .string(spec.name), "reason": .string(reason)])
             }
             return keepWaiting
         }
-        active.withLock { $0[buildID]?.lockWait = nil }
-        return granted
-    }
-
-    /// How a stopped build ends: CANCELLED, or RETRY when the stop asked for a rerun; nil
-    /// when nobody stopped it.
-    private func stopped(_ buildID: Int64, while context: String? = nil) -> (BuildResult, String)? {
-        active.withLock { map -> (BuildResult, String)? in
-            guard let b = map[buildID], b.isCancelled else { return nil }
-            let reason = b.cancelReason ?? "stopped"
-            let when = context.map { " \($0)" } ?? ""
-            return b.retryOnStop ? (.retry, "stopped to run again\(when): \(reason)") : (.cancelled, "cancelled\(when): \(reason)")
-        }
+        return granted ? .locksGranted : .lockWaitAbandoned
     }
 
     private func startMessage(for spec: StepSpec, index: Int, builder: BuilderSpec, build: Build,
@@ -283,33 +303,4 @@ final class BuildRunner: Sendable {
             workdir: "\(builder.name)/\(step.workdir ?? "build")", action: action, env: step.env,
             timeout: step.timeout, revision: stamp.revision.flatMap { $0.isEmpty ? nil : $0 }, branch: branch)
     }
-
-    private func describe(_ outcome: WorkerMessage.StepFinished, spec: StepSpec) -> String {
-        switch outcome.result {
-        case .success: return "\(spec.name) done"
-        case .cancelled: return "\(spec.name) cancelled"
-        case .failure:
-            if let code = outcome.exitCode { return "\(spec.name) failed (exit code \(code))" }
-            if let sig = outcome.signal { return "\(spec.name) failed (signal \(sig))" }
-            return "\(spec.name) failed"
-        default: return "\(spec.name) \(outcome.result.name.lowercased())"
-        }
-    }
-
-    /// A launch that never became a build gives back what the distributor reserved.
-    private func abandon(_ launch: BuildLaunch, reason: String) async {
-        logger.info("build launch abandoned: \(reason)", metadata: ["request": "\(launch.request.id)"])
-        await locks.release(.request(launch.request.id))
-        for (gate, permit) in launch.permits { await gate.released(permit, result: nil) }
-        await registry.release(launch.worker, build: launch.reservation)
-    }
-}
-
-/// Everything the distributor reserved for one build before handing it to the runner.
-struct BuildLaunch: Sendable {
-    var request: BuildRequest
-    var worker: String
-    /// The worker-slot reservation id (negative: not yet a build id).
-    var reservation: Int64
-    var permits: [(any BuildStartGate, Permit)]
 }

@@ -68,19 +68,14 @@ actor LockManager {
     }
 
     /// Releases everything `owner` holds (and its place in any queue); wakes waiters.
-    func release(_ owner: LockOwner) {
+    func release(_ owner: LockOwner, wake shouldWake: Bool = true) {
         book.dequeue(owner)
         let freed = book.release(owner: owner)
         guard !freed.isEmpty else { return }
         grantWaitingSteps()
-        wake("lock \(freed.map(\.description).joined(separator: ", ")) released")
-    }
-
-    /// Gives back a reservation the distributor made in the same breath (a start gate said
-    /// not now) without waking it again, which would make it spin.
-    func releaseQuietly(_ owner: LockOwner) {
-        book.dequeue(owner)
-        if !book.release(owner: owner).isEmpty { grantWaitingSteps() }
+        // A distributor pass giving back what it reserved in the same breath must not wake
+        // itself again, or it would spin.
+        if shouldWake { wake("lock \(freed.map(\.description).joined(separator: ", ")) released") }
     }
 
     private func grantWaitingSteps() {

@@ -247,9 +247,8 @@ actor Distributor: Service {
     /// and remember the gate's reason for that worker.
     private func giveBack(_ request: BuildRequest, decision: DistributorPolicy.Decision,
                           permits: [(any BuildStartGate, Permit)], exclusion: DistributorPolicy.Exclusion) async {
-        for (gate, permit) in permits { await gate.released(permit, result: nil) }
-        await locks.releaseQuietly(.request(request.id))
-        await registry.unreserve(decision.worker, build: request.id)
+        await BuildLaunch(request: request, worker: decision.worker, reservation: request.id, permits: permits)
+            .undo(locks: locks, registry: registry, wake: false)
         pending[request.id] = request
         excluded[request.id, default: [:]][decision.worker] = exclusion
         let before = waiting[request.id] ?? []

@@ -86,11 +86,11 @@ struct APIRoutes: Sendable {
         let builder = q.get("builder")
         let limit = q.get("limit").flatMap { Int($0) } ?? 100
         let list = try await runtime.store.builds(builder: builder, limit: max(1, min(limit, 10_000)))
-        return APIJSON.response(["builds": list.map { API.build($0, stamp: nil, steps: nil) }])
+        return APIJSON.response(["builds": runtime.runner.live(list).map { API.build($0, stamp: nil, steps: nil) }])
     }
 
     private func build(_ id: Int64?) async throws -> Response {
-        guard let id, let b = try await runtime.store.build(id: id) else {
+        guard let id, let b = try await runtime.store.build(id: id).map({ runtime.runner.live([$0])[0] }) else {
             return APIJSON.error(.notFound, "no such build")
         }
         let steps = try await runtime.store.steps(buildID: id)

@@ -111,19 +111,16 @@ actor WorkerRegistry {
     }
 
     /// Frees a build slot; a stopping or removed worker that became idle is disconnected.
-    func release(_ name: String, build: Int64) {
+    /// `wake` is false when a distributor pass gives back a slot it reserved in the same
+    /// breath (a start gate said not now): waking would make the pass spin.
+    func release(_ name: String, build: Int64, wake shouldWake: Bool = true) {
         guard var entry = entries[name] else { return }
         entry.running.remove(build)
         entries[name] = entry
         if entry.running.isEmpty, entry.isStopping || entry.isRemoved, let link = entry.link {
             link.send(.shutdown(graceful: true))
         }
-        wake("build finished on \(name)")
-    }
-
-    /// Gives back a slot reserved in the same pass (a start gate said not now), quietly.
-    func unreserve(_ name: String, build: Int64) {
-        entries[name]?.running.remove(build)
+        if shouldWake { wake("build finished on \(name)") }
     }
 
     // MARK: pause, stop, kill
