@@ -210,7 +210,7 @@ final class BuildRunner: Sendable {
         case .interruptStep(let step, let reason):
             let worker = active.withLock { $0[buildID]?.worker }
             if let worker, let link = await registry.link(worker) {
-                link.send(.interrupt(buildID: buildID, step: step, reason: reason))
+                link.interrupt(buildID: buildID, step: step, reason: reason)
             }
         case .abandonLockWait(let step):
             await locks.abandonStep(.step(build: buildID, step: step))

@@ -106,7 +106,7 @@ final class HostedPluginContext: PluginContext {
 
     func send(to worker: String, _ payload: JSONValue) async -> Bool {
         guard let link = await registry.link(worker) else { return false }
-        return link.send(.plugin(name: pluginName, payload: payload))
+        return link.sendPlugin(pluginName, payload: payload)
     }
 
     func workers() async -> [WorkerSnapshot] { await registry.snapshots() }

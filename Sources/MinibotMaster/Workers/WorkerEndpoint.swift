@@ -4,7 +4,7 @@ import Logging
 import MinibotCore
 import MinibotProtocol
 
-/// Serves one worker's WebSocket: authenticates its `hello`, attaches a ``WorkerLink``,
+/// Serves one worker's WebSocket: authenticates its `hello`, attaches a ``JSONWorkerConnection``,
 /// then dispatches its messages until the connection ends.
 ///
 /// A bad first message, a wrong password, a duplicate name, a frame that does not decode
@@ -63,18 +63,22 @@ struct WorkerEndpoint: Sendable {
             await refuse("the first message must be a hello")
             return
         }
-        if let reason = await registry.refusal(for: hello) {
+        guard hello.protocolVersion == WorkerWire.version else {
+            await refuse("protocol version \(hello.protocolVersion) not supported (master speaks \(WorkerWire.version))")
+            return
+        }
+        if let reason = await registry.refusal(name: hello.name, password: hello.password) {
             await refuse(reason)
             return
         }
 
         let (outbox, outboxContinuation) = AsyncStream<MasterMessage>.makeStream()
-        let link = WorkerLink(name: hello.name, info: hello.info, outbox: outboxContinuation, now: now())
+        let link = JSONWorkerConnection(name: hello.name, info: hello.info, outbox: outboxContinuation,
+                                        heartbeat: Double(heartbeat.components.seconds), now: now())
         guard await registry.attach(link) else {
             await refuse("worker \(hello.name) is already connected")
             return
         }
-        link.send(.welcome(heartbeat: Double(heartbeat.components.seconds)))
         let log = logger.with(worker: hello.name)
         let liveness = LinkLiveness(now: .now)
 
@@ -133,7 +137,7 @@ struct WorkerEndpoint: Sendable {
         try? await outbound.close(.normalClosure, reason: nil)
     }
 
-    private func dispatch(_ message: WorkerMessage, link: WorkerLink) async {
+    private func dispatch(_ message: WorkerMessage, link: JSONWorkerConnection) async {
         switch message {
         case .hello:
             break

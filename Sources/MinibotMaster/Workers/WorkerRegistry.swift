@@ -13,7 +13,7 @@ import MinibotStore
 actor WorkerRegistry {
     struct Entry {
         var spec: WorkerSpec
-        var link: WorkerLink?
+        var link: (any WorkerConnection)?
         var isPaused = false
         var pauseReason: String?
         var running: Set<Int64> = []
@@ -55,19 +55,19 @@ actor WorkerRegistry {
 
     // MARK: connections
 
-    /// Why a hello is refused, or nil when the worker may attach.
-    func refusal(for hello: WorkerMessage.Hello) -> String? {
-        guard hello.protocolVersion == WorkerWire.version else {
-            return "protocol version \(hello.protocolVersion) not supported (master speaks \(WorkerWire.version))"
-        }
-        guard let entry = entries[hello.name], !entry.isRemoved else { return "unknown worker \(hello.name)" }
-        guard entry.spec.password == hello.password else { return "wrong password for worker \(hello.name)" }
-        if let link = entry.link, !link.isClosed { return "worker \(hello.name) is already connected" }
+    /// Why a worker with these credentials may not attach, or nil when it may. The same for
+    /// every worker protocol: each endpoint checks its own framing, then asks here.
+    func refusal(name: String, password: String) -> String? {
+        guard let entry = entries[name], !entry.isRemoved else { return "unknown worker \(name)" }
+        guard entry.spec.password == password else { return "wrong password for worker \(name)" }
+        if let link = entry.link, !link.isClosed { return "worker \(name) is already connected" }
         return nil
     }
 
-    /// Attaches a link after ``refusal(for:)`` returned nil; false if someone raced it.
-    func attach(_ link: WorkerLink) async -> Bool {
+    /// Attaches a connection after ``refusal(name:password:)`` returned nil; false if someone
+    /// raced it. The connection is brought up (``WorkerConnection/attached()``) before this
+    /// actor can be entered again, so no build reaches a worker before its `welcome`.
+    func attach(_ link: any WorkerConnection) async -> Bool {
         guard var entry = entries[link.name], entry.link == nil || entry.link!.isClosed else { return false }
         entry.link = link
         entry.lastInfo = link.info
@@ -75,6 +75,7 @@ actor WorkerRegistry {
         entry.isStopping = false
         entry.status = nil
         entries[link.name] = entry
+        link.attached()
         try? await store.setWorkerState(record(for: entry))
         logger.info("worker attached", metadata: ["worker": "\(link.name)", "host": "\(link.info.hostname)"])
         publish(.workerAttached(snapshot(entry)))
@@ -83,7 +84,7 @@ actor WorkerRegistry {
     }
 
     /// Detaches a link (connection closed). Running builds on it are failed by the link.
-    func detach(_ link: WorkerLink) {
+    func detach(_ link: any WorkerConnection) {
         guard var entry = entries[link.name], entry.link === link else { return }
         entry.link = nil
         entry.status = nil
@@ -93,7 +94,7 @@ actor WorkerRegistry {
         wake("worker \(link.name) detached")
     }
 
-    func link(_ name: String) -> WorkerLink? {
+    func link(_ name: String) -> (any WorkerConnection)? {
         guard let l = entries[name]?.link, !l.isClosed else { return nil }
         return l
     }
@@ -118,7 +119,7 @@ actor WorkerRegistry {
         entry.running.remove(build)
         entries[name] = entry
         if entry.running.isEmpty, entry.isStopping || entry.isRemoved, let link = entry.link {
-            link.send(.shutdown(graceful: true))
+            link.shutdown(graceful: true)
         }
         if shouldWake { wake("build finished on \(name)") }
     }
@@ -142,7 +143,7 @@ actor WorkerRegistry {
         guard var entry = entries[name] else { return false }
         entry.isStopping = true
         entries[name] = entry
-        if entry.running.isEmpty { entry.link?.send(.shutdown(graceful: true)) }
+        if entry.running.isEmpty { entry.link?.shutdown(graceful: true) }
         wake("worker \(name) stopping")
         return true
     }
@@ -155,7 +156,7 @@ actor WorkerRegistry {
     func kill(_ name: String) -> Bool {
         guard let entry = entries[name] else { return false }
         if let link = entry.link {
-            link.send(.shutdown(graceful: false))
+            link.shutdown(graceful: false)
             link.close()
         }
         wake("worker \(name) killed")
@@ -178,7 +179,7 @@ actor WorkerRegistry {
         for (name, var e) in entries where !names.contains(name) {
             e.isRemoved = true
             entries[name] = e
-            if e.running.isEmpty { e.link?.send(.shutdown(graceful: true)) }
+            if e.running.isEmpty { e.link?.shutdown(graceful: true) }
         }
         wake("workers reconfigured")
     }

@@ -4,16 +4,16 @@ import MinibotCore
 import MinibotProtocol
 import Synchronization
 
-/// One live connection to a worker, as the build logic sees it.
+/// A connection to a Minibot worker over the JSON WebSocket (`/workers/ws`, contract:
+/// `WorkerWire.swift`).
 ///
 /// Messages to the worker go through an outbox drained by the connection's own task, so
 /// that any task may send without interleaving frames. Replies to a step (`stepFinished`)
 /// resolve the continuation registered by ``runStep(_:output:)``; when the connection
 /// drops, every waiting step fails with ``WorkerLostError``.
-final class WorkerLink: Sendable {
+final class JSONWorkerConnection: WorkerConnection {
     let name: String
     let info: WorkerInfo
-    let id: UUID
     let connectedAt: Date
     private let outbox: AsyncStream<MasterMessage>.Continuation
     private let state = Mutex(State())
@@ -29,12 +29,32 @@ final class WorkerLink: Sendable {
         var isClosed = false
     }
 
-    init(name: String, info: WorkerInfo, outbox: AsyncStream<MasterMessage>.Continuation, now: Date) {
+    /// The heartbeat interval announced in `welcome`, in seconds.
+    private let heartbeat: Double
+
+    init(name: String, info: WorkerInfo, outbox: AsyncStream<MasterMessage>.Continuation, heartbeat: Double,
+         now: Date) {
         self.name = name
         self.info = info
-        self.id = UUID()
         self.connectedAt = now
         self.outbox = outbox
+        self.heartbeat = heartbeat
+    }
+
+    func attached() {
+        send(.welcome(heartbeat: heartbeat))
+    }
+
+    func interrupt(buildID: Int64, step: Int, reason: String) {
+        send(.interrupt(buildID: buildID, step: step, reason: reason))
+    }
+
+    func sendPlugin(_ plugin: String, payload: JSONValue) -> Bool {
+        send(.plugin(name: plugin, payload: payload))
+    }
+
+    func shutdown(graceful: Bool) {
+        send(.shutdown(graceful: graceful))
     }
 
     /// Queues a message; returns false when the link is already closed.
@@ -95,10 +115,4 @@ final class WorkerLink: Sendable {
     }
 
     var isClosed: Bool { state.withLock { $0.isClosed } }
-}
-
-/// A worker's connection dropped while a step was running on it.
-struct WorkerLostError: Error, CustomStringConvertible {
-    var worker: String
-    var description: String { "worker \(worker) lost" }
 }
