@@ -192,6 +192,8 @@ let package = Package(
         .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore"]),
         .testTarget(name: "MinibotStoreTests", dependencies: ["MinibotStore", "MinibotCore", "MinibotCompression"]),
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
+        // The master's services in-process: a manual clock, no sockets where none are needed.
+        .testTarget(name: "MinibotMasterTests", dependencies: ["MinibotMaster", "MinibotTesting"]),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotConfig", "MinibotCore"]),
         .testTarget(name: "MinibotAgentTests", dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore"]),
         .testTarget(

@@ -37,9 +37,9 @@ extension AvailabilityPlugin {
                         nextID += 1
                         let id = nextID
                         armed = (id, fireAt)
-                        group.addTask { [sleep] in
+                        group.addTask { [context] in
                             // A superseded timer still fires; that only costs one recomputation.
-                            do { try await sleep(delay) } catch { return }
+                            do { try await context.sleep(until: fireAt) } catch { return }
                             continuation.yield(.timer(id: id))
                         }
                     }

@@ -25,11 +25,10 @@ public final class AvailabilityPlugin: MasterPlugin {
     public static let name = "availability"
 
     /// The longest the timer sleeps: bounds how late a boundary is noticed after the wall
-    /// clock jumps (the sleep itself runs on a monotonic clock).
+    /// clock jumps.
     public static let maxSleep: Double = 60
 
     let context: any PluginContext
-    let sleep: @Sendable (Double) async throws -> Void
     let state: Mutex<State>
     let inputs: AsyncStream<Input>
     let inputContinuation: AsyncStream<Input>.Continuation
@@ -45,17 +44,15 @@ public final class AvailabilityPlugin: MasterPlugin {
 
     public convenience init(configuration: ConfigNode, master: MasterConfig, context: any PluginContext) throws {
         try self.init(configuration: configuration, master: master, context: context,
-                      displayTimeZone: .current, sleep: { try await Task.sleep(for: .seconds($0)) })
+                      displayTimeZone: .current)
     }
 
     /// - Parameters:
     ///   - displayTimeZone: where flag expiries are shown and `until: "17:00"` is read.
-    ///   - sleep: suspends the timer for that many seconds (monotonic); tests inject their own.
     public init(configuration: ConfigNode, master: MasterConfig, context: any PluginContext,
-                displayTimeZone: TimeZone, sleep: @escaping @Sendable (Double) async throws -> Void) throws {
+                displayTimeZone: TimeZone) throws {
         let parsed = try AvailabilityConfiguration(node: configuration, master: master)
         self.context = context
-        self.sleep = sleep
         self.state = Mutex(State(configuration: parsed, workers: master.workers.map(\.name), displayZone: displayTimeZone))
         (inputs, inputContinuation) = AsyncStream<Input>.makeStream()
         hostAgent = HostAgentGate(context: context)

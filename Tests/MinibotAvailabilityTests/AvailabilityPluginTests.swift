@@ -28,15 +28,14 @@ import Testing
 
     final class Harness: Sendable {
         let context: TestPluginContext
-        let sleeper = TestSleeper()
+        var sleeper: TestSleeper { context.sleeper }
         let plugin: AvailabilityPlugin
         let task: Task<Void, any Error>
 
         init(context: TestPluginContext, configuration: ConfigNode, master: MasterConfig) throws {
             self.context = context
-            let sleeper = self.sleeper
             plugin = try AvailabilityPlugin(configuration: configuration, master: master, context: context,
-                                            displayTimeZone: paris, sleep: { try await sleeper.sleep($0) })
+                                            displayTimeZone: paris)
             let plugin = self.plugin
             task = Task { try await plugin.run() }
         }

@@ -10,14 +10,14 @@ import ServiceLifecycle
 /// binds the socket, then serves connections, samples load every `sampleInterval` and fires the
 /// arbiter's deadlines until cancelled or gracefully shut down. All decisions are the state
 /// machine's; this actor only turns socket lines, load samples, host blocks and deadlines into
-/// inputs, and the machine's actions into lines. Time comes from the injected `AgentClock`.
+/// inputs, and the machine's actions into lines. Time comes from the injected `WallClock`.
 public actor Agent: Service {
     /// Decides whether the host is inside an unavailable window at a time; called on the actor
     /// before each step. Windows are wired in by the executable (`TimeWindow`, MinibotCore).
     public typealias HostBlockProvider = @Sendable (Date) -> HostBlock?
 
     private let configuration: AgentConfiguration
-    private let clock: any AgentClock
+    private let clock: any WallClock
     private let loadReader: LoadReader
     private let hostBlockProvider: HostBlockProvider
     private let logger: Logger
@@ -34,7 +34,7 @@ public actor Agent: Service {
     /// The lease ids last written to the ledger.
     private var recordedLeases: Set<String> = []
 
-    public init(configuration: AgentConfiguration, clock: any AgentClock = SystemAgentClock(),
+    public init(configuration: AgentConfiguration, clock: any WallClock = SystemClock(),
                 hostBlock: @escaping HostBlockProvider = { _ in nil }, logger: Logger = Logger(label: "minibot.agent")) {
         self.configuration = configuration
         self.clock = clock

@@ -5,8 +5,13 @@ public protocol PluginContext: Sendable {
     /// The master's name (its identity towards workers and host agents).
     var masterName: String { get }
 
-    /// Wall-clock time as the master sees it; tests inject a test clock.
+    /// Wall-clock time as the master sees it, from the master's one ``WallClock`` (tests
+    /// inject a manual one).
     func now() -> Date
+
+    /// Sleeps until `deadline` on the master's clock; throws `CancellationError` when the
+    /// task is cancelled first. Plugins time their boundaries with it, never with `Task.sleep`.
+    func sleep(until deadline: Date) async throws
 
     /// Wakes the build-request distributor. Call it on anything that can make a worker
     /// usable (a flag cleared, a window ended, load dropped, a slot offered): a waiting

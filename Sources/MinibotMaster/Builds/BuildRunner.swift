@@ -21,7 +21,7 @@ final class BuildRunner: Sendable {
     /// The master directory: relative repository paths in steps are relative to it.
     private let directory: URL
     private let logger: Logger
-    private let now: @Sendable () -> Date
+    private let clock: any WallClock
     private let wake: @Sendable (String) -> Void
     private let config: Mutex<MasterConfig>
     private let active = Mutex<[Int64: ActiveBuild]>([:])
@@ -37,7 +37,7 @@ final class BuildRunner: Sendable {
     }
 
     init(store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost, masterName: String,
-         directory: URL, config: MasterConfig, logger: Logger, now: @escaping @Sendable () -> Date,
+         directory: URL, config: MasterConfig, logger: Logger, clock: any WallClock,
          wake: @escaping @Sendable (String) -> Void, onClaimLost: @escaping @Sendable (Int64) -> Void) {
         self.store = store
         self.registry = registry
@@ -47,7 +47,7 @@ final class BuildRunner: Sendable {
         self.directory = directory
         self.config = Mutex(config)
         self.logger = logger
-        self.now = now
+        self.clock = clock
         self.wake = wake
         self.onClaimLost = onClaimLost
     }
@@ -74,7 +74,7 @@ final class BuildRunner: Sendable {
 
     /// Claims the request and runs the build to its end.
     func run(_ launch: BuildLaunch) async {
-        let started = now()
+        let started = clock.now()
         let cfg = config.withLock { $0 }
         guard let builder = cfg.builder(named: launch.request.builderName) else {
             logger.info("build launch abandoned: builder \(launch.request.builderName) no longer exists",
@@ -124,7 +124,7 @@ final class BuildRunner: Sendable {
         let (result, state) = await runSteps(builder: builder, build: &build, stamp: stamp, worker: launch.worker, log: log)
 
         do {
-            try await store.finishBuild(id: build.id, results: result, stateString: state, at: now(),
+            try await store.finishBuild(id: build.id, results: result, stateString: state, at: clock.now(),
                                         properties: build.properties)
         } catch {
             log.error("could not record the end of the build: \(error)")
@@ -227,7 +227,7 @@ final class BuildRunner: Sendable {
             return .workerLost(worker: context.worker)
         }
         try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
-                                             startedAt: now(), stateString: "running"))
+                                             startedAt: clock.now(), stateString: "running"))
         plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                "name": .string(spec.name)])
         let message = startMessage(for: spec, index: index, builder: context.builder, build: build,
@@ -245,7 +245,7 @@ final class BuildRunner: Sendable {
             try? await store.appendLog(buildID: build.id, step: index, stream: .header,
                                        text: "worker \(context.worker) lost during this step; the build will be retried\n")
             try? await store.finishStep(buildID: build.id, number: index, results: .retry,
-                                        stateString: "worker lost", at: now())
+                                        stateString: "worker lost", at: clock.now())
             return .workerLost(worker: context.worker)
         }
         for (k, v) in outcome.properties { build.properties[k] = v }
@@ -255,7 +255,7 @@ final class BuildRunner: Sendable {
         let stepState = BuildProgress.stepStateString(name: spec.name, result: outcome.result,
                                                       exitCode: outcome.exitCode, signal: outcome.signal)
         try? await store.finishStep(buildID: build.id, number: index, results: outcome.result,
-                                    stateString: stepState, at: now())
+                                    stateString: stepState, at: clock.now())
         plugins.events.record("step_finished", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                 "name": .string(spec.name),
                                                 "results": .number(Double(outcome.result.rawValue))])

@@ -32,18 +32,19 @@ actor PollerService: Service {
     private let changes: @Sendable (Change) async throws -> Void
     private let events: EventLog
     private let logger: Logger
-    private let now: @Sendable () -> Date
-    private let signal = WakeSignal()
+    private let clock: any WallClock
+    private let signal: WakeSignal
 
     init(specs: [GitPollerSpec], directory: URL, store: any Store, events: EventLog, logger: Logger,
-         now: @escaping @Sendable () -> Date, changes: @escaping @Sendable (Change) async throws -> Void) {
+         clock: any WallClock, changes: @escaping @Sendable (Change) async throws -> Void) {
         self.directory = directory
         self.events = events
         self.store = store
         self.logger = logger
-        self.now = now
+        self.clock = clock
+        self.signal = WakeSignal(clock: clock)
         self.changes = changes
-        for spec in specs { pollers[spec.name] = Self.makePoller(spec, directory: directory, due: now()) }
+        for spec in specs { pollers[spec.name] = Self.makePoller(spec, directory: directory, due: clock.now()) }
     }
 
     private static func makePoller(_ spec: GitPollerSpec, directory: URL, due: Date) -> Poller {
@@ -67,7 +68,7 @@ actor PollerService: Service {
                 p.spec = spec
                 next[spec.name] = p
             } else {
-                next[spec.name] = Self.makePoller(spec, directory: directory, due: now())
+                next[spec.name] = Self.makePoller(spec, directory: directory, due: clock.now())
             }
         }
         pollers = next
@@ -100,7 +101,7 @@ actor PollerService: Service {
     }
 
     private func pollDue() async {
-        let t = now()
+        let t = clock.now()
         for name in pollers.keys.sorted() where (pollers[name]?.nextDue ?? .distantFuture) <= t {
             await poll(name)
         }
@@ -123,7 +124,7 @@ actor PollerService: Service {
 
     private func pollSerially(_ name: String) async -> String? {
         guard var p = pollers[name] else { return nil }
-        p.nextDue = now().addingTimeInterval(p.spec.pollInterval)
+        p.nextDue = clock.now().addingTimeInterval(p.spec.pollInterval)
         pollers[name] = p
         let log = logger.with("poller", name)
         do {

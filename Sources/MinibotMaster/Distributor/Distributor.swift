@@ -31,10 +31,10 @@ actor Distributor: Service {
     private let plugins: PluginHost
     private let signal: WakeSignal
     private let logger: Logger
-    private let now: @Sendable () -> Date
+    private let clock: any WallClock
 
     init(config: MasterConfig, store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost,
-         signal: WakeSignal, logger: Logger, now: @escaping @Sendable () -> Date) {
+         signal: WakeSignal, logger: Logger, clock: any WallClock) {
         self.config = config
         self.policy = DistributorPolicy(builders: config.builders)
         self.store = store
@@ -43,7 +43,7 @@ actor Distributor: Service {
         self.plugins = plugins
         self.signal = signal
         self.logger = logger.with("component", "distributor")
-        self.now = now
+        self.clock = clock
     }
 
     func attach(runner: BuildRunner) {
@@ -56,7 +56,7 @@ actor Distributor: Service {
         do {
             for build in try await store.runningBuilds(master: runner?.masterName ?? "") {
                 try await store.finishBuild(id: build.id, results: .retry, stateString: "master restarted during the build",
-                                            at: now(), properties: build.properties)
+                                            at: clock.now(), properties: build.properties)
                 logger.notice("build interrupted by a master restart will be retried",
                               metadata: ["builder": "\(build.builderName)", "build": "\(build.number)"])
             }
@@ -133,7 +133,7 @@ actor Distributor: Service {
     private func pass(woken: Bool) async {
         // A real event may have changed what the gates answer: ask them again.
         if woken { excluded.removeAll() }
-        let t = now()
+        let t = clock.now()
         excluded = excluded.mapValues { $0.filter { $0.value.until.map { $0 > t } ?? true } }.filter { !$0.value.isEmpty }
         let states = await registry.states(ordered: false)
         let workers = states.map { s in
@@ -260,7 +260,7 @@ actor Distributor: Service {
         }
         publishChanges(from: [request.id: before], to: [request.id: reasons])
         waiting[request.id] = reasons
-        if let until = exclusion.until, until > now() { nextCheck = min(nextCheck ?? until, until) }
+        if let until = exclusion.until, until > clock.now() { nextCheck = min(nextCheck ?? until, until) }
         // Another worker may still take it: another pass, once this one is done.
         needsAnotherPass = true
     }
@@ -279,7 +279,7 @@ actor Distributor: Service {
         }.map(\.id)
         guard !older.isEmpty else { return }
         do {
-            let done = try await store.completeRequests(older, results: .skipped, at: now())
+            let done = try await store.completeRequests(older, results: .skipped, at: clock.now())
             for id in done {
                 forget([id])
                 plugins.publish(.requestRemoved(requestID: id))

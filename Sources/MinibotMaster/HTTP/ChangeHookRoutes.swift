@@ -27,7 +27,7 @@ struct ChangeHookRoutes: Sendable {
         case .success(let f): fields = f
         case .failure(let message): return APIJSON.error(.badRequest, message)
         }
-        switch HookFields.change(from: fields, now: runtime.now()) {
+        switch HookFields.change(from: fields, now: runtime.clock.now()) {
         case .failure(let message):
             return APIJSON.error(.badRequest, message)
         case .success(let change):

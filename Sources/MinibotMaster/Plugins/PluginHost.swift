@@ -72,7 +72,7 @@ final class PluginHost: Sendable {
 final class HostedPluginContext: PluginContext {
     let pluginName: String
     let masterName: String
-    private let clock: @Sendable () -> Date
+    private let clock: any WallClock
     private let wakeDistributor: @Sendable (String) -> Void
     private let eventStream: AsyncStream<PluginEvent>
     private let registry: WorkerRegistry
@@ -80,7 +80,7 @@ final class HostedPluginContext: PluginContext {
     private let store: any Store
     private let logger: Logger
 
-    init(pluginName: String, masterName: String, clock: @escaping @Sendable () -> Date,
+    init(pluginName: String, masterName: String, clock: any WallClock,
          wake: @escaping @Sendable (String) -> Void, events: AsyncStream<PluginEvent>,
          registry: WorkerRegistry, runner: BuildRunner, store: any Store, logger: Logger) {
         self.pluginName = pluginName
@@ -98,7 +98,9 @@ final class HostedPluginContext: PluginContext {
         await runner.retry(requestID: requestID, reason: "\(pluginName): \(reason)")
     }
 
-    func now() -> Date { clock() }
+    func now() -> Date { clock.now() }
+
+    func sleep(until deadline: Date) async throws { try await clock.sleep(until: deadline) }
 
     func wake(reason: String) { wakeDistributor("\(pluginName): \(reason)") }
 

@@ -33,16 +33,16 @@ final class EventLog: Sendable {
 
     private let state = Mutex(State())
     private let capacity: Int
-    private let now: @Sendable () -> Date
+    private let clock: any WallClock
 
-    init(capacity: Int = 10_000, now: @escaping @Sendable () -> Date) {
+    init(capacity: Int = 10_000, clock: any WallClock) {
         self.capacity = capacity
-        self.now = now
+        self.clock = clock
     }
 
     func record(_ type: String, _ fields: [String: JSONValue]) {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.events.append(Event(seq: s.nextSeq, time: now(), type: type, fields: fields))
+            s.events.append(Event(seq: s.nextSeq, time: clock.now(), type: type, fields: fields))
             s.nextSeq += 1
             if s.events.count > capacity { s.events.removeFirst(s.events.count - capacity) }  // O(1) on a Deque
             defer { s.waiters.removeAll() }
@@ -56,17 +56,21 @@ final class EventLog: Sendable {
 
     /// Events after `seq`, waiting up to `timeout` seconds for the first one.
     func events(after seq: Int64, timeout: Double) async -> [Event] {
-        let deadline = Date().addingTimeInterval(max(0, min(timeout, 300)))
+        // A NaN or infinite timeout from a client must not reach a sleep (it would trap).
+        let wait = timeout.isFinite ? max(0, min(timeout, 300)) : 0
+        let deadline = clock.now().addingTimeInterval(wait)
         while true {
             let found = state.withLock { s -> [Event] in
-                guard let first = s.events.first?.seq else { return [] }
-                let start = Int(max(0, min(Int64(s.events.count), seq + 1 - first)))
-                return Array(s.events[start...])
+                guard let first = s.events.first?.seq, seq < s.nextSeq - 1 else { return [] }
+                // No arithmetic on `seq` beyond this comparison: it comes from the client and
+                // may be Int64.max or .min.
+                guard seq >= first else { return Array(s.events) }
+                return Array(s.events[Int(seq - first + 1)...])
             }
-            if !found.isEmpty || Date() >= deadline || Task.isCancelled { return found }
+            if !found.isEmpty || clock.now() >= deadline || Task.isCancelled { return found }
             let id = UUID()
-            let timer = Task { [weak self] in
-                try? await Task.sleep(for: .seconds(max(0.001, deadline.timeIntervalSinceNow)))
+            let timer = Task { [weak self, clock] in
+                try? await clock.sleep(until: deadline)
                 self?.release(id)
             }
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

@@ -13,7 +13,7 @@ struct JanitorService: Service {
     let store: any Store
     let events: EventLog
     let logger: Logger
-    let now: @Sendable () -> Date
+    let clock: any WallClock
     let config: @Sendable () -> JanitorConfig
 
     func run() async throws {
@@ -21,13 +21,13 @@ struct JanitorService: Service {
             while !Task.isCancelled {
                 let janitor = config()
                 if let horizon = janitor.logHorizon { await prune(horizon: horizon) }
-                try? await Task.sleep(for: .seconds(janitor.interval))
+                try? await clock.sleep(seconds: janitor.interval)
             }
         }
     }
 
     private func prune(horizon: Double) async {
-        let t = now()
+        let t = clock.now()
         let cutoff = t.addingTimeInterval(-horizon)
         do {
             let done = try await store.pruneLogs(endedBefore: cutoff, at: t)

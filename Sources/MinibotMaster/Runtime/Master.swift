@@ -22,13 +22,16 @@ public final class Master: Sendable {
         /// Overrides `www.port` (0: any free port), e.g. for tests.
         public var port: Int?
         public var logLevel: Logger.Level
+        /// The master's one source of time (tests inject a manual clock).
+        public var clock: any WallClock
 
         public init(directory: String, plugins: [any MasterPlugin.Type] = [], port: Int? = nil,
-                    logLevel: Logger.Level = .info) {
+                    logLevel: Logger.Level = .info, clock: any WallClock = SystemClock()) {
             self.directory = directory
             self.plugins = plugins
             self.port = port
             self.logLevel = logLevel
+            self.clock = clock
         }
     }
 
@@ -62,32 +65,32 @@ public final class Master: Sendable {
         let config = try Self.check(path: Self.configPath(in: directory.path), plugins: configuration.plugins)
         let dbPath = config.db.hasPrefix("/") ? config.db : directory.appendingPathComponent(config.db).path
         let store = try SQLiteStore(path: dbPath)
-        let now: @Sendable () -> Date = { Date() }
+        let clock = configuration.clock
         let masterName = "\(ProcessInfo.processInfo.hostName):\(directory.path)"
 
-        let signal = WakeSignal()
+        let signal = WakeSignal(clock: clock)
         let wake: @Sendable (String) -> Void = { signal.wake($0) }
-        let plugins = PluginHost(events: EventLog(now: now))
+        let plugins = PluginHost(events: EventLog(clock: clock))
         let registry = WorkerRegistry(specs: config.workers, store: store, logger: logger, wake: wake,
                                       publish: { plugins.publish($0) })
         let locks = LockManager(locks: config.locks, wake: wake)
         let distributor = Distributor(config: config, store: store, registry: registry, locks: locks, plugins: plugins,
-                                      signal: signal, logger: logger, now: now)
+                                      signal: signal, logger: logger, clock: clock)
         let runner = BuildRunner(store: store, registry: registry, locks: locks, plugins: plugins, masterName: masterName,
-                                 directory: directory, config: config, logger: logger, now: now, wake: wake,
+                                 directory: directory, config: config, logger: logger, clock: clock, wake: wake,
                                  onClaimLost: { id in Task { await distributor.forget([id]) } })
         await distributor.attach(runner: runner)
-        let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, now: now)
+        let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, clock: clock)
         let changes = ChangeIntake(store: store, schedulers: schedulers, logger: logger, events: plugins.events)
         let pollers = PollerService(
             specs: config.gitPollers,
-            directory: directory, store: store, events: plugins.events, logger: logger, now: now,
+            directory: directory, store: store, events: plugins.events, logger: logger, clock: clock,
             changes: { try await changes.record($0) })
         let token = try Self.adminToken(config.www, directory: directory)
         self.runtime = MasterRuntime(
             masterName: masterName, directory: directory, config: config, adminToken: token, store: store,
             registry: registry, runner: runner, distributor: distributor, locks: locks, plugins: plugins, schedulers: schedulers,
-            changes: changes, pollers: pollers, signal: signal, now: now)
+            changes: changes, pollers: pollers, signal: signal, clock: clock)
 
         self.supervisor = PluginSupervisor(logger: logger)
         for section in config.plugins {
@@ -103,7 +106,7 @@ public final class Master: Sendable {
         guard let type = types.first(where: { $0.name == section.name }) else { return nil }
         let (events, continuation) = AsyncStream.makeStream(of: PluginEvent.self)
         let signal = runtime.signal
-        let context = HostedPluginContext(pluginName: section.name, masterName: runtime.masterName, clock: runtime.now,
+        let context = HostedPluginContext(pluginName: section.name, masterName: runtime.masterName, clock: runtime.clock,
                                           wake: { signal.wake($0) }, events: events, registry: runtime.registry,
                                           runner: runtime.runner, store: runtime.store, logger: logger)
         let plugin = try type.init(configuration: section.node, master: config, context: context)
@@ -135,7 +138,7 @@ public final class Master: Sendable {
         ChangeHookRoutes(runtime: runtime).register(on: router)
         WebPage(runtime: runtime).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
-                                      now: runtime.now)
+                                      clock: runtime.clock)
         let wsRouter = Router(context: BasicWebSocketRequestContext.self)
         wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { inbound, outbound, context in
             let peer = context.request.headers[.userAgent] ?? "worker"
@@ -165,7 +168,7 @@ public final class Master: Sendable {
             logger: logger.with("component", "http"))
 
         let janitor = JanitorService(store: runtime.store, events: runtime.plugins.events,
-                                     logger: logger.with("component", "janitor"), now: runtime.now,
+                                     logger: logger.with("component", "janitor"), clock: runtime.clock,
                                      config: { [runtime] in runtime.config.janitor })
         for p in runtime.plugins.all { await supervisor.start(name: p.name, plugin: p.plugin) }
         var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor]

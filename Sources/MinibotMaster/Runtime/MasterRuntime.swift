@@ -18,13 +18,13 @@ final class MasterRuntime: Sendable {
     let changes: ChangeIntake
     let pollers: PollerService
     let signal: WakeSignal
-    let now: @Sendable () -> Date
+    let clock: any WallClock
     private let state: Mutex<(config: MasterConfig, adminToken: String?)>
 
     init(masterName: String, directory: URL, config: MasterConfig, adminToken: String?, store: any Store,
          registry: WorkerRegistry, runner: BuildRunner, distributor: Distributor, locks: LockManager, plugins: PluginHost,
          schedulers: SchedulerService, changes: ChangeIntake, pollers: PollerService, signal: WakeSignal,
-         now: @escaping @Sendable () -> Date) {
+         clock: any WallClock) {
         self.masterName = masterName
         self.directory = directory
         self.store = store
@@ -37,7 +37,7 @@ final class MasterRuntime: Sendable {
         self.changes = changes
         self.pollers = pollers
         self.signal = signal
-        self.now = now
+        self.clock = clock
         self.state = Mutex((config, adminToken))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCore
 import Synchronization
 
 /// A coalescing "something changed" signal with one listener: any number of wakes before
@@ -19,6 +20,11 @@ final class WakeSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    private let clock: any WallClock
+
+    init(clock: any WallClock) {
+        self.clock = clock
+    }
 
     /// Records a reason and wakes the listener.
     func wake(_ reason: String) {
@@ -36,14 +42,12 @@ final class WakeSignal: Sendable {
     func next(deadline: Date?) async -> [String] {
         let generation = state.withLock { s -> UInt64 in
             s.generation &+= 1
-            s.isDeadlinePassed = deadline.map { $0.timeIntervalSinceNow <= 0 } ?? false
+            s.isDeadlinePassed = deadline.map { $0 <= clock.now() } ?? false
             return s.generation
         }
         let timer: Task<Void, Never>? = deadline.map { d in
-            Task { [weak self] in
-                let delay = d.timeIntervalSinceNow
-                if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
-                guard !Task.isCancelled else { return }
+            Task { [weak self, clock] in
+                guard (try? await clock.sleep(until: d)) != nil, !Task.isCancelled else { return }
                 self?.deadlineReached(generation)
             }
         }

@@ -14,18 +14,19 @@ actor SchedulerService: Service {
     private let store: any Store
     private let distributor: Distributor
     private let logger: Logger
-    private let now: @Sendable () -> Date
+    private let clock: any WallClock
     /// Per single-branch scheduler: the changes waiting for the tree to be stable.
     private var timers: [String: TreeStableTimer] = [:]
-    private let signal = WakeSignal()
+    private let signal: WakeSignal
 
     init(config: MasterConfig, store: any Store, distributor: Distributor, logger: Logger,
-         now: @escaping @Sendable () -> Date) {
+         clock: any WallClock) {
         self.config = config
         self.store = store
         self.distributor = distributor
         self.logger = logger
-        self.now = now
+        self.clock = clock
+        self.signal = WakeSignal(clock: clock)
     }
 
     func apply(config newConfig: MasterConfig) {
@@ -61,7 +62,7 @@ actor SchedulerService: Service {
         var properties = body.properties ?? [:]
         properties["scheduler"] = forcer.name
         let buildset = Buildset(reason: reason, schedulerName: forcer.name, sourceStamp: stamp,
-                                properties: properties, submittedAt: now())
+                                properties: properties, submittedAt: clock.now())
         do {
             let (bs, requests) = try await store.addBuildset(buildset, builders: [builder], priority: body.priority ?? 0)
             await distributor.submitted(requests)
@@ -81,7 +82,7 @@ actor SchedulerService: Service {
     // MARK: changes
 
     func changeArrived(_ change: Change) async {
-        let t = now()
+        let t = clock.now()
         var firings: [(String, TreeStableTimer.Firing)] = []
         for case .singleBranch(let s) in config.schedulers {
             guard let matcher = try? BranchMatcher(s), matcher.matches(change.branch) else { continue }
@@ -132,7 +133,7 @@ actor SchedulerService: Service {
     private var nextDeadline: Date? { timers.values.compactMap(\.nextDeadline).min() }
 
     private func fireDue() async {
-        let t = now()
+        let t = clock.now()
         for name in timers.keys.sorted() {
             guard var timer = timers[name] else { continue }
             let firings = timer.due(now: t)

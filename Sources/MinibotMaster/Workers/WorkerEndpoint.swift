@@ -15,7 +15,7 @@ struct WorkerEndpoint: Sendable {
     let registry: WorkerRegistry
     let plugins: PluginHost
     let logger: Logger
-    let now: @Sendable () -> Date
+    let clock: any WallClock
     /// How long a new connection may take to say hello.
     var helloTimeout: Duration = .seconds(10)
     /// How often the master pings an attached worker (sent to it in `welcome`); a link with
@@ -74,7 +74,7 @@ struct WorkerEndpoint: Sendable {
 
         let (outbox, outboxContinuation) = AsyncStream<MasterMessage>.makeStream()
         let link = JSONWorkerConnection(name: hello.name, info: hello.info, outbox: outboxContinuation,
-                                        heartbeat: Double(heartbeat.components.seconds), now: now())
+                                        heartbeat: Double(heartbeat.components.seconds), now: clock.now())
         guard await registry.attach(link) else {
             await refuse("worker \(hello.name) is already connected")
             return

@@ -26,6 +26,9 @@ final class TestPluginContext: PluginContext {
     }
 
     func now() -> Date { clock.withLock { $0 } }
+    /// The plugin's timers: they sleep until the test fires them.
+    let sleeper = TestSleeper()
+    func sleep(until deadline: Date) async throws { try await sleeper.sleep(deadline.timeIntervalSince(now())) }
     func setNow(_ date: Date) { clock.withLock { $0 = date } }
     func advance(_ seconds: Double) { clock.withLock { $0 = $0.addingTimeInterval(seconds) } }
 
