@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinibotCore
+import MinibotStore
 
 extension SQLiteStore {
     public func addBuildset(_ buildset: Buildset, builders: [String],

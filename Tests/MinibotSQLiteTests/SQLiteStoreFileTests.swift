@@ -2,7 +2,8 @@ import Foundation
 import MinibotCompression
 import MinibotCore
 import Testing
-@testable import MinibotStore
+@testable import MinibotSQLite
+import MinibotStore
 
 /// Behaviour that needs a real database file: creation, reopening, several connections.
 @Suite struct SQLiteStoreFileTests {

@@ -1,7 +1,8 @@
 import Foundation
 import MinibotCore
 import Testing
-@testable import MinibotStore
+@testable import MinibotSQLite
+import MinibotStore
 
 /// Buildsets, requests, claims and builds, on an in-memory database.
 @Suite struct SQLiteStoreRequestTests {
