@@ -7,6 +7,10 @@ import MinibotCore
 /// use. Every claim is one atomic statement (`UPDATE … WHERE claimed_by IS NULL`), never a
 /// read followed by a write in the master's memory, so two masters sharing one database
 /// cannot both claim a request. Errors are ``StoreError``s.
+///
+/// The executable opens the implementation (`MinibotSQLite`'s `SQLiteStore` by default) and
+/// hands it to the master through `Master.StoreFactory`; the master names no implementation.
+/// Every implementation passes `StoreConformance` (in `MinibotTesting`).
 public protocol Store: Sendable {
     // MARK: changes
     /// Records a change and returns it with its id.
@@ -24,7 +28,9 @@ public protocol Store: Sendable {
     /// Records a buildset with one request per builder, in one transaction.
     func addBuildset(_ buildset: Buildset, builders: [String], priority: Int) async throws -> (Buildset, [BuildRequest])
     func buildset(id: Int64) async throws -> Buildset?
-    /// Unclaimed, incomplete requests, oldest first.
+    /// Unclaimed, incomplete requests in serving order: higher priority first, then earlier
+    /// submitted, then lower id (``DistributorPolicy/servesBefore(_:_:)``). A request a
+    /// RETRY made pending again keeps its place; a restarted master loads its queue from here.
     func pendingRequests() async throws -> [BuildRequest]
     /// Requests filtered by claim and completion (nil: either), newest first.
     func requests(claimed: Bool?, complete: Bool?, limit: Int) async throws -> [BuildRequest]
