@@ -65,9 +65,15 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "MinibotCompression", dependencies: ["MinibotCore", "CZlib"], swiftSettings: strict),
+        // The store protocol and its values; the master builds against this alone.
+        .target(name: "MinibotStore", dependencies: ["MinibotCore"], swiftSettings: strict),
+        // The embedded default store (SQLite through GRDB); the executables hand it to the master.
         .target(
-            name: "MinibotStore",
-            dependencies: ["MinibotCore", "MinibotCompression", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "MinibotSQLite",
+            dependencies: [
+                "MinibotCore", "MinibotStore", "MinibotCompression",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -127,7 +133,8 @@ let package = Package(
         .target(name: "CProcessExit"),
         .target(
             name: "MinibotTesting",
-            dependencies: ["MinibotCore", "MinibotClient", "CProcessExit"],
+            // MinibotStore for StoreConformance, the suite every store passes.
+            dependencies: ["MinibotCore", "MinibotClient", "MinibotStore", "CProcessExit"],
             swiftSettings: strict
         ),
 
@@ -136,6 +143,7 @@ let package = Package(
             name: "minibot",
             dependencies: [
                 "MinibotCore", "MinibotConfig", "MinibotMaster", "MinibotAvailability", "MinibotClient",
+                "MinibotSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -168,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-master",
             dependencies: [
-                "MinibotCore", "MinibotMaster", "MinibotAvailability",
+                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -190,7 +198,10 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "MinibotCoreTests", dependencies: ["MinibotCore"]),
         .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore"]),
-        .testTarget(name: "MinibotStoreTests", dependencies: ["MinibotStore", "MinibotCore", "MinibotCompression"]),
+        .testTarget(
+            name: "MinibotSQLiteTests",
+            dependencies: ["MinibotSQLite", "MinibotStore", "MinibotCore", "MinibotCompression", "MinibotTesting"]
+        ),
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
         // The master's services in-process: a manual clock, no sockets where none are needed.
         .testTarget(name: "MinibotMasterTests", dependencies: ["MinibotMaster", "MinibotTesting"]),

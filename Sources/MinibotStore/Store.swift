@@ -7,6 +7,10 @@ import MinibotCore
 /// use. Every claim is one atomic statement (`UPDATE … WHERE claimed_by IS NULL`), never a
 /// read followed by a write in the master's memory, so two masters sharing one database
 /// cannot both claim a request. Errors are ``StoreError``s.
+///
+/// The executable opens the implementation (`MinibotSQLite`'s `SQLiteStore` by default) and
+/// hands it to the master through `Master.StoreFactory`; the master names no implementation.
+/// Every implementation passes `StoreConformance` (in `MinibotTesting`).
 public protocol Store: Sendable {
     // MARK: changes
     /// Records a change and returns it with its id.
@@ -24,7 +28,9 @@ public protocol Store: Sendable {
     /// Records a buildset with one request per builder, in one transaction.
     func addBuildset(_ buildset: Buildset, builders: [String], priority: Int) async throws -> (Buildset, [BuildRequest])
     func buildset(id: Int64) async throws -> Buildset?
-    /// Unclaimed, incomplete requests, oldest first.
+    /// Unclaimed, incomplete requests in serving order: higher priority first, then earlier
+    /// submitted, then lower id (``DistributorPolicy/servesBefore(_:_:)``). A request a
+    /// RETRY made pending again keeps its place; a restarted master loads its queue from here.
     func pendingRequests() async throws -> [BuildRequest]
     /// Requests filtered by claim and completion (nil: either), newest first.
     func requests(claimed: Bool?, complete: Bool?, limit: Int) async throws -> [BuildRequest]
@@ -88,67 +94,4 @@ extension Store {
     public func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws {
         try await appendLog(buildID: buildID, step: step, [LogWrite(stream: stream, payload: .text(text))])
     }
-}
-
-/// What one janitor run deleted.
-public struct LogPruning: Sendable, Equatable {
-    public var builds: Int
-    public var chunks: Int
-
-    public init(builds: Int = 0, chunks: Int = 0) {
-        self.builds = builds
-        self.chunks = chunks
-    }
-}
-
-/// A chunk to add to a step's log.
-public struct LogWrite: Sendable, Equatable {
-    public var stream: LogStream
-    public var payload: LogPayload
-
-    public init(stream: LogStream, payload: LogPayload) {
-        self.stream = stream
-        self.payload = payload
-    }
-}
-
-/// A piece of a step's log.
-public struct LogChunk: Sendable, Equatable {
-    /// Increasing within a log; pass the last one seen as `afterChunk` to read on.
-    public var id: Int64
-    public var stream: LogStream
-    public var text: String
-
-    public init(id: Int64, stream: LogStream, text: String) {
-        self.id = id
-        self.stream = stream
-        self.text = text
-    }
-}
-
-/// What the master persists about a worker (pause state survives restarts).
-public struct WorkerStateRecord: Sendable, Equatable {
-    public var name: String
-    public var isPaused: Bool
-    public var pauseReason: String?
-    public var lastConnected: Date?
-    public var info: WorkerInfo?
-
-    public init(name: String, isPaused: Bool = false, pauseReason: String? = nil, lastConnected: Date? = nil,
-                info: WorkerInfo? = nil) {
-        self.name = name
-        self.isPaused = isPaused
-        self.pauseReason = pauseReason
-        self.lastConnected = lastConnected
-        self.info = info
-    }
-}
-
-/// A failure of the store, with what was being done.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) { self.message = message }
-
-    public var description: String { message }
 }

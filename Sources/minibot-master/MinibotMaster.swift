@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MinibotAvailability
 import MinibotMaster
+import MinibotSQLite
 
 /// `minibot-master DIR`: the master process alone. `minibot start DIR` runs it when it is
 /// installed next to `minibot`, so that a running master carries only the master's code
@@ -28,7 +29,11 @@ struct MinibotMasterCommand: AsyncParsableCommand {
         }
         do {
             try await MasterProcess.run(directory: directory, port: port, logLevel: level,
-                                        plugins: MasterProcess.plugins([AvailabilityPlugin.self]))
+                                        plugins: MasterProcess.plugins([AvailabilityPlugin.self]),
+                                        store: { config, directory in
+                                            // The embedded default: the SQLite file that `db` names.
+                                            try SQLiteStore(path: Master.databasePath(config, in: directory))
+                                        })
         } catch {
             FileHandle.standardError.write(Data("minibot-master: \(error)\n".utf8))
             throw ExitCode(1)

@@ -3,6 +3,7 @@ import Foundation
 import MinibotAvailability
 import MinibotCore
 import MinibotMaster
+import MinibotSQLite
 
 /// `minibot`: run and drive a Minibot master.
 @main
@@ -17,6 +18,11 @@ struct Minibot: AsyncParsableCommand {
 
     /// The plugins this executable ships; `master.cfg` enables them under `plugins:`.
     static let plugins: [any MasterPlugin.Type] = MasterProcess.plugins([AvailabilityPlugin.self])
+
+    /// The store a master run in this process opens: the SQLite file that `db` names.
+    static let store: Master.StoreFactory = { config, directory in
+        try SQLiteStore(path: Master.databasePath(config, in: directory))
+    }
 
     static func main() async {
         do {

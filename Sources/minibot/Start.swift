@@ -28,7 +28,8 @@ struct Start: AsyncParsableCommand {
         }
         execMasterBinary()
         do {
-            try await MasterProcess.run(directory: directory, port: port, logLevel: level, plugins: Minibot.plugins)
+            try await MasterProcess.run(directory: directory, port: port, logLevel: level, plugins: Minibot.plugins,
+                                        store: Minibot.store)
         } catch {
             throw Failure.failed("\(error)")
         }

@@ -13,10 +13,19 @@ import UnixSignals
 /// hook, worker WebSocket) and runs builds until SIGTERM or SIGINT. SIGHUP reloads the
 /// configuration without dropping builds.
 public final class Master: Sendable {
+    /// Opens the master's store, given its checked configuration and its directory.
+    ///
+    /// Supplied by the executable (the master builds against the ``Store`` protocol only and
+    /// names no implementation); called once, by ``init(_:)``, before any part of the master
+    /// exists. A relative `db` setting is resolved with ``databasePath(_:in:)``.
+    public typealias StoreFactory = @Sendable (MasterConfig, URL) throws -> any Store
+
     /// How to start a master.
     public struct Configuration: Sendable {
         /// The master directory (holds master.cfg, the database, mirrors).
         public var directory: String
+        /// Opens the store (e.g. the SQLite file that `db` names).
+        public var store: StoreFactory
         /// The plugins this executable ships; `master.cfg` enables them by name.
         public var plugins: [any MasterPlugin.Type]
         /// Overrides `www.port` (0: any free port), e.g. for tests.
@@ -25,9 +34,10 @@ public final class Master: Sendable {
         /// The master's one source of time (tests inject a manual clock).
         public var clock: any WallClock
 
-        public init(directory: String, plugins: [any MasterPlugin.Type] = [], port: Int? = nil,
-                    logLevel: Logger.Level = .info, clock: any WallClock = SystemClock()) {
+        public init(directory: String, store: @escaping StoreFactory, plugins: [any MasterPlugin.Type] = [],
+                    port: Int? = nil, logLevel: Logger.Level = .info, clock: any WallClock = SystemClock()) {
             self.directory = directory
+            self.store = store
             self.plugins = plugins
             self.port = port
             self.logLevel = logLevel
@@ -44,6 +54,11 @@ public final class Master: Sendable {
     /// The configuration file of a master directory.
     public static func configPath(in directory: String) -> String {
         URL(fileURLWithPath: directory).appendingPathComponent("master.cfg").path
+    }
+
+    /// Where the `db` setting puts the database: absolute as written, else in `directory`.
+    public static func databasePath(_ config: MasterConfig, in directory: URL) -> String {
+        config.db.hasPrefix("/") ? config.db : directory.appendingPathComponent(config.db).path
     }
 
     /// Checks a configuration file with the given plugins' checkers.
@@ -63,8 +78,7 @@ public final class Master: Sendable {
         self.logger = logger
         let directory = URL(fileURLWithPath: configuration.directory).standardizedFileURL
         let config = try Self.check(path: Self.configPath(in: directory.path), plugins: configuration.plugins)
-        let dbPath = config.db.hasPrefix("/") ? config.db : directory.appendingPathComponent(config.db).path
-        let store = try SQLiteStore(path: dbPath)
+        let store = try configuration.store(config, directory)
         let clock = configuration.clock
         let masterName = "\(ProcessInfo.processInfo.hostName):\(directory.path)"
 

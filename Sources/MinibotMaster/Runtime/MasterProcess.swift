@@ -10,10 +10,10 @@ public enum MasterProcess {
         extra + [PreferIdlePlugin.self]
     }
 
-    /// Runs the master; throws a ``MasterError`` (or the configuration's errors) when it
-    /// cannot start.
+    /// Runs the master on the store that `store` opens; throws a ``MasterError`` (or the
+    /// configuration's errors) when it cannot start.
     public static func run(directory: String, port: Int?, logLevel: Logger.Level,
-                           plugins: [any MasterPlugin.Type]) async throws {
+                           plugins: [any MasterPlugin.Type], store: @escaping Master.StoreFactory) async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
@@ -22,7 +22,8 @@ public enum MasterProcess {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL
         let master: Master
         do {
-            master = try await Master(.init(directory: dir.path, plugins: plugins, port: port, logLevel: logLevel))
+            master = try await Master(.init(directory: dir.path, store: store, plugins: plugins, port: port,
+                                               logLevel: logLevel))
         } catch let errors as ConfigErrors {
             throw MasterError("master.cfg has errors:\n\(errors)")
         }

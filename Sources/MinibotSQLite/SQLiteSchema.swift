@@ -21,6 +21,15 @@ enum SQLiteSchema {
             // The janitor's query: ended builds whose logs are still there, oldest first.
             try db.execute(sql: "CREATE INDEX builds_unpruned ON builds(complete_at) WHERE logs_pruned_at IS NULL")
         }
+        migrator.registerMigration("v4: pending requests indexed in serving order") { db in
+            // pendingRequests() orders by priority first; the v1 index (submitted_at, id)
+            // would leave SQLite sorting every pending row.
+            try db.execute(sql: """
+                DROP INDEX buildrequests_pending;
+                CREATE INDEX buildrequests_serving ON buildrequests(priority DESC, submitted_at, id)
+                    WHERE claimed_by IS NULL AND complete = 0;
+                """)
+        }
         return migrator
     }
 

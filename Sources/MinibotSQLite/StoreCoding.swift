@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinibotCore
+import MinibotStore
 
 /// Conversions between model values and SQLite columns: dates as REAL epoch seconds,
 /// maps and lists as JSON text.

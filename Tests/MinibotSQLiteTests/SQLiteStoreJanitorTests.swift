@@ -1,7 +1,8 @@
 import Foundation
 import MinibotCore
 import Testing
-@testable import MinibotStore
+@testable import MinibotSQLite
+import MinibotStore
 
 /// The janitor's deletion of old logs: only ended builds before the cutoff, all of their
 /// steps' chunks, each build once, and the rest of the history kept.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import MinibotCompression
 import MinibotCore
+import MinibotStore
 
 extension SQLiteStore {
     public func startStep(_ step: BuildStep) async throws {

@@ -1,7 +1,8 @@
 import Foundation
 import MinibotCore
 import Testing
-@testable import MinibotStore
+@testable import MinibotSQLite
+import MinibotStore
 
 /// An ad-hoc throughput figure, not an assertion: run with `MINIBOT_STORE_BENCH=1`.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import MinibotCore
-@testable import MinibotStore
+@testable import MinibotSQLite
+import MinibotStore
 
 /// Times that survive the REAL round trip exactly (binary fractions).
 let t0 = Date(timeIntervalSince1970: 1_700_000_000.25)

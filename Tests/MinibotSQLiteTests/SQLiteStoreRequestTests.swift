@@ -1,7 +1,8 @@
 import Foundation
 import MinibotCore
 import Testing
-@testable import MinibotStore
+@testable import MinibotSQLite
+import MinibotStore
 
 /// Buildsets, requests, claims and builds, on an in-memory database.
 @Suite struct SQLiteStoreRequestTests {
@@ -29,18 +30,6 @@ import Testing
         }
         #expect(error?.message.contains("change 42") == true)
         #expect(try await store.pendingRequests().isEmpty)
-    }
-
-    @Test func pendingRequestsAreOldestFirstAndOnlyPending() async throws {
-        let late = try await store.submit(["test"], offset: 30)[0]
-        let early = try await store.submit(["test"], offset: 10)[0]
-        let middle = try await store.submit(["lint"], offset: 20)[0]
-        let claimed = try await store.submit(["test"], offset: 0)[0]
-        _ = try await store.mustStart(claimed)
-        let completed = try await store.submit(["test"], offset: 5)[0]
-        _ = try await store.completeRequests([completed.id], results: .cancelled, at: at(40))
-
-        #expect(try await store.pendingRequests().map(\.id) == [early.id, middle.id, late.id])
     }
 
     @Test func requestsFilterByClaimAndCompletion() async throws {
@@ -78,57 +67,6 @@ import Testing
                                            properties: [:]) == nil)
     }
 
-    @Test func startBuildClaimsAndRefusesASecondClaim() async throws {
-        let request = try await store.submit(["test"])[0]
-        let build = try #require(try await store.startBuild(requestID: request.id, master: "m1", worker: "w2",
-                                                            at: at(1), properties: ["p": "v"]))
-        #expect(build.number == 1 && build.builderName == "test" && build.workerName == "w2")
-        #expect(build.properties == ["p": "v"] && build.results == nil && !build.isComplete)
-        #expect(try await store.build(id: build.id) == build)
-        let claimed = try #require(try await store.request(id: request.id))
-        #expect(claimed.claimedBy == "m1" && claimed.claimedAt == at(1))
-        #expect(try await store.startBuild(requestID: request.id, master: "m2", worker: "w1", at: at(2),
-                                           properties: [:]) == nil)
-        #expect(try await store.startBuild(requestID: 12345, master: "m2", worker: "w1", at: at(2),
-                                           properties: [:]) == nil)
-    }
-
-    @Test func retryMakesTheRequestPendingAgainWithItsPlace() async throws {
-        let request = try await store.submit(["test"], offset: 0, priority: 5)[0]
-        let first = try await store.mustStart(request, offset: 1)
-        try await store.finishBuild(id: first.id, results: .retry, stateString: "worker lost", at: at(2),
-                                    properties: [:])
-
-        let again = try #require(try await store.request(id: request.id))
-        #expect(again.isPending && again.claimedAt == nil && again.results == nil)
-        #expect(again.submittedAt == request.submittedAt && again.priority == 5)
-        #expect(try await store.pendingRequests().map(\.id) == [request.id])
-        let retried = try #require(try await store.build(id: first.id))
-        #expect(retried.results == .retry && retried.completedAt == at(2) && retried.stateString == "worker lost")
-
-        let second = try await store.mustStart(request, offset: 3)
-        #expect(second.number == 2)
-        try await store.finishBuild(id: second.id, results: .failure, stateString: "failed", at: at(4),
-                                    properties: [:])
-        let done = try #require(try await store.request(id: request.id))
-        #expect(done.isComplete && done.results == .failure && done.completedAt == at(4))
-        #expect(try await store.pendingRequests().isEmpty)
-        #expect(try await store.builds(requestID: request.id).map(\.number) == [1, 2])
-    }
-
-    @Test func aSecondFinishChangesNothing() async throws {
-        let request = try await store.submit(["test"])[0]
-        let first = try await store.mustStart(request)
-        try await store.finishBuild(id: first.id, results: .retry, stateString: "lost", at: at(2), properties: [:])
-        let second = try await store.mustStart(request, master: "m2")
-        // A late duplicate finish of the first build must not release the second's claim.
-        try await store.finishBuild(id: first.id, results: .retry, stateString: "lost again", at: at(3),
-                                    properties: [:])
-        #expect(try await store.request(id: request.id)?.claimedBy == "m2")
-        #expect(try await store.build(id: first.id)?.stateString == "lost")
-        #expect(try await store.build(id: second.id)?.isComplete == false)
-    }
-
     @Test func finishMergesProperties() async throws {
         let request = try await store.submit(["test"])[0]
         let build = try #require(try await store.startBuild(requestID: request.id, master: "m1", worker: "w1",
@@ -158,25 +96,6 @@ import Testing
         #expect(try await store.builds(builder: "a", limit: 2).map(\.number) == [3, 2])
         #expect(try await store.builds(builder: nil, limit: 10).map { "\($0.builderName)\($0.number)" }
             == ["b2", "a3", "a2", "b1", "a1"])
-    }
-
-    @Test func runningBuildsAreThoseOfTheMasterNotFinished() async throws {
-        let requests = try await store.submit(["a", "b", "c", "d"])
-        let mine = try await store.mustStart(requests[0], master: "m1")
-        let finished = try await store.mustStart(requests[1], master: "m1")
-        _ = try await store.mustStart(requests[2], master: "m2")
-        let alsoMine = try await store.mustStart(requests[3], master: "m1")
-        try await store.finishBuild(id: finished.id, results: .success, stateString: "", at: at(2), properties: [:])
-
-        let running = try await store.runningBuilds(master: "m1")
-        #expect(running.map(\.id) == [mine.id, alsoMine.id])
-        // Recovery after a restart: each lost build ends as RETRY and its request waits again.
-        for build in running {
-            try await store.finishBuild(id: build.id, results: .retry, stateString: "master restarted", at: at(3),
-                                        properties: [:])
-        }
-        #expect(try await store.runningBuilds(master: "m1").isEmpty)
-        #expect(try await store.pendingRequests().map(\.id) == [requests[0].id, requests[3].id])
     }
 
     @Test func buildCountsCountBuildsStartedSinceADate() async throws {

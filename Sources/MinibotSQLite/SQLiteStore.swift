@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinibotCore
+import MinibotStore
 
 /// The embedded default ``Store``: one SQLite file through GRDB.
 ///

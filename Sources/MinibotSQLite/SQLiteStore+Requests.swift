@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinibotCore
+import MinibotStore
 
 extension SQLiteStore {
     public func addBuildset(_ buildset: Buildset, builders: [String],
@@ -69,11 +70,13 @@ extension SQLiteStore {
 
     public func pendingRequests() async throws -> [BuildRequest] {
         try await read("list pending build requests") { db in
-            // Same WHERE as the partial index buildrequests_pending, so SQLite uses it.
+            // Same WHERE and ORDER BY as the partial index buildrequests_serving, so SQLite
+            // reads the index in order and sorts nothing. Priority first: a restarted master
+            // must see its queue in the order it served it (DistributorPolicy.servesBefore).
             let statement = try db.cachedStatement(sql: """
                 SELECT \(StoreCoding.requestColumns) FROM buildrequests
                 WHERE claimed_by IS NULL AND complete = 0
-                ORDER BY submitted_at, id
+                ORDER BY priority DESC, submitted_at, id
                 """)
             return try Row.fetchAll(statement).map(StoreCoding.request)
         }

@@ -1,7 +1,8 @@
 import Foundation
 import MinibotCore
 import Testing
-@testable import MinibotStore
+@testable import MinibotSQLite
+import MinibotStore
 
 /// Changes, poller heads, steps, logs, worker and plugin state, on an in-memory database.
 @Suite struct SQLiteStoreStateTests {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinibotCore
+import MinibotStore
 
 extension SQLiteStore {
     public func addChange(_ change: Change) async throws -> Change {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinibotCore
+import MinibotStore
 
 extension SQLiteStore {
     public func workerState(_ worker: String) async throws -> WorkerStateRecord? {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinibotCore
+import MinibotStore
 
 extension SQLiteStore {
     public func startBuild(requestID: Int64, master: String, worker: String, at: Date,

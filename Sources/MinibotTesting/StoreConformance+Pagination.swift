@@ -1,0 +1,57 @@
+import Foundation
+import MinibotCore
+import MinibotStore
+
+/// The list queries: newest first, cut at `limit`; logs page on from the last chunk seen.
+extension StoreConformance {
+    /// `changes`, `requests`, `builds` return the newest `limit` items; `readLog` reads a
+    /// step's log page by page from the last chunk seen, in order, each chunk once.
+    public static func pagination(make: @escaping Make) async throws {
+        let store = try await make()
+        var changes: [Change] = []
+        for i in 0..<5 {
+            changes.append(try await store.addChange(Change(
+                revision: "r\(i)", branch: "main", repository: "/r", author: "A <a@x>", comments: "change \(i)",
+                files: ["f\(i)"], when: at(Double(i)), source: "conformance")))
+        }
+        try checkEqual(try await store.changes(limit: 2).map(\.id), [changes[4].id, changes[3].id],
+                       "the newest 2 changes")
+        try checkEqual(try await store.changes(limit: 10).map(\.id), changes.reversed().map(\.id), "all changes")
+
+        var requests: [BuildRequest] = []
+        for i in 0..<5 { requests += try await submit(store, [i.isMultiple(of: 2) ? "a" : "b"], offset: Double(i)) }
+        try checkEqual(try await store.requests(claimed: nil, complete: nil, limit: 3).map(\.id),
+                       requests.reversed().prefix(3).map(\.id), "the newest 3 requests")
+        try checkEqual(try await store.requests(claimed: false, complete: false, limit: 2).map(\.id),
+                       [requests[4].id, requests[3].id], "the newest 2 pending requests")
+
+        var builds: [Build] = []
+        for request in requests { builds.append(try await mustStart(store, request)) }
+        try checkEqual(try await store.builds(builder: nil, limit: 2).map(\.id), [builds[4].id, builds[3].id],
+                       "the newest 2 builds")
+        try checkEqual(try await store.builds(builder: "a", limit: 2).map(\.number), [3, 2],
+                       "the newest 2 builds of builder a")
+        try checkEqual(try await store.builds(builder: "b", limit: 10).map(\.number), [2, 1], "the builds of b")
+
+        let build = builds[0]
+        try await store.startStep(BuildStep(buildID: build.id, number: 0, name: "make", startedAt: at(101)))
+        let lines = (0..<7).map { "line \($0)\n" }
+        for line in lines {
+            try await store.appendLog(buildID: build.id, step: 0, stream: .stdout, text: line)
+        }
+        var read: [String] = []
+        var after: Int64 = 0
+        var pages = 0
+        while true {
+            let page = try await store.readLog(buildID: build.id, step: 0, afterChunk: after, limit: 3)
+            guard let last = page.last else { break }
+            try check(page.count <= 3, "a log page is longer than its limit: \(page.count)")
+            try check(last.id > after, "log chunk ids do not increase: \(last.id) after \(after)")
+            read += page.map(\.text)
+            after = last.id
+            pages += 1
+        }
+        try checkEqual(read, lines, "the log read page by page")
+        try checkEqual(pages, 3, "pages of 3 chunks for 7 chunks")
+    }
+}
