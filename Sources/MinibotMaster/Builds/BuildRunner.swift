@@ -72,15 +72,27 @@ final class BuildRunner: Sendable {
         }
     }
 
-    /// Claims the request and runs the build to its end.
-    func run(_ launch: BuildLaunch) async {
+    /// A launch whose request this master claimed: the build is recorded and may run.
+    struct ClaimedBuild: Sendable {
+        var launch: BuildLaunch
+        var build: Build
+        var builder: BuilderSpec
+        var info: BuildEventInfo
+        var log: Logger
+    }
+
+    /// Claims the request and records the build; nil when the launch was undone (the builder
+    /// is gone, or the request was claimed elsewhere). The distributor awaits it in its pass,
+    /// so requests are claimed, numbered and started in serving order; ``run(_:)`` then runs
+    /// the build in its own task.
+    func claim(_ launch: BuildLaunch) async -> ClaimedBuild? {
         let started = clock.now()
         let cfg = config.withLock { $0 }
         guard let builder = cfg.builder(named: launch.request.builderName) else {
             logger.info("build launch abandoned: builder \(launch.request.builderName) no longer exists",
                         metadata: ["request": "\(launch.request.id)"])
             await launch.undo(locks: locks, registry: registry, wake: true)
-            return
+            return nil
         }
         var properties = launch.request.properties
         let stamp = launch.request.sourceStamp
@@ -107,7 +119,7 @@ final class BuildRunner: Sendable {
             logger.info("build launch abandoned: the request was claimed elsewhere", metadata: ["request": "\(launch.request.id)"])
             await launch.undo(locks: locks, registry: registry, wake: true)
             onClaimLost(launch.request.id)
-            return
+            return nil
         }
         build.properties["buildnumber"] = String(build.number)
         await locks.claimed(request: launch.request.id, build: build.id, label: "build \(build.number) of \(builder.name)")
@@ -120,7 +132,14 @@ final class BuildRunner: Sendable {
         let info = BuildEventInfo(buildID: build.id, number: build.number, requestID: launch.request.id,
                                   builder: builder.name, worker: launch.worker, time: started)
         plugins.publish(.buildStarted(info))
+        return ClaimedBuild(launch: launch, build: build, builder: builder, info: info, log: log)
+    }
 
+    /// Runs a claimed build to its end and frees what it held.
+    func run(_ claimed: ClaimedBuild) async {
+        let (launch, builder, info, log) = (claimed.launch, claimed.builder, claimed.info, claimed.log)
+        var build = claimed.build
+        let stamp = launch.request.sourceStamp
         let (result, state) = await runSteps(builder: builder, build: &build, stamp: stamp, worker: launch.worker, log: log)
 
         do {

@@ -226,7 +226,10 @@ actor Distributor: Service {
         excluded[request.id] = nil
         waiting[request.id] = nil
         let launch = BuildLaunch(request: request, worker: decision.worker, reservation: request.id, permits: permits)
-        let task = Task { await runner.run(launch) }
+        // Claimed here, in the pass's order: claims made in the build tasks raced each other,
+        // so after a restart a newer request could be numbered and started first.
+        guard let claimed = await runner.claim(launch) else { return }
+        let task = Task { await runner.run(claimed) }
         builds[request.id] = task
         Task { [weak self] in
             await task.value
