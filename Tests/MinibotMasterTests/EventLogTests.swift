@@ -7,7 +7,7 @@ import Testing
 @Suite struct EventLogTests {
     func log(events: Int, capacity: Int = 10_000) -> EventLog {
         let log = EventLog(capacity: capacity, clock: ManualClock())
-        for i in 0..<events { log.record("test", ["i": .number(Double(i))]) }
+        for i in 0..<events { log.record(.change, ["i": .number(Double(i))]) }
         return log
     }
 

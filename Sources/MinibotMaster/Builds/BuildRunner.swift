@@ -247,7 +247,7 @@ final class BuildRunner: Sendable {
         }
         try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
                                              startedAt: clock.now(), stateString: "running"))
-        plugins.events.record("step_started", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
+        plugins.events.record(.stepStarted, ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                "name": .string(spec.name)])
         let message = startMessage(for: spec, index: index, builder: context.builder, build: build,
                                    stamp: context.stamp, log: context.log)
@@ -275,7 +275,7 @@ final class BuildRunner: Sendable {
                                                       exitCode: outcome.exitCode, signal: outcome.signal)
         try? await store.finishStep(buildID: build.id, number: index, results: outcome.result,
                                     stateString: stepState, at: clock.now())
-        plugins.events.record("step_finished", ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
+        plugins.events.record(.stepFinished, ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                 "name": .string(spec.name),
                                                 "results": .number(Double(outcome.result.rawValue))])
         return .stepFinished(outcome.result)
@@ -293,7 +293,7 @@ final class BuildRunner: Sendable {
             let keepWaiting = active.withLock { $0[buildID]?.progress.stopRequest == nil }
             if keepWaiting {
                 context.log.info("step \(spec.name) \(reason)")
-                plugins.events.record("step_waiting_for_lock", [
+                plugins.events.record(.stepWaitingForLock, [
                     "buildid": .number(Double(buildID)), "step": .number(Double(index)),
                     "name": .string(spec.name), "reason": .string(reason)])
             }

@@ -111,6 +111,6 @@ actor StepLogWriter {
     private func announce() {
         announcement = nil
         lastAnnounced = .now
-        events.record("step_log", ["buildid": .number(Double(buildID)), "step": .number(Double(step))])
+        events.record(.stepLog, ["buildid": .number(Double(buildID)), "step": .number(Double(step))])
     }
 }

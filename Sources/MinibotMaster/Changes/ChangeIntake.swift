@@ -18,7 +18,7 @@ struct ChangeIntake: Sendable {
             "change": "\(recorded.id)", "branch": "\(recorded.branch)",
             "revision": "\(recorded.revision.prefix(12))", "source": "\(recorded.source)",
         ])
-        events.record("change", ["changeid": .number(Double(recorded.id)), "branch": .string(recorded.branch),
+        events.record(.change, ["changeid": .number(Double(recorded.id)), "branch": .string(recorded.branch),
                                  "revision": .string(recorded.revision)])
         await schedulers.changeArrived(recorded)
         return recorded

@@ -139,7 +139,7 @@ actor PollerService: Service {
                           metadata: ["repository": "\(p.spec.repository)"])
             }
             pollers[name]?.isFailing = true
-            events.record("poll_failed", ["poller": .string(name), "repository": .string(p.spec.repository),
+            events.record(.pollFailed, ["poller": .string(name), "repository": .string(p.spec.repository),
                                           "error": .string("\(error)")])
             return "\(error)"
         }

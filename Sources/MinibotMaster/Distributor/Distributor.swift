@@ -73,7 +73,7 @@ actor Distributor: Service {
             await collapse(into: request)
             pending[request.id] = request
         }
-        plugins.events.record("requests_submitted", [
+        plugins.events.record(.requestsSubmitted, [
             "buildrequestids": .array(requests.map { .number(Double($0.id)) }),
             "builders": .array(requests.map { .string($0.builderName) }),
         ])
@@ -196,7 +196,7 @@ actor Distributor: Service {
                 })
                 encoded[pair.new] = json
             }
-            plugins.events.record("request_waiting", [
+            plugins.events.record(.requestWaiting, [
                 "buildrequestid": .number(Double(id)),
                 "builder": .string(pending[id]?.builderName ?? ""),
                 "reason": .string(reasons.first?.reason ?? ""),

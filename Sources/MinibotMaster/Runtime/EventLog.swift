@@ -11,14 +11,14 @@ final class EventLog: Sendable {
     struct Event: Sendable {
         var seq: Int64
         var time: Date
-        var type: String
+        var type: MasterEvent
         var fields: [String: JSONValue]
 
         var json: JSONValue {
             var o = fields
             o["seq"] = .number(Double(seq))
             o["time"] = .number(time.timeIntervalSince1970)
-            o["type"] = .string(type)
+            o["type"] = .string(type.rawValue)
             return .object(o)
         }
     }
@@ -40,7 +40,7 @@ final class EventLog: Sendable {
         self.clock = clock
     }
 
-    func record(_ type: String, _ fields: [String: JSONValue]) {
+    func record(_ type: MasterEvent, _ fields: [String: JSONValue]) {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.events.append(Event(seq: s.nextSeq, time: clock.now(), type: type, fields: fields))
             s.nextSeq += 1
@@ -99,22 +99,22 @@ extension EventLog {
              "buildrequestid": .number(Double(i.requestID)), "builder": .string(i.builder), "worker": .string(i.worker)]
         }
         switch event {
-        case .workerAttached(let w): record("worker_attached", ["worker": .string(w.name)])
-        case .workerDetached(let name): record("worker_detached", ["worker": .string(name)])
-        case .buildStarted(let i): record("build_started", build(i))
+        case .workerAttached(let w): record(.workerAttached, ["worker": .string(w.name)])
+        case .workerDetached(let name): record(.workerDetached, ["worker": .string(name)])
+        case .buildStarted(let i): record(.buildStarted, build(i))
         case .buildFinished(let i, let result):
             var f = build(i)
             f["results"] = .number(Double(result.rawValue))
             f["results_name"] = .string(result.name)
-            record("build_finished", f)
-        case .requestRemoved(let id): record("request_removed", ["buildrequestid": .number(Double(id))])
-        case .configReloaded: record("config_reloaded", [:])
+            record(.buildFinished, f)
+        case .requestRemoved(let id): record(.requestRemoved, ["buildrequestid": .number(Double(id))])
+        case .configReloaded: record(.configReloaded, [:])
         case .workerStatus(let worker, let status):
             // Lets clients time what follows a report (the availability benchmark's load drop);
             // one event per worker per status interval (5 s by default) is cheap.
             var f: [String: JSONValue] = ["worker": .string(worker), "load": .number(status.load1)]
             if let pressure = status.cpuPressure { f["cpu_pressure"] = .number(pressure) }
-            record("worker_status", f)
+            record(.workerStatus, f)
         case .workerMessage: break
         }
     }

@@ -34,7 +34,7 @@ struct JanitorService: Service {
             guard done.builds > 0 else { return }
             logger.info("deleted the logs of builds that ended over \(DurationText.describe(horizon)) ago",
                         metadata: ["builds": "\(done.builds)", "chunks": "\(done.chunks)"])
-            events.record("logs_pruned", ["builds": .number(Double(done.builds)), "chunks": .number(Double(done.chunks)),
+            events.record(.logsPruned, ["builds": .number(Double(done.builds)), "chunks": .number(Double(done.chunks)),
                                           "log_horizon": .number(horizon)])
         } catch {
             logger.error("janitor: could not delete old logs: \(error)")

@@ -208,7 +208,7 @@ public final class Master: Sendable {
                 config = try Self.check(path: path, plugins: configuration.plugins)
             } catch {
                 logger.error("reconfig rejected, keeping the running configuration:\n\(error)")
-                runtime.plugins.events.record("config_rejected", ["errors": .string(error.description)])
+                runtime.plugins.events.record(.configRejected, ["errors": .string(error.description)])
                 return error
             }
             let token: String?

@@ -1,0 +1,26 @@
+/// The kinds of event the master records in its ``EventLog`` and serves on
+/// `GET /api/v2/events`. The raw value is the `type` field of the JSON, a contract that the
+/// CLI, the benchmark, tests and users' scripts rely on: add kinds, never rename one.
+enum MasterEvent: String, Sendable, CaseIterable {
+    case buildStarted = "build_started"
+    case buildFinished = "build_finished"
+    case stepStarted = "step_started"
+    case stepFinished = "step_finished"
+    /// A batch of a step's output was stored (at most one event per step every 250 ms).
+    case stepLog = "step_log"
+    case stepWaitingForLock = "step_waiting_for_lock"
+    /// A scheduler submitted a buildset's requests.
+    case requestsSubmitted = "requests_submitted"
+    /// A pending request's waiting reasons changed.
+    case requestWaiting = "request_waiting"
+    /// A request left the pending set without a build (collapsed, cancelled).
+    case requestRemoved = "request_removed"
+    case change = "change"
+    case pollFailed = "poll_failed"
+    case workerAttached = "worker_attached"
+    case workerDetached = "worker_detached"
+    case workerStatus = "worker_status"
+    case configReloaded = "config_reloaded"
+    case configRejected = "config_rejected"
+    case logsPruned = "logs_pruned"
+}
