@@ -45,7 +45,7 @@ final class HostAgentGate: BuildStartGate {
     // MARK: BuildStartGate
 
     func admit(_ request: PendingRequest, on worker: WorkerCandidate) async -> Admission {
-        guard let agent = worker.info?.agent, !agent.isEmpty, mode(worker.name) != .ignore else {
+        guard let agent = worker.info?.facts[WorkerFacts.agentSocket], !agent.isEmpty, mode(worker.name) != .ignore else {
             return .now(Permit(id: "", requestID: request.id, worker: worker.name))
         }
         let host = worker.info?.hostname ?? worker.name
@@ -77,14 +77,14 @@ final class HostAgentGate: BuildStartGate {
     /// Workers whose agent is unreachable are unavailable; others are left to the gate.
     func verdicts(candidates: [WorkerCandidate]) -> [WorkerVerdict] {
         // Settings first: they live under the plugin's lock, never taken inside this one.
-        let gated = candidates.filter { $0.info?.agent != nil && mode($0.name) != .ignore }.map(\.name)
+        let gated = candidates.filter { $0.info?.facts[WorkerFacts.agentSocket] != nil && mode($0.name) != .ignore }.map(\.name)
         return table.withLock { $0.unreachable(gated) }
     }
 
     // MARK: events
 
     func workerAttached(_ snapshot: WorkerSnapshot) {
-        table.withLock { $0.workerAttached(snapshot.name, agent: snapshot.info?.agent, hostname: snapshot.info?.hostname) }
+        table.withLock { $0.workerAttached(snapshot.name, agent: snapshot.info?.facts[WorkerFacts.agentSocket], hostname: snapshot.info?.hostname) }
     }
 
     /// The worker's relay gave back everything it held for us when the link dropped.

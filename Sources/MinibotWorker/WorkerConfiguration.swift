@@ -14,7 +14,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var basedir: String
     /// How often the worker reports its load.
     public var statusInterval: Duration
-    /// The host agent's unix socket, announced to the master in `WorkerInfo.agent`.
+    /// The host agent's unix socket, announced to the master in `WorkerInfo.facts`.
     public var agentSocket: String?
     /// A file in `/proc/loadavg` format read instead of `/proc/loadavg` (tests, containers).
     public var loadFile: String?

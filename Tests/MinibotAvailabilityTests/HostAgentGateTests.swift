@@ -10,7 +10,8 @@ import Testing
 
     func candidate(_ name: String, agent: String? = "/run/agent.sock") -> WorkerCandidate {
         WorkerCandidate(name: name, runningBuilds: 0, maxBuilds: 1,
-                        info: WorkerInfo(hostname: "host-\(name)", os: "Linux", cpus: 2, version: "t", agent: agent))
+                        info: WorkerInfo(hostname: "host-\(name)", os: "Linux", cpus: 2, version: "t",
+                                           facts: agent.map { ["agent": $0] } ?? [:]))
     }
 
     func request(_ id: Int64) -> PendingRequest {

@@ -39,7 +39,7 @@ import MinibotStore
     @Test func reopeningKeepsEverything() async throws {
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("state.sqlite").path
-            let info = WorkerInfo(hostname: "host-a", os: "Linux", cpus: 2, version: "1.0", agent: "/run/agent.sock")
+            let info = WorkerInfo(hostname: "host-a", os: "Linux", cpus: 2, version: "1.0", facts: ["agent": "/run/agent.sock"])
             var ids: (change: Int64, buildset: Int64, request: Int64, build: Int64) = (0, 0, 0, 0)
             do {
                 let store = try SQLiteStore(path: path)

@@ -43,7 +43,7 @@ struct WorkerConnectionTests {
             let (conn, hello) = try await probe.hello()
             #expect(hello.name == "w1" && hello.password == "secret")
             #expect(hello.protocolVersion == WorkerWire.version)
-            #expect(hello.info.agent == "/run/minibot-agent.sock")
+            #expect(hello.info.facts["agent"] == "/run/minibot-agent.sock")
             #expect(hello.info.cpus >= 1 && !hello.info.hostname.isEmpty && hello.info.version.contains("minibot"))
             try await master.send(.welcome(heartbeat: 30), to: conn)
 

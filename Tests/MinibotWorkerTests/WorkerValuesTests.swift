@@ -48,6 +48,6 @@ struct WorkerValuesTests {
         #expect(!info.hostname.isEmpty)
         #expect(info.os.hasPrefix("Linux "))
         #expect(info.cpus >= 1)
-        #expect(info.agent == "/run/agent.sock")
+        #expect(info.facts["agent"] == "/run/agent.sock")
     }
 }

@@ -72,19 +72,51 @@ public struct WorkerSnapshot: Sendable, Equatable {
 }
 
 /// What a worker tells the master about itself when it connects.
+///
+/// Host facts beyond the basics go in `facts`, a string map that the core does not interpret:
+/// a plugin reads the keys it knows (the availability plugin reads `agent`, the host agent's
+/// socket, as named in MinibotProtocol's `WorkerFacts`), so no core type carries a plugin's field.
 public struct WorkerInfo: Sendable, Equatable, Codable {
     public var hostname: String
     public var os: String
     public var cpus: Int
     public var version: String
-    /// The host agent's socket the worker relays to, if any.
-    public var agent: String?
+    /// Further facts about the worker's host, by key.
+    public var facts: [String: String]
 
-    public init(hostname: String, os: String, cpus: Int, version: String, agent: String? = nil) {
+    public init(hostname: String, os: String, cpus: Int, version: String, facts: [String: String] = [:]) {
         self.hostname = hostname
         self.os = os
         self.cpus = cpus
         self.version = version
-        self.agent = agent
+        self.facts = facts
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case hostname, os, cpus, version, facts
+        /// Before `facts`, the agent socket was a field of its own; stored worker records and
+        /// workers of that version still send it.
+        case legacyAgent = "agent"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hostname = try c.decode(String.self, forKey: .hostname)
+        os = try c.decode(String.self, forKey: .os)
+        cpus = try c.decode(Int.self, forKey: .cpus)
+        version = try c.decode(String.self, forKey: .version)
+        facts = try c.decodeIfPresent([String: String].self, forKey: .facts) ?? [:]
+        if let agent = try c.decodeIfPresent(String.self, forKey: .legacyAgent), facts["agent"] == nil {
+            facts["agent"] = agent
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hostname, forKey: .hostname)
+        try c.encode(os, forKey: .os)
+        try c.encode(cpus, forKey: .cpus)
+        try c.encode(version, forKey: .version)
+        try c.encode(facts, forKey: .facts)
     }
 }

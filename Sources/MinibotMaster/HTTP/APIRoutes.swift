@@ -189,7 +189,8 @@ struct APIRoutes: Sendable {
                 o["info"] = .object([
                     "hostname": .string(info.hostname), "os": .string(info.os),
                     "cpus": .number(Double(info.cpus)), "version": .string(info.version),
-                    "agent": info.agent.map(JSONValue.string) ?? .null,
+                    "agent": info.facts["agent"].map(JSONValue.string) ?? .null,
+                    "facts": .object(info.facts.mapValues(JSONValue.string)),
                 ])
             }
             if let s = w.status {

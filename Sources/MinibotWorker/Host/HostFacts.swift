@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotProtocol
 
 /// What the worker tells its master about the machine in `hello`.
 enum HostFacts {
@@ -8,7 +9,8 @@ enum HostFacts {
 
     static func info(agentSocket: String?) -> WorkerInfo {
         WorkerInfo(hostname: hostname(), os: operatingSystem(),
-                   cpus: ProcessInfo.processInfo.activeProcessorCount, version: version, agent: agentSocket)
+                   cpus: ProcessInfo.processInfo.activeProcessorCount, version: version,
+                   facts: agentSocket.map { [WorkerFacts.agentSocket: $0] } ?? [:])
     }
 
     static func hostname() -> String {
