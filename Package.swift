@@ -204,7 +204,13 @@ let package = Package(
         ),
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
         // The master's services in-process: a manual clock, no sockets where none are needed.
-        .testTarget(name: "MinibotMasterTests", dependencies: ["MinibotMaster", "MinibotTesting"]),
+        .testTarget(
+            name: "MinibotMasterTests",
+            dependencies: [
+                "MinibotMaster", "MinibotTesting", "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotStore",
+                "MinibotSQLite", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotConfig", "MinibotCore"]),
         .testTarget(name: "MinibotAgentTests", dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore"]),
         .testTarget(
