@@ -32,6 +32,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // Used directly, and so declared: HTTP field names (Hummingbird's types) and file
+        // descriptors (swift-subprocess's).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // MARK: libraries
@@ -86,6 +90,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -95,6 +101,7 @@ let package = Package(
                 "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -102,17 +109,13 @@ let package = Package(
         ),
         .target(
             name: "MinibotAvailability",
-            dependencies: [
-                "MinibotCore", "MinibotProtocol",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: ["MinibotCore", "MinibotProtocol"],
             swiftSettings: strict
         ),
         .target(
             name: "MinibotAgent",
             dependencies: [
-                "MinibotCore", "MinibotProtocol", "MinibotConfig",
+                "MinibotCore", "MinibotProtocol",
                 // Yams directly, for file:line:column positions in agent.yaml errors.
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,8 +145,7 @@ let package = Package(
         .executableTarget(
             name: "minibot",
             dependencies: [
-                "MinibotCore", "MinibotConfig", "MinibotMaster", "MinibotAvailability", "MinibotClient",
-                "MinibotSQLite",
+                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotClient", "MinibotSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -153,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-worker",
             dependencies: [
-                "MinibotWorker", "MinibotProtocol",
+                "MinibotWorker", "MinibotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -164,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-agent",
             dependencies: [
-                "MinibotAgent", "MinibotProtocol",
+                "MinibotAgent", "MinibotProtocol", "MinibotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -176,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-master",
             dependencies: [
-                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotSQLite",
+                "MinibotMaster", "MinibotAvailability", "MinibotSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -211,13 +213,18 @@ let package = Package(
                 "MinibotSQLite", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotConfig", "MinibotCore"]),
-        .testTarget(name: "MinibotAgentTests", dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore"]),
+        .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotProtocol", "MinibotCore"]),
+        .testTarget(
+            name: "MinibotAgentTests",
+            dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "MinibotWorkerTests",
             dependencies: [
-                "MinibotWorker", "MinibotProtocol", "MinibotTesting", "MinibotCompression",
+                "MinibotWorker", "MinibotProtocol", "MinibotTesting", "MinibotCompression", "MinibotCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
