@@ -126,4 +126,15 @@ extension SQLiteStore {
             return completed
         }
     }
+
+    public func raisePriority(requestID: Int64, to priority: Int) async throws -> Bool {
+        try await write("raise a build request's priority") { db in
+            // Conditional, like a claim: a request claimed or completed meanwhile is left alone.
+            try db.execute(sql: """
+                UPDATE buildrequests SET priority = ?
+                WHERE id = ? AND priority < ? AND claimed_by IS NULL AND complete = 0
+                """, arguments: [priority, requestID, priority])
+            return db.changesCount == 1
+        }
+    }
 }

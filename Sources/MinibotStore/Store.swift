@@ -40,6 +40,10 @@ public protocol Store: Sendable {
     /// Completes pending requests without a build (collapsed or cancelled): results set,
     /// claim released. Returns the ids it completed (those still pending).
     func completeRequests(_ ids: [Int64], results: BuildResult, at: Date) async throws -> [Int64]
+    /// Raises a pending request's priority to `priority` (a collapsed group's highest, see
+    /// `RequestCollapser`). Never lowers it and leaves claimed or complete requests alone.
+    /// Returns whether it changed the request.
+    func raisePriority(requestID: Int64, to priority: Int) async throws -> Bool
 
     // MARK: builds
     /// Atomically claims the request for `master` and records a new running build with

@@ -67,6 +67,20 @@ import MinibotStore
                                            properties: [:]) == nil)
     }
 
+    @Test func raisePriorityOnlyRaisesPendingRequests() async throws {
+        let pending = try await store.submit(["a"], priority: 1)[0]
+        let claimed = try await store.submit(["b"], priority: 1)[0]
+        _ = try await store.mustStart(claimed)
+
+        #expect(try await store.raisePriority(requestID: pending.id, to: 5))
+        #expect(try await store.request(id: pending.id)?.priority == 5)
+        #expect(try await !store.raisePriority(requestID: pending.id, to: 3))
+        #expect(try await store.request(id: pending.id)?.priority == 5)
+        #expect(try await !store.raisePriority(requestID: claimed.id, to: 9))
+        #expect(try await store.request(id: claimed.id)?.priority == 1)
+        #expect(try await !store.raisePriority(requestID: 999, to: 9))
+    }
+
     @Test func finishMergesProperties() async throws {
         let request = try await store.submit(["test"])[0]
         let build = try #require(try await store.startBuild(requestID: request.id, master: "m1", worker: "w1",

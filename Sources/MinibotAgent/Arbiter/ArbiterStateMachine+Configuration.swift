@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCore
 
 extension ArbiterStateMachine {
     /// The arbiter's limits; every field has a default, so `Configuration()` is a working host
@@ -43,11 +44,11 @@ extension ArbiterStateMachine {
 
         /// The resume threshold in effect (hysteresis: resume below, block above `maxLoad`).
         public var effectiveResumeLoad: Double? {
-            resumeLoad ?? maxLoad.map { $0 * 0.8 }
+            resumeLoad ?? maxLoad.map(LoadHysteresis.defaultResume(for:))
         }
 
         public var effectiveResumeCPUPressure: Double? {
-            resumeCPUPressure ?? maxCPUPressure.map { $0 * 0.8 }
+            resumeCPUPressure ?? maxCPUPressure.map(LoadHysteresis.defaultResume(for:))
         }
 
         var expectedLoadWindow: TimeInterval {

@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCore
 import MinibotProtocol
 
 extension ArbiterStateMachine {
@@ -36,22 +37,8 @@ extension ArbiterStateMachine {
     }
 
     mutating func updateHysteresis() {
-        if let maxLoad = configuration.maxLoad, let effective = effectiveLoad {
-            let resume = configuration.effectiveResumeLoad ?? maxLoad
-            if isLoadBlocked {
-                if effective < resume { isLoadBlocked = false }
-            } else if effective > maxLoad {
-                isLoadBlocked = true
-            }
-        }
-        if let maxPressure = configuration.maxCPUPressure, let pressure = load?.cpuPressureSome10 {
-            let resume = configuration.effectiveResumeCPUPressure ?? maxPressure
-            if isPressureBlocked {
-                if pressure < resume { isPressureBlocked = false }
-            } else if pressure > maxPressure {
-                isPressureBlocked = true
-            }
-        }
+        if let effective = effectiveLoad { loadThreshold?.update(effective) }
+        if let pressure = load?.cpuPressureSome10 { pressureThreshold?.update(pressure) }
     }
 
     /// Why no offer can be made now, whoever asks; nil when one can.
@@ -75,24 +62,26 @@ extension ArbiterStateMachine {
             let until = lastGrant.addingTimeInterval(configuration.settle)
             return WaitReason(kind: .settling, message: "settling \(Self.countdown(until, now))", until: until)
         }
-        if let maxLoad = configuration.maxLoad {
+        if let threshold = loadThreshold {
+            let maxLoad = threshold.max
             guard let load, let effective = effectiveLoad else {
                 return WaitReason(kind: .noLoadSample, message: "no load sample yet", until: nil)
             }
-            if isLoadBlocked {
+            if threshold.isBlocked {
                 let expected = effective > load.load1
                     ? " (\(Self.decimal(load.load1)) + \(Self.decimal(effective - load.load1)) expected from recent grants)"
                     : ""
                 let message = effective > maxLoad
                     ? "load \(Self.decimal(effective)) > \(Self.decimal(maxLoad))\(expected)"
-                    : "load \(Self.decimal(effective)) not yet below \(Self.decimal(configuration.effectiveResumeLoad ?? maxLoad)) after exceeding \(Self.decimal(maxLoad))\(expected)"
+                    : "load \(Self.decimal(effective)) not yet below \(Self.decimal(threshold.resume)) after exceeding \(Self.decimal(maxLoad))\(expected)"
                 return WaitReason(kind: .load, message: message, until: nil)
             }
         }
-        if isPressureBlocked, let maxPressure = configuration.maxCPUPressure, let pressure = load?.cpuPressureSome10 {
+        if let threshold = pressureThreshold, threshold.isBlocked, let pressure = load?.cpuPressureSome10 {
+            let maxPressure = threshold.max
             let message = pressure > maxPressure
                 ? "cpu pressure \(Self.decimal(pressure))% > \(Self.decimal(maxPressure))%"
-                : "cpu pressure \(Self.decimal(pressure))% not yet below \(Self.decimal(configuration.effectiveResumeCPUPressure ?? maxPressure))%"
+                : "cpu pressure \(Self.decimal(pressure))% not yet below \(Self.decimal(threshold.resume))%"
             return WaitReason(kind: .cpuPressure, message: message, until: nil)
         }
         return nil

@@ -81,8 +81,10 @@ public struct ArbiterStateMachine: Sendable {
     var lastStep: Date
     var lastGrant: Date?
     var load: LoadSample?
-    var isLoadBlocked = false
-    var isPressureBlocked = false
+    /// The load threshold (on the effective load); nil without `maxLoad`.
+    var loadThreshold: LoadHysteresis?
+    /// The CPU-pressure threshold; nil without `maxCPUPressure`.
+    var pressureThreshold: LoadHysteresis?
     var hostBlock: HostBlock?
     /// While set, a restarted agent accepts re-registrations and makes no offers.
     public private(set) var recoveringUntil: Date?
@@ -106,6 +108,10 @@ public struct ArbiterStateMachine: Sendable {
         self.agentID = agentID
         self.nextToken = max(tokenBase, 1)
         self.lastStep = now
+        self.loadThreshold = configuration.maxLoad.map { LoadHysteresis(max: $0, resume: configuration.resumeLoad) }
+        self.pressureThreshold = configuration.maxCPUPressure.map {
+            LoadHysteresis(max: $0, resume: configuration.resumeCPUPressure)
+        }
         if recovering, configuration.leaseTTL > 0 {
             self.recoveringUntil = now.addingTimeInterval(configuration.leaseTTL)
         }

@@ -4,7 +4,8 @@ public struct BuilderSpec: Sendable, Equatable {
     public var workers: [String]
     public var locks: [LockAccess]
     public var steps: [StepSpec]
-    /// Pending requests for the same branch collapse into the newest (Buildbot's default).
+    /// Pending requests made from changes for the same source collapse into the newest
+    /// (Buildbot's default; the rule is ``RequestCollapser``).
     public var collapseRequests: Bool
     public var properties: [String: String]
     public var tags: [String]

@@ -2,20 +2,27 @@
 /// (Buildbot's `collapseRequests`): when several commits land on a branch while a build is
 /// waiting, one build at the newest revision is enough.
 ///
-/// Requests collapse together when they are pending, for the same builder, for the same
-/// repository, branch and project, and have equal properties (a forced build with its own
-/// properties is never swallowed). Revisions may differ: that is the point. The newest
-/// request (latest `submittedAt`, then highest id) is kept. Called by the master for builders
-/// whose `collapse_requests` is on, before each distributor pass; the master marks the
-/// collapsed requests complete (SKIPPED) in the store and tells plugins (`requestRemoved`).
+/// Requests collapse together when they are pending, collapsible (the caller's predicate: the
+/// master passes "the builder has `collapse_requests` on and the request was made from
+/// changes", so a forced request never collapses), for the same builder, for the same
+/// repository, branch and project, and have equal properties. Revisions may differ: that is
+/// the point. The newest request (latest `submittedAt`, then highest id) is kept.
+///
+/// Priority rule: collapsing never lowers a group's urgency. The kept request takes the highest
+/// priority of its group; ``Result/raisedPriority`` lists the kept requests whose priority must
+/// go up.
+///
+/// Pure: called by the master's distributor whenever requests are submitted; the distributor
+/// marks the collapsed requests complete (SKIPPED) in the store, raises the kept requests'
+/// priorities there and tells plugins (`requestRemoved`).
 public enum RequestCollapser {
     public struct Result: Sendable, Equatable {
         /// Requests that stay pending, in input order.
         public var keep: [Int64]
         /// Each collapsed request and the request it collapsed into.
         public var collapsed: [Int64: Int64]
-        /// For kept requests that absorbed others: the highest priority of their group, so
-        /// collapsing never lowers a request's urgency.
+        /// For kept requests that absorbed others of higher priority: the highest priority of
+        /// their group, so collapsing never lowers a request's urgency.
         public var raisedPriority: [Int64: Int]
 
         public init(keep: [Int64], collapsed: [Int64: Int64], raisedPriority: [Int64: Int] = [:]) {
@@ -34,10 +41,12 @@ public enum RequestCollapser {
     }
 
     /// Which of `requests` to keep and which to collapse. Requests that are not pending are
-    /// kept out of it: they appear in neither list.
-    public static func collapse(_ requests: [BuildRequest]) -> Result {
+    /// kept out of it: they appear in no list. Pending requests that `isCollapsible` turns
+    /// down are kept as they are.
+    public static func collapse(_ requests: [BuildRequest],
+                                where isCollapsible: (BuildRequest) -> Bool = { _ in true }) -> Result {
         let pending = requests.filter(\.isPending)
-        let groups = Dictionary(grouping: pending) {
+        let groups = Dictionary(grouping: pending.filter(isCollapsible)) {
             GroupKey(builder: $0.builderName, repository: $0.sourceStamp.repository, branch: $0.sourceStamp.branch,
                      project: $0.sourceStamp.project, properties: $0.properties)
         }

@@ -53,11 +53,11 @@ actor PollerService: Service {
         return Poller(spec: spec, mirror: GitMirror(url: resolve(spec.repository, in: directory), path: path), nextDue: due)
     }
 
-    /// A relative local path in `master.cfg` is relative to the master directory.
+    /// A relative local path in `master.cfg` is relative to the master directory; which
+    /// addresses are local is ``RepositoryAddress``'s git rule (`host:repo.git` is scp-like).
+    /// The build runner resolves a `git` step's repository with it too.
     static func resolve(_ repository: String, in directory: URL) -> String {
-        if repository.contains("://") || repository.hasPrefix("/") { return repository }
-        if let colon = repository.firstIndex(of: ":"), repository[..<colon].contains("@") { return repository }
-        return directory.appendingPathComponent(repository).standardizedFileURL.path
+        RepositoryAddress(repository).resolved(relativeTo: directory.standardizedFileURL.path)
     }
 
     func apply(specs: [GitPollerSpec]) {

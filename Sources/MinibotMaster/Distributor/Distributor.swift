@@ -69,10 +69,8 @@ actor Distributor: Service {
 
     /// New requests from a scheduler; older pending ones they collapse are completed SKIPPED.
     func submitted(_ requests: [BuildRequest]) async {
-        for request in requests {
-            await collapse(into: request)
-            pending[request.id] = request
-        }
+        for request in requests { pending[request.id] = request }
+        await collapse(builders: Set(requests.map(\.builderName)))
         plugins.events.record(.requestsSubmitted, [
             "buildrequestids": .array(requests.map { .number(Double($0.id)) }),
             "builders": .array(requests.map { .string($0.builderName) }),
@@ -268,27 +266,37 @@ actor Distributor: Service {
         needsAnotherPass = true
     }
 
-    private func collapse(into request: BuildRequest) async {
+    /// Carries out ``RequestCollapser`` over the pending requests of `builders`: the
+    /// collapsed ones are completed SKIPPED (plugins hear `requestRemoved`), the kept ones
+    /// take their group's highest priority.
+    private func collapse(builders: Set<String>) async {
         // Only requests made from changes collapse; each forced build is wanted as such.
-        func fromChanges(_ r: BuildRequest) -> Bool {
-            guard let name = r.properties["scheduler"] else { return false }
-            return config.schedulers.contains { if case .singleBranch(let s) = $0 { return s.name == name } else { return false } }
+        let changeSchedulers = Set(config.schedulers.compactMap { spec -> String? in
+            if case .singleBranch(let s) = spec { return s.name } else { return nil }
+        })
+        let collapsing = Set(builders.filter { config.builder(named: $0)?.collapseRequests ?? false })
+        guard !collapsing.isEmpty else { return }
+        let candidates = pending.values.filter { collapsing.contains($0.builderName) }
+        let outcome = RequestCollapser.collapse(candidates) { request in
+            request.properties["scheduler"].map(changeSchedulers.contains) ?? false
         }
-        guard config.builder(named: request.builderName)?.collapseRequests ?? false, fromChanges(request) else { return }
-        let older = pending.values.filter {
-            $0.builderName == request.builderName && $0.id != request.id && fromChanges($0)
-                && $0.sourceStamp.branch == request.sourceStamp.branch
-                && $0.sourceStamp.repository == request.sourceStamp.repository
-        }.map(\.id)
-        guard !older.isEmpty else { return }
+        guard !outcome.collapsed.isEmpty else { return }
         do {
-            let done = try await store.completeRequests(older, results: .skipped, at: clock.now())
+            for (id, priority) in outcome.raisedPriority.sorted(by: { $0.key < $1.key }) {
+                if try await store.raisePriority(requestID: id, to: priority), var request = pending[id] {
+                    request.priority = priority
+                    pending[id] = request
+                }
+            }
+            let done = try await store.completeRequests(outcome.collapsed.keys.sorted(), results: .skipped, at: clock.now())
             for id in done {
                 forget([id])
                 plugins.publish(.requestRemoved(requestID: id))
             }
-            logger.info("collapsed older requests into the newest", metadata: [
-                "builder": "\(request.builderName)", "request": "\(request.id)", "collapsed": "\(done)"])
+            for (kept, absorbed) in Dictionary(grouping: done, by: { outcome.collapsed[$0] ?? 0 }).sorted(by: { $0.key < $1.key }) {
+                logger.info("collapsed older requests into the newest", metadata: [
+                    "builder": "\(pending[kept]?.builderName ?? "")", "request": "\(kept)", "collapsed": "\(absorbed.sorted())"])
+            }
         } catch {
             logger.error("could not collapse requests: \(error)")
         }

@@ -5,8 +5,9 @@ import MinibotCore
 /// such as `htp://host/repo` is reported by `checkconfig` instead of failing at the first poll.
 ///
 /// It accepts what libgit2 fetches: local paths (relative ones are relative to the master
-/// directory), `file://`, `http(s)://`, `ssh://`, `git://`, and scp-like `user@host:path`.
-enum RepositoryAddress {
+/// directory), `file://`, `http(s)://`, `ssh://`, `git://`, and scp-like `[user@]host:path`,
+/// told apart by ``RepositoryAddress``'s git rules.
+extension RepositoryAddress {
     static let schemes = ["file", "http", "https", "ssh", "git"]
 
     /// What is wrong with `address`, or nil when it looks usable.
@@ -16,9 +17,11 @@ enum RepositoryAddress {
         if address.contains(where: { $0.isWhitespace }) {
             return "the repository '\(address)' contains a space; escape it as %20 in a URL or rename the path"
         }
-        if let range = address.range(of: "://") {
-            let scheme = String(address[..<range.lowerBound]).lowercased()
-            let rest = address[range.upperBound...]
+        switch RepositoryAddress(address) {
+        case .local:
+            return nil
+        case .url(let scheme, _):
+            let rest = address[address.range(of: "://")!.upperBound...]
             guard schemes.contains(scheme) else {
                 let near = Suggestions.closest(to: scheme, among: schemes).map { " (did you mean '\($0)://'?)" } ?? ""
                 return "unknown URL scheme '\(scheme)://' in repository '\(address)'\(near); \(forms)"
@@ -29,17 +32,12 @@ enum RepositoryAddress {
             let host = rest.prefix { $0 != "/" && $0 != ":" }.split(separator: "@").last ?? ""
             if host.isEmpty { return "the URL '\(address)' names no host; \(forms)" }
             return nil
-        }
-        // Git's rule: a colon before the first slash makes `[user@]host:path` an scp-like address.
-        if let colon = address.firstIndex(of: ":"),
-           !address[..<colon].contains("/") {
-            let host = address[..<colon].split(separator: "@", omittingEmptySubsequences: false).last ?? ""
-            let path = address[address.index(after: colon)...]
+        case .scp(_, let host, let path):
             if host.isEmpty || path.isEmpty {
                 return "'\(address)' looks like an scp-like address but has no \(host.isEmpty ? "host" : "path"); "
                     + "write user@host:path, or \(forms)"
             }
+            return nil
         }
-        return nil
     }
 }
