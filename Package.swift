@@ -40,6 +40,9 @@ let package = Package(
     targets: [
         // MARK: libraries
         .target(name: "MinibotCore", swiftSettings: strict),
+        // The host's side of availability, apart from the core: reading /proc, time windows,
+        // load hysteresis. Used by the worker, the agent and the availability plugin.
+        .target(name: "MinibotHostFacts", swiftSettings: strict),
         .target(
             name: "MinibotConfig",
             dependencies: ["MinibotCore", .product(name: "Yams", package: "Yams")],
@@ -48,7 +51,7 @@ let package = Package(
         .target(
             name: "MinibotProtocol",
             dependencies: [
-                "MinibotCore",
+                "MinibotHostFacts", "MinibotCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // AgentClient is a Service with a logger (the worker runs it in its ServiceGroup).
@@ -98,7 +101,7 @@ let package = Package(
         .target(
             name: "MinibotWorker",
             dependencies: [
-                "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression",
+                "MinibotHostFacts", "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -109,13 +112,13 @@ let package = Package(
         ),
         .target(
             name: "MinibotAvailability",
-            dependencies: ["MinibotCore", "MinibotProtocol"],
+            dependencies: ["MinibotHostFacts", "MinibotCore", "MinibotProtocol"],
             swiftSettings: strict
         ),
         .target(
             name: "MinibotAgent",
             dependencies: [
-                "MinibotCore", "MinibotProtocol",
+                "MinibotHostFacts", "MinibotCore", "MinibotProtocol",
                 // Yams directly, for file:line:column positions in agent.yaml errors.
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -199,6 +202,7 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "MinibotCoreTests", dependencies: ["MinibotCore"]),
+        .testTarget(name: "MinibotHostFactsTests", dependencies: ["MinibotHostFacts"]),
         .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore"]),
         .testTarget(
             name: "MinibotSQLiteTests",
@@ -213,15 +217,15 @@ let package = Package(
                 "MinibotSQLite", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotAvailability", "MinibotProtocol", "MinibotCore"]),
+        .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotHostFacts", "MinibotAvailability", "MinibotProtocol", "MinibotCore"]),
         .testTarget(
             name: "MinibotAgentTests",
-            dependencies: ["MinibotAgent", "MinibotProtocol", "MinibotCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MinibotHostFacts", "MinibotAgent", "MinibotProtocol", "MinibotCore", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "MinibotWorkerTests",
             dependencies: [
-                "MinibotWorker", "MinibotProtocol", "MinibotTesting", "MinibotCompression", "MinibotCore",
+                "MinibotHostFacts", "MinibotWorker", "MinibotProtocol", "MinibotTesting", "MinibotCompression", "MinibotCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// Reads the availability section's blocks. The values themselves go through the shared
 /// ``ConfigReader``, so the section's messages read like the rest of master.cfg's and every

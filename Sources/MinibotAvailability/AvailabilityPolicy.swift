@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// Decides one worker's availability from its settings, its flag, its load and the time.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// Reads a request to set a flag — a `POST /api/v2/plugins/availability/workers/NAME`
 /// body or a worker's `set_flag` message — into an ``AvailabilityFlag``.

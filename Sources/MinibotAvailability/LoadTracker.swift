@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// What the master knows of one worker's load: the last report, when it arrived (master
 /// time), and the hysteresis thresholds it feeds.

@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// The availability settings of one worker: the `default:` block merged with the worker's
 /// own block under `workers:`, key by key. Immutable, parsed once per (re)load.

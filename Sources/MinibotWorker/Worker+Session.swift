@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import MinibotCore
+import MinibotHostFacts
 import MinibotProtocol
 
 extension Worker {

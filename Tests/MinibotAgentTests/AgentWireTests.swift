@@ -1,6 +1,7 @@
 import Foundation
 import MinibotAgent
 import MinibotCore
+import MinibotHostFacts
 import MinibotProtocol
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import MinibotAgent
 import MinibotCore
+import MinibotHostFacts
 import MinibotProtocol
 
 /// Drives an `ArbiterStateMachine` with a scripted clock and load, remembering what it sent.

@@ -1,6 +1,7 @@
 import Foundation
 import MinibotAvailability
 import MinibotCore
+import MinibotHostFacts
 import Testing
 
 @Suite struct AvailabilityPolicyTests {

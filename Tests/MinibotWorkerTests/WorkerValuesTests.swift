@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 import Testing
 @testable import MinibotWorker
 

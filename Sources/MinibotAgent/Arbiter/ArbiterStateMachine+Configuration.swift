@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 extension ArbiterStateMachine {
     /// The arbiter's limits; every field has a default, so `Configuration()` is a working host

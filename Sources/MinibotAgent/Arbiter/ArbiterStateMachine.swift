@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 import MinibotProtocol
 
 /// The host agent's decisions: who gets the next build slot, when, and for how long.

@@ -1,4 +1,5 @@
 import Foundation
+import MinibotHostFacts
 
 /// Everything `minibot-agent start` needs: the socket, the arbiter's limits, load sampling and
 /// the (not yet interpreted) windows.

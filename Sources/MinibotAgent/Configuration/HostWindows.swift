@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// The agent's `windows:` interpreted: when the host offers no slots.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MinibotCore
+import MinibotHostFacts
 import MinibotProtocol
 import ServiceLifecycle
 

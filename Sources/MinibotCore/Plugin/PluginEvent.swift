@@ -40,7 +40,7 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
     /// 1-minute load average.
     public var load1: Double
     public var load5: Double?
-    /// `/proc/pressure/cpu` "some avg10", where the kernel has it.
+    /// the kernel's CPU pressure (PSI "some avg10"), where it has it.
     public var cpuPressure: Double?
     public var time: Date
 

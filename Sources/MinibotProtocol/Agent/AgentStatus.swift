@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// The agent's state as `minibot-agent status` shows it: slots, leases, queue, load, and why
 /// nothing is offered right now. Made by the agent's arbiter, sent in a `status` reply.

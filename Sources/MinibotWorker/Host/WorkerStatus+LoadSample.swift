@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 extension WorkerConfiguration {
     /// Where the worker's load reports come from: ``loadFile`` (same format as /proc/loadavg,

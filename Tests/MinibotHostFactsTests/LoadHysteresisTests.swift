@@ -1,4 +1,4 @@
-import MinibotCore
+import MinibotHostFacts
 import Testing
 
 @Suite struct LoadHysteresisTests {

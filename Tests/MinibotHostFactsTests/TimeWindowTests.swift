@@ -1,5 +1,5 @@
 import Foundation
-import MinibotCore
+import MinibotHostFacts
 import Testing
 
 /// A wall-clock time in a zone, e.g. `at("2025-03-24 10:00", "Europe/Paris")`.
