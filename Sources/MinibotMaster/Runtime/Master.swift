@@ -82,29 +82,9 @@ public final class Master: Sendable {
         let clock = configuration.clock
         let masterName = "\(ProcessInfo.processInfo.hostName):\(directory.path)"
 
-        let signal = WakeSignal(clock: clock)
-        let wake: @Sendable (String) -> Void = { signal.wake($0) }
-        let plugins = PluginHost(events: EventLog(clock: clock))
-        let registry = WorkerRegistry(specs: config.workers, store: store, logger: logger, wake: wake,
-                                      publish: { plugins.publish($0) })
-        let locks = LockManager(locks: config.locks, wake: wake)
-        let distributor = Distributor(config: config, store: store, registry: registry, locks: locks, plugins: plugins,
-                                      signal: signal, logger: logger, clock: clock)
-        let runner = BuildRunner(store: store, registry: registry, locks: locks, plugins: plugins, masterName: masterName,
-                                 directory: directory, config: config, logger: logger, clock: clock, wake: wake,
-                                 onClaimLost: { id in Task { await distributor.forget([id]) } })
-        await distributor.attach(runner: runner)
-        let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, clock: clock)
-        let changes = ChangeIntake(store: store, schedulers: schedulers, logger: logger, events: plugins.events)
-        let pollers = PollerService(
-            specs: config.gitPollers,
-            directory: directory, store: store, events: plugins.events, logger: logger, clock: clock,
-            changes: { try await changes.record($0) })
         let token = try Self.adminToken(config.www, directory: directory)
-        self.runtime = MasterRuntime(
-            masterName: masterName, directory: directory, config: config, adminToken: token, store: store,
-            registry: registry, runner: runner, distributor: distributor, locks: locks, plugins: plugins, schedulers: schedulers,
-            changes: changes, pollers: pollers, signal: signal, clock: clock)
+        self.runtime = await MasterRuntime.assemble(masterName: masterName, directory: directory, config: config,
+                                                    adminToken: token, store: store, clock: clock, logger: logger)
 
         self.supervisor = PluginSupervisor(logger: logger)
         for section in config.plugins {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import MinibotCore
 import MinibotStore
 import Synchronization
@@ -39,6 +40,34 @@ final class MasterRuntime: Sendable {
         self.signal = signal
         self.clock = clock
         self.state = Mutex((config, adminToken))
+    }
+
+    /// Wires every part of a master around its store and clock; nothing runs yet. The one
+    /// place the parts are put together: `Master.init` and the in-process master tests use it.
+    static func assemble(masterName: String, directory: URL, config: MasterConfig, adminToken: String?,
+                         store: any Store, clock: any WallClock, logger: Logger) async -> MasterRuntime {
+        let signal = WakeSignal(clock: clock)
+        let wake: @Sendable (String) -> Void = { signal.wake($0) }
+        let plugins = PluginHost(events: EventLog(clock: clock))
+        let registry = WorkerRegistry(specs: config.workers, store: store, logger: logger, wake: wake,
+                                      publish: { plugins.publish($0) })
+        let locks = LockManager(locks: config.locks, wake: wake)
+        let distributor = Distributor(config: config, store: store, registry: registry, locks: locks, plugins: plugins,
+                                      signal: signal, logger: logger, clock: clock)
+        let runner = BuildRunner(store: store, registry: registry, locks: locks, plugins: plugins, masterName: masterName,
+                                 directory: directory, config: config, logger: logger, clock: clock, wake: wake,
+                                 onClaimLost: { id in Task { await distributor.forget([id]) } })
+        await distributor.attach(runner: runner)
+        let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, clock: clock)
+        let changes = ChangeIntake(store: store, schedulers: schedulers, logger: logger, events: plugins.events)
+        let pollers = PollerService(
+            specs: config.gitPollers,
+            directory: directory, store: store, events: plugins.events, logger: logger, clock: clock,
+            changes: { try await changes.record($0) })
+        return MasterRuntime(
+            masterName: masterName, directory: directory, config: config, adminToken: adminToken, store: store,
+            registry: registry, runner: runner, distributor: distributor, locks: locks, plugins: plugins,
+            schedulers: schedulers, changes: changes, pollers: pollers, signal: signal, clock: clock)
     }
 
     var config: MasterConfig { state.withLock { $0.config } }

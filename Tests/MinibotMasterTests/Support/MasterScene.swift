@@ -12,16 +12,16 @@ import MinibotTesting
 final class MasterScene: Sendable {
     let directory: TemporaryDirectory
     let clock: ManualClock
-    let config: MasterConfig
-    let store: any Store
-    let events: EventLog
-    let registry: WorkerRegistry
-    let distributor: Distributor
-    let runner: BuildRunner
+    let runtime: MasterRuntime
     private let loop: Task<Void, any Error>
 
-    /// A master directory with this master.cfg; `database` reuses another scene's directory
-    /// (a restart).
+    var store: any Store { runtime.store }
+    var events: EventLog { runtime.plugins.events }
+    var registry: WorkerRegistry { runtime.registry }
+    var distributor: Distributor { runtime.distributor }
+    var runner: BuildRunner { runtime.runner }
+
+    /// A master directory with this master.cfg; `directory` reuses another scene's (a restart).
     init(_ yaml: String, directory: TemporaryDirectory? = nil, clock: ManualClock = ManualClock()) async throws {
         let directory = try directory ?? TemporaryDirectory("minibot-master-test")
         self.directory = directory
@@ -29,32 +29,16 @@ final class MasterScene: Sendable {
         let path = directory.appending("master.cfg").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let config = try MasterConfigLoader.load(path: path, plugins: [:])
-        self.config = config
         let store = try SQLiteStore(path: directory.appending("state.sqlite").path)
-        self.store = store
         var logger = Logger(label: "minibot.master-test")
         logger.logLevel = .warning
-        let signal = WakeSignal(clock: clock)
-        let wake: @Sendable (String) -> Void = { signal.wake($0) }
-        let events = EventLog(clock: clock)
-        self.events = events
-        let plugins = PluginHost(events: events)
-        let registry = WorkerRegistry(specs: config.workers, store: store, logger: logger, wake: wake,
-                                      publish: { plugins.publish($0) })
-        self.registry = registry
-        let locks = LockManager(locks: config.locks, wake: wake)
-        let distributor = Distributor(config: config, store: store, registry: registry, locks: locks, plugins: plugins,
-                                      signal: signal, logger: logger, clock: clock)
-        self.distributor = distributor
-        runner = BuildRunner(store: store, registry: registry, locks: locks, plugins: plugins, masterName: "test",
-                             directory: directory.url, config: config, logger: logger, clock: clock, wake: wake,
-                             onClaimLost: { id in Task { await distributor.forget([id]) } })
-        await distributor.attach(runner: runner)
-        await registry.restore()
-        await distributor.recover()
-        loop = Task { try await distributor.run() }
+        runtime = await MasterRuntime.assemble(masterName: "test", directory: directory.url, config: config,
+                                               adminToken: nil, store: store, clock: clock, logger: logger)
+        // As Master.run does before it serves.
+        await runtime.registry.restore()
+        await runtime.distributor.recover()
+        loop = Task { [runtime] in try await runtime.distributor.run() }
     }
-
     /// Connects a fake worker as the endpoint would after a good hello.
     func connect(_ name: String) async -> FakeWorkerConnection {
         let link = FakeWorkerConnection(name: name, connectedAt: clock.now())
