@@ -135,8 +135,8 @@ final class HostAgentGate: BuildStartGate {
 
     private func claim(_ offer: UInt64, on worker: String, build: String) async -> AgentRelayMessage? {
         let key = Self.claimKey(worker, offer)
-        let timeout = Task {
-            try? await Task.sleep(for: .seconds(Self.claimTimeout))
+        let timeout = Task { [context] in
+            guard (try? await context.sleep(until: context.now().addingTimeInterval(Self.claimTimeout))) != nil else { return }
             let continuation = claims.withLock { $0.removeValue(forKey: key) }
             continuation?.resume(returning: nil)
         }

@@ -251,7 +251,7 @@ final class BuildRunner: Sendable {
                                                "name": .string(spec.name)])
         let message = startMessage(for: spec, index: index, builder: context.builder, build: build,
                                    stamp: context.stamp, log: context.log)
-        let writer = StepLogWriter(store: store, buildID: build.id, step: index, events: plugins.events,
+        let writer = StepLogWriter(store: store, buildID: build.id, step: index, events: plugins.events, clock: clock,
                                    logger: context.log)
         let outcome: WorkerMessage.StepFinished
         do {

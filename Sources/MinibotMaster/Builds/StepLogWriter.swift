@@ -15,8 +15,10 @@ actor StepLogWriter {
     static let flushBytes = 64 * 1024
     /// Also write once this many chunks wait (small compressed chunks add up slowly).
     static let flushChunks = 64
-    static let flushDelay: Duration = .milliseconds(100)
-    static let announceInterval: Duration = .milliseconds(250)
+    /// Seconds.
+    static let flushDelay = 0.1
+    /// Seconds.
+    static let announceInterval = 0.25
 
     private let store: any Store
     private let buildID: Int64
@@ -28,11 +30,14 @@ actor StepLogWriter {
     private var timer: Task<Void, Never>?
     /// The newest write in the chain.
     private var lastWrite: Task<Void, Never>?
-    private var lastAnnounced: ContinuousClock.Instant?
+    private var lastAnnounced: Date?
     private var announcement: Task<Void, Never>?
 
-    init(store: any Store, buildID: Int64, step: Int, events: EventLog, logger: Logger) {
+    private let clock: any WallClock
+
+    init(store: any Store, buildID: Int64, step: Int, events: EventLog, clock: any WallClock, logger: Logger) {
         self.store = store
+        self.clock = clock
         self.buildID = buildID
         self.step = step
         self.events = events
@@ -56,8 +61,8 @@ actor StepLogWriter {
         if pendingBytes >= Self.flushBytes || pending.count >= Self.flushChunks {
             await write(waitForAll: false)
         } else if timer == nil {
-            timer = Task { [weak self] in
-                try? await Task.sleep(for: Self.flushDelay)
+            timer = Task { [weak self, clock] in
+                try? await clock.sleep(seconds: Self.flushDelay)
                 guard !Task.isCancelled else { return }
                 await self?.flush()
             }
@@ -96,21 +101,21 @@ actor StepLogWriter {
     /// A batch is in the store: announce it, or let the announcement due at the end of the
     /// current interval cover it.
     private func landed() {
-        let now = ContinuousClock.now
-        guard let last = lastAnnounced, now - last < Self.announceInterval else {
+        let now = clock.now()
+        guard let last = lastAnnounced, now.timeIntervalSince(last) < Self.announceInterval else {
             announce()
             return
         }
         guard announcement == nil else { return }
-        announcement = Task { [weak self] in
-            try? await Task.sleep(until: last + Self.announceInterval)
+        announcement = Task { [weak self, clock] in
+            try? await clock.sleep(until: last.addingTimeInterval(Self.announceInterval))
             await self?.announce()
         }
     }
 
     private func announce() {
         announcement = nil
-        lastAnnounced = .now
+        lastAnnounced = clock.now()
         events.record(.stepLog, ["buildid": .number(Double(buildID)), "step": .number(Double(step))])
     }
 }
