@@ -13,7 +13,7 @@ final class MasterScene: Sendable {
     let directory: TemporaryDirectory
     let clock: ManualClock
     let runtime: MasterRuntime
-    private let loop: Task<Void, any Error>
+    private let loops: [Task<Void, any Error>]
 
     var store: any Store { runtime.store }
     var events: EventLog { runtime.plugins.events }
@@ -37,7 +37,8 @@ final class MasterScene: Sendable {
         // As Master.run does before it serves.
         await runtime.registry.restore()
         await runtime.distributor.recover()
-        loop = Task { [runtime] in try await runtime.distributor.run() }
+        loops = [Task { [runtime] in try await runtime.distributor.run() },
+                 Task { [runtime] in try await runtime.schedulers.run() }]
     }
     /// Connects a fake worker as the endpoint would after a good hello.
     func connect(_ name: String) async -> FakeWorkerConnection {
@@ -71,8 +72,16 @@ final class MasterScene: Sendable {
         await distributor.submitted(requests)
     }
 
-    /// Stops the distributor's loop (the store stays on disk for a restart).
+    /// A commit on a branch, recorded as the poller or the change hook would.
+    @discardableResult
+    func change(_ revision: String, branch: String = "main") async throws -> Change {
+        try await runtime.changes.record(Change(revision: revision, branch: branch, repository: "/srv/git/r.git",
+                                                author: "ann", comments: "commit \(revision)", when: clock.now(),
+                                                source: "test"))
+    }
+
+    /// Stops the distributor's and schedulers' loops (the store stays on disk for a restart).
     func stop() {
-        loop.cancel()
+        for loop in loops { loop.cancel() }
     }
 }
