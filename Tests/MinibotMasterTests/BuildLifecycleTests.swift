@@ -74,3 +74,22 @@ import Testing
         #expect([ids[1], ids[3], ids[0], ids[2], ids[4]].map { numbers[$0] } == [1, 2, 3, 4, 5])
     }
 }
+
+/// The distributor's backstop: a verdict's `until` is the only thing that can start the
+/// build, and it does so when the clock reaches it, not before and with no event.
+@Suite struct DistributorBackstopTests {
+    @Test func aBuildWaitingForAnUntilStartsWhenTheClockReachesIt() async throws {
+        let scene = try await MasterScene(BuildLifecycleTests.config)
+        defer { scene.stop(); scene.directory.remove() }
+        try scene.install(ClosedUntilPlugin.self)
+        let w1 = await scene.connect("w1")
+        let request = try await scene.force("b", priorities: [0])[0]
+        await scene.submit([request])
+        let waiting = try await scene.events.waitFor(.requestWaiting)
+        #expect(waiting["reason"] == .string("worker w1 unavailable: closed"))
+        #expect(w1.started.isEmpty)
+        scene.clock.advance(by: ClosedUntilPlugin.closedFor)
+        let steps = await w1.waitForSteps(1)
+        #expect(try await scene.store.build(id: steps[0].buildID)?.buildRequestID == request.id)
+    }
+}

@@ -72,6 +72,19 @@ final class MasterScene: Sendable {
         await distributor.submitted(requests)
     }
 
+    /// Installs a plugin as the master does for a `plugins:` section (without config).
+    func install(_ type: any MasterPlugin.Type) throws {
+        let (events, continuation) = AsyncStream.makeStream(of: PluginEvent.self)
+        let signal = runtime.signal
+        let context = HostedPluginContext(pluginName: type.name, masterName: runtime.masterName, clock: clock,
+                                          wake: { signal.wake($0) }, events: events, registry: runtime.registry,
+                                          runner: runtime.runner, store: runtime.store,
+                                          logger: Logger(label: "minibot.master-test"))
+        let plugin = try type.init(configuration: ConfigNode(.null, at: SourceLocation(file: "test", line: 1, column: 1)),
+                                   master: runtime.config, context: context)
+        runtime.plugins.install(name: type.name, plugin: plugin, events: events, continuation: continuation)
+    }
+
     /// A commit on a branch, recorded as the poller or the change hook would.
     @discardableResult
     func change(_ revision: String, branch: String = "main") async throws -> Change {
