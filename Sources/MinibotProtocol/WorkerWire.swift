@@ -26,6 +26,11 @@ import MinibotCore
 //   plugin(name, payload)              ◀──▶ a plugin's own channel (agent relay, flags)
 //                                        ◀── shutdown(graceful) | kill
 //
+// Compatibility: a message's JSON keys and case names are never renamed; new fields are
+// optional (an older peer ignores them); a worker of another protocol version is refused at
+// hello (`WorkerWire.version`). What a step runs is `StepCommand` (StepCommand.swift), not
+// the configuration's step type, so master.cfg can grow without a protocol change.
+//
 // Steps are driven by the master one at a time: the worker keeps no build plan, so a
 // reconfig changes future builds only and a worker needs no knowledge of builders.
 //
@@ -151,14 +156,14 @@ public enum MasterMessage: Sendable, Codable, Equatable {
         public var name: String
         /// Relative to the worker's base directory: `BUILDER/WORKDIR` (WORKDIR defaults to `build`).
         public var workdir: String
-        public var action: StepAction
+        public var action: StepCommand
         public var env: [String: String]
         public var timeout: Double?
         /// For a git step: the revision to check out (nil: branch tip).
         public var revision: String?
         public var branch: String?
 
-        public init(buildID: Int64, step: Int, builder: String, name: String, workdir: String, action: StepAction,
+        public init(buildID: Int64, step: Int, builder: String, name: String, workdir: String, action: StepCommand,
                     env: [String: String] = [:], timeout: Double? = nil, revision: String? = nil, branch: String? = nil) {
             self.buildID = buildID
             self.step = step

@@ -7,7 +7,7 @@ import Testing
 /// Real shell steps in temp directories.
 @Suite("StepRunner")
 struct StepRunnerTests {
-    func step(_ action: StepAction, workdir: String = "builder/build", env: [String: String] = [:],
+    func step(_ action: StepCommand, workdir: String = "builder/build", env: [String: String] = [:],
               timeout: Double? = 120) -> MasterMessage.StartStep {
         .init(buildID: 7, step: 2, builder: "builder", name: "test step", workdir: workdir, action: action,
               env: env, timeout: timeout)
@@ -197,7 +197,7 @@ struct StepRunnerTests {
 
     @Test func gitStepReportsGotRevision() async throws {
         struct FakeCheckout: CheckoutPerformer {
-            func checkout(repository: String, branch: String?, revision: String?, mode: GitCheckoutSpec.Mode,
+            func checkout(repository: String, branch: String?, revision: String?, mode: StepCommand.GitCheckout.Mode,
                           into directory: String) async throws -> String {
                 #expect(repository == "/srv/git/demo.git")
                 #expect(branch == "main")

@@ -310,9 +310,10 @@ final class BuildRunner: Sendable {
                 "missing": "\(rendered.missing)", "problems": "\(rendered.problems)"])
         }
         let step = rendered.value
-        var action = step.action
+        var action = StepCommand(step.action)
         if case .git(var git) = action {
-            git.repository = PollerService.resolve(git.repository, in: directory)
+            // Git's rules for what is a path, with paths relative to the master directory.
+            git.repository = RepositoryAddress(git.repository).resolved(relativeTo: directory.standardizedFileURL.path)
             action = .git(git)
         }
         var branch: String? = stamp.branch.flatMap { $0.isEmpty ? nil : $0 }

@@ -1,4 +1,5 @@
 import MinibotCore
+import MinibotProtocol
 
 /// Checks a repository out into a step's directory: what a `git` step does on a worker.
 ///
@@ -11,7 +12,7 @@ public protocol CheckoutPerformer: Sendable {
     /// Clones or updates `repository` in `directory` and checks out `revision` (or the tip
     /// of `branch` when `revision` is nil). Returns the commit checked out (`got_revision`).
     /// Errors say what went wrong in words a user can act on; they fail the step.
-    func checkout(repository: String, branch: String?, revision: String?, mode: GitCheckoutSpec.Mode,
+    func checkout(repository: String, branch: String?, revision: String?, mode: StepCommand.GitCheckout.Mode,
                   into directory: String) async throws -> String
 }
 
@@ -19,7 +20,7 @@ public protocol CheckoutPerformer: Sendable {
 public struct UnavailableCheckout: CheckoutPerformer {
     public init() {}
 
-    public func checkout(repository: String, branch: String?, revision: String?, mode: GitCheckoutSpec.Mode,
+    public func checkout(repository: String, branch: String?, revision: String?, mode: StepCommand.GitCheckout.Mode,
                          into directory: String) async throws -> String {
         throw CheckoutUnavailableError()
     }

@@ -1,4 +1,5 @@
 import MinibotCore
+import MinibotProtocol
 import MinibotGit
 
 /// The worker's real `git` step: libgit2 through MinibotGit (no git CLI needed).
@@ -8,7 +9,7 @@ import MinibotGit
 public struct LibgitCheckout: CheckoutPerformer {
     public init() {}
 
-    public func checkout(repository: String, branch: String?, revision: String?, mode: GitCheckoutSpec.Mode,
+    public func checkout(repository: String, branch: String?, revision: String?, mode: StepCommand.GitCheckout.Mode,
                          into directory: String) async throws -> String {
         try await GitCheckout.checkout(repository: repository, branch: branch, revision: revision,
                                        mode: mode == .full ? .full : .incremental, into: directory)

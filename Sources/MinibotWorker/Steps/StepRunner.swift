@@ -82,7 +82,7 @@ public struct StepRunner: Sendable {
 
     // MARK: shell
 
-    private func runShell(_ command: ShellCommand, step: MasterMessage.StartStep, directory: String,
+    private func runShell(_ command: StepCommand.Shell, step: MasterMessage.StartStep, directory: String,
                           control: StepControl, finished: Finisher) async -> WorkerMessage.StepFinished {
         let executable: Executable
         let arguments: [String]
@@ -206,7 +206,7 @@ public struct StepRunner: Sendable {
     }
 
     /// Buildbot-style log header: the command, where it runs, its limits.
-    static func headerText(command: ShellCommand, directory: String, step: MasterMessage.StartStep) -> String {
+    static func headerText(command: StepCommand.Shell, directory: String, step: MasterMessage.StartStep) -> String {
         var lines = [command.display, " in dir \(directory)"]
         if let timeout = step.timeout { lines[1] += " (timeout \(DurationText.describe(timeout)))" }
         switch command {
@@ -223,7 +223,7 @@ public struct StepRunner: Sendable {
 
     // MARK: git
 
-    private func runCheckout(_ spec: GitCheckoutSpec, step: MasterMessage.StartStep, directory: String,
+    private func runCheckout(_ spec: StepCommand.GitCheckout, step: MasterMessage.StartStep, directory: String,
                              control: StepControl, finished: Finisher) async -> WorkerMessage.StepFinished {
         let branch = step.branch ?? spec.branch
         var what = "git checkout \(spec.repository) (\(spec.mode.rawValue))"
