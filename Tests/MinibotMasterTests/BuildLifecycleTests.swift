@@ -6,7 +6,7 @@ import Testing
 
 /// The master's build path in-process: distributor, runner, registry and a real SQLite file,
 /// with fake workers and the manual clock; nothing sleeps.
-@Suite struct BuildLifecycleTests {
+@Suite(.timeLimit(.minutes(1))) struct BuildLifecycleTests {
     static let config = """
         workers:
           - {name: w1, password: p, max_builds: 1}
@@ -77,7 +77,7 @@ import Testing
 
 /// The distributor's backstop: a verdict's `until` is the only thing that can start the
 /// build, and it does so when the clock reaches it, not before and with no event.
-@Suite struct DistributorBackstopTests {
+@Suite(.timeLimit(.minutes(1))) struct DistributorBackstopTests {
     @Test func aBuildWaitingForAnUntilStartsWhenTheClockReachesIt() async throws {
         let scene = try await MasterScene(BuildLifecycleTests.config)
         defer { scene.stop(); scene.directory.remove() }

@@ -5,7 +5,7 @@ import MinibotTesting
 import Testing
 
 /// Changes through the schedulers to the distributor, in-process, on the manual clock.
-@Suite struct SchedulingTests {
+@Suite(.timeLimit(.minutes(1))) struct SchedulingTests {
     static func config(treeStable: String?) -> String {
         let timer = treeStable.map { ", tree_stable_timer: \($0)" } ?? ""
         return """

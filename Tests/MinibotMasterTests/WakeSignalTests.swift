@@ -4,7 +4,7 @@ import MinibotTesting
 import Testing
 
 /// The distributor's wake-up: a backstop deadline on the master's clock, driven by hand.
-@Suite struct WakeSignalTests {
+@Suite(.timeLimit(.minutes(1))) struct WakeSignalTests {
     @Test func aDeadlineEndsTheWaitOnlyWhenTheClockReachesIt() async {
         let clock = ManualClock()
         let signal = WakeSignal(clock: clock)
