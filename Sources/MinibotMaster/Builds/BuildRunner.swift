@@ -164,7 +164,7 @@ final class BuildRunner: Sendable {
         guard let actions = handle(buildID, .stopRequested(retry ? .retry : .cancel, reason: reason)) else {
             return false
         }
-        for action in actions { _ = await perform(action, buildID: buildID) }
+        for action in actions { await perform(action, buildID: buildID) }
         return true
     }
 
@@ -214,7 +214,8 @@ final class BuildRunner: Sendable {
                 event = await acquireLocks(index, build: build, context)
                 if event == .locksGranted { lockedStep = index }
             case .interruptStep, .abandonLockWait:
-                event = await perform(action, buildID: build.id)
+                await perform(action, buildID: build.id)
+                event = nil  // the step's own outcome (or the lock wait's end) follows
             }
             if let event { actions += handle(build.id, event) ?? [] }
         }
@@ -224,7 +225,7 @@ final class BuildRunner: Sendable {
     }
 
     /// Carries out an action that comes from outside the build's own loop (a stop).
-    private func perform(_ action: BuildProgress.Action, buildID: Int64) async -> BuildProgress.Event? {
+    private func perform(_ action: BuildProgress.Action, buildID: Int64) async {
         switch action {
         case .interruptStep(let step, let reason):
             let worker = active.withLock { $0[buildID]?.worker }
@@ -236,7 +237,6 @@ final class BuildRunner: Sendable {
         case .runStep, .acquireLocks, .finish:
             break  // only the build's own loop carries these out
         }
-        return nil
     }
 
     /// Runs one step on the worker and records it; answers how it ended.
