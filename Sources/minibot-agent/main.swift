@@ -48,7 +48,9 @@ struct Start: AsyncParsableCommand {
         }
         if let loadFile { configuration.load.file = loadFile }
         if let slots {
-            guard slots >= 1 else { throw UsageError("--slots must be at least 1") }
+            guard let slots = AgentConfiguration.checkedSlots(slots) else {
+                throw UsageError("--slots \(AgentConfiguration.slotsRule)")
+            }
             configuration.arbiter.slots = slots
         }
         if let maxLoad { configuration.arbiter.maxLoad = maxLoad }
@@ -57,7 +59,9 @@ struct Start: AsyncParsableCommand {
         if let offerTimeout { configuration.arbiter.offerTimeout = try duration(offerTimeout, "--offer-timeout") }
         if let leaseTtl { configuration.arbiter.leaseTTL = try duration(leaseTtl, "--lease-ttl") }
         if let socketMode {
-            guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else { throw UsageError("--socket-mode must be octal, e.g. 0660") }
+            guard let mode = AgentConfiguration.socketMode(socketMode) else {
+                throw UsageError("--socket-mode \(AgentConfiguration.socketModeRule)")
+            }
             configuration.socket.mode = mode
         }
         let windows = try HostWindows(configuration.windows)

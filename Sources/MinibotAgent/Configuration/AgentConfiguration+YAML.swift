@@ -37,8 +37,9 @@ extension AgentConfiguration {
             let key = keyNode.string ?? ""
             switch key {
             case "slots", "max_builds":
-                let slots = try reader.int(value)
-                guard slots >= 1 else { throw reader.error(value, "\(key) must be at least 1") }
+                guard let slots = Self.checkedSlots(try reader.int(value)) else {
+                    throw reader.error(value, "\(key) \(Self.slotsRule)")
+                }
                 result.arbiter.slots = slots
             case "max_load": result.arbiter.maxLoad = try reader.optionalNumber(value)
             case "resume_load": result.arbiter.resumeLoad = try reader.optionalNumber(value)
@@ -51,8 +52,8 @@ extension AgentConfiguration {
             case "lease_ttl": result.arbiter.leaseTTL = try reader.positiveDuration(value)
             case "socket": result.socket.path = try reader.string(value)
             case "socket_mode":
-                guard let mode = UInt16(try reader.string(value), radix: 8), mode <= 0o777 else {
-                    throw reader.error(value, "socket_mode must be an octal mode such as \"0660\"")
+                guard let mode = Self.socketMode(try reader.string(value)) else {
+                    throw reader.error(value, "socket_mode \(Self.socketModeRule)")
                 }
                 result.socket.mode = mode
             case "load_file": result.load.file = try reader.string(value)
