@@ -65,7 +65,9 @@ extension Worker {
             await linkWelcomed(link)
             emit(.welcomed(heartbeat: heartbeat))
             logger.info("connected to master at \(configuration.masterURL)")
-            let interval = heartbeat > 0 ? Duration.seconds(heartbeat) : configuration.defaultHeartbeat
+            // The master's number: a huge or non-finite one must not reach Duration (it traps).
+            let interval = heartbeat.isFinite && heartbeat > 0
+                ? Duration.seconds(min(heartbeat, SessionStateMachine.maxHeartbeat)) : configuration.defaultHeartbeat
             startPeriodicTasks(in: &group, link: link, heartbeat: interval, feed: feed)
         case .runStep(let start):
             await runStep(start, link: link, steps: steps, group: &group)

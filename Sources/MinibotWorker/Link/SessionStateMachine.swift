@@ -55,6 +55,10 @@ struct SessionStateMachine: Sendable, Equatable {
     /// Heartbeats without any message from the master before the link is declared dead.
     static let maxMissedHeartbeats = 3
 
+    /// The longest heartbeat interval a master's `welcome` may set, in seconds; longer ones
+    /// are cut to it.
+    static let maxHeartbeat: Double = 3600
+
     private(set) var phase: Phase = .awaitingWelcome
     private(set) var missedHeartbeats = 0
     /// How the handshake timeout reads in the outcome ("no welcome within 10 s").
