@@ -17,10 +17,10 @@ import Testing
 
     @Test func welcomeStartsTheSession() {
         var s = SessionStateMachine(handshakeTimeoutText: "10 s")
-        #expect(!s.isWelcomed)
+        #expect(s.phase == .awaitingWelcome)
         #expect(s.handle(.received(.ping)) == [.sendPong])
         #expect(s.handle(.received(.welcome(heartbeat: 5))) == [.welcomed(heartbeat: 5)])
-        #expect(s.isWelcomed)
+        #expect(s.phase == .serving)
         #expect(s.handle(.handshakeTimedOut) == [], "the handshake timer is moot once welcomed")
     }
 

@@ -119,14 +119,6 @@ public struct BuildProgress: Sendable, Equatable {
         return false
     }
 
-    /// The step that runs or waits for its locks now, if any.
-    public var currentStep: Int? {
-        switch phase {
-        case .waitingForLocks(let step), .running(let step): step
-        case .notStarted, .finished: nil
-        }
-    }
-
     /// What a person reads while the build runs ("running step 2/5: compile"), and its
     /// final state string once it ended.
     public var stateString: String {

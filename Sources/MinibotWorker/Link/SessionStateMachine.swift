@@ -68,14 +68,6 @@ struct SessionStateMachine: Sendable, Equatable {
         self.handshakeTimeoutText = handshakeTimeoutText
     }
 
-    var isWelcomed: Bool {
-        switch phase {
-        case .serving, .draining: true
-        case .awaitingWelcome: false
-        case .ended: false
-        }
-    }
-
     mutating func handle(_ event: Event) -> [Action] {
         switch phase {
         case .ended:

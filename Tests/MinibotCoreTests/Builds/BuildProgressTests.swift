@@ -30,9 +30,9 @@ struct BuildProgressTests {
         #expect(p.stateString == "running step 1/2: checkout")
         #expect(p.handle(.stepFinished(.success)) == [.runStep(1)])
         #expect(p.stateString == "running step 2/2: compile")
-        #expect(p.currentStep == 1)
+        #expect(p.phase == .running(step: 1))
         #expect(p.handle(.stepFinished(.skipped)) == [.finish(.success, stateString: "build successful")])
-        #expect(p.currentStep == nil)
+        #expect(p.isFinished)
     }
 
     @Test func failureHaltsByDefault() {
