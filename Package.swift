@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "MinibotHostFacts", swiftSettings: strict),
         .target(
             name: "MinibotConfig",
-            dependencies: ["MinibotCore", .product(name: "Yams", package: "Yams")],
+            // HostFacts for the window block, read here once for master.cfg and agent.yaml.
+            dependencies: ["MinibotHostFacts", "MinibotCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -112,15 +113,14 @@ let package = Package(
         ),
         .target(
             name: "MinibotAvailability",
-            dependencies: ["MinibotHostFacts", "MinibotCore", "MinibotProtocol"],
+            dependencies: ["MinibotHostFacts", "MinibotCore", "MinibotConfig", "MinibotProtocol"],
             swiftSettings: strict
         ),
         .target(
             name: "MinibotAgent",
             dependencies: [
-                "MinibotHostFacts", "MinibotCore", "MinibotProtocol",
-                // Yams directly, for file:line:column positions in agent.yaml errors.
-                .product(name: "Yams", package: "Yams"),
+                // MinibotConfig reads agent.yaml as it reads master.cfg.
+                "MinibotHostFacts", "MinibotCore", "MinibotConfig", "MinibotProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -158,11 +158,11 @@ let package = Package(
         .executableTarget(
             name: "minibot-worker",
             dependencies: [
-                "MinibotWorker", "MinibotCore",
+                // MinibotConfig reads worker.yaml as it reads master.cfg.
+                "MinibotWorker", "MinibotConfig", "MinibotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -203,7 +203,7 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "MinibotCoreTests", dependencies: ["MinibotCore"]),
         .testTarget(name: "MinibotHostFactsTests", dependencies: ["MinibotHostFacts"]),
-        .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore"]),
+        .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore", "MinibotHostFacts"]),
         .testTarget(
             name: "MinibotSQLiteTests",
             dependencies: ["MinibotSQLite", "MinibotStore", "MinibotCore", "MinibotCompression", "MinibotTesting"]

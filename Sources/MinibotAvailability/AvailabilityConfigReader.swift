@@ -1,4 +1,5 @@
 import Foundation
+import MinibotConfig
 import MinibotCore
 import MinibotHostFacts
 
@@ -23,9 +24,9 @@ struct AvailabilityConfigReader {
         reader.string(node, "'\(key)'")
     }
 
-    /// A non-negative number.
+    /// A load or a pressure: within ``LoadBounds/load`` (a pressure is checked against 100 after).
     func number(_ node: ConfigNode, key: String) -> Double? {
-        reader.double(node, "'\(key)'", range: 0...Double.greatestFiniteMagnitude)
+        reader.double(node, "'\(key)'", range: LoadBounds.load)
     }
 
     func duration(_ node: ConfigNode, key: String) -> Double? {
@@ -45,7 +46,7 @@ struct AvailabilityConfigReader {
             let value = entry.value
             switch entry.key {
             case "flag": block.flag = flag(value)
-            case "windows": block.windows = windows(value)
+            case "windows": block.windows = reader.windows(value)
             case "max_load":
                 block.maxLoad = positive(value, key: entry.key)
             case "resume_load":
@@ -104,49 +105,5 @@ struct AvailabilityConfigReader {
         guard let state = choice(stateNode, key: "state", as: AvailabilityState.self) else { return nil }
         let reason = node["reason"].flatMap { string($0, key: "reason") } ?? ""
         return ConfiguredFlag(state: state, reason: reason)
-    }
-
-    /// A list of `{when, timezone, mode, lead, reason}` or of bare `when` strings.
-    private func windows(_ node: ConfigNode) -> [WindowRule]? {
-        if node.isNull { return [] }
-        return reader.list(node, "'windows' (e.g. [{when: \"Mon-Fri 09:00-17:00\", mode: unavailable}])") { window($0) }
-    }
-
-    private func window(_ node: ConfigNode) -> WindowRule? {
-        if let text = node.scalar {
-            return timeWindow(text, at: node.location, zone: nil, zoneLocation: nil).map { WindowRule(window: $0) }
-        }
-        guard entries(node, "a window", keys: ["when", "timezone", "mode", "lead", "reason"]) != nil else { return nil }
-        guard let whenNode = node["when"] else {
-            error("a window needs 'when', e.g. when: \"Mon-Fri 09:00-17:00\"", at: node.location)
-            return nil
-        }
-        let zoneNode = node["timezone"]
-        let zone = zoneNode.flatMap { string($0, key: "timezone") }
-        let mode = node["mode"].map { choice($0, key: "mode", as: WorkerAvailabilitySettings.LoadMode.self) } ?? .unavailable
-        let lead = node["lead"].map { duration($0, key: "lead") } ?? 0
-        let reason = node["reason"].flatMap { string($0, key: "reason") }
-        guard let when = string(whenNode, key: "when"),
-              let window = timeWindow(when, at: whenNode.location, zone: zone, zoneLocation: zoneNode?.location),
-              let mode, let lead else { return nil }
-        return WindowRule(window: window, mode: mode, lead: lead, reason: reason)
-    }
-
-    private func timeWindow(_ when: String, at location: SourceLocation, zone: String?, zoneLocation: SourceLocation?) -> TimeWindow? {
-        var timeZone = TimeZone.current
-        var zoneIsValid = true
-        do {
-            timeZone = try TimeWindow.timeZone(zone)
-        } catch {
-            self.error(error.message, at: zoneLocation ?? location)
-            zoneIsValid = false
-        }
-        do {
-            let window = try TimeWindow(when: when, timeZone: timeZone)
-            return zoneIsValid ? window : nil
-        } catch {
-            self.error("bad window '\(when)': \(error.message)", at: location)
-            return nil
-        }
     }
 }

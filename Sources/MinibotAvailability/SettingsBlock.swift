@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// One block of settings as written (`default:` or a worker's): only the keys present.
 /// Merging key by key over a base gives a ``WorkerAvailabilitySettings``.

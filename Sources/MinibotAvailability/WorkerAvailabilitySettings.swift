@@ -5,10 +5,9 @@ import MinibotHostFacts
 /// The availability settings of one worker: the `default:` block merged with the worker's
 /// own block under `workers:`, key by key. Immutable, parsed once per (re)load.
 public struct WorkerAvailabilitySettings: Sendable, Equatable {
-    /// What happens to a worker while a load threshold is exceeded.
-    public enum LoadMode: String, Sendable, Equatable, CaseIterable {
-        case unavailable, advisory
-    }
+    /// What happens to a worker while a load threshold is exceeded: the same two effects
+    /// as a window's `mode`.
+    public typealias LoadMode = RestrictionMode
 
     /// Whether builds on the worker need a slot from the host agent (see ``HostAgentGate``).
     public enum HostAgentMode: String, Sendable, Equatable, CaseIterable {
@@ -65,22 +64,7 @@ public struct ConfiguredFlag: Sendable, Equatable {
     }
 }
 
-/// One `windows:` entry: inside `window` the worker is `mode`; `lead` seconds before the
-/// window opens it is already `mode`, so that no build starts that would run into it.
-public struct WindowRule: Sendable, Equatable {
-    public var window: TimeWindow
-    public var mode: WorkerAvailabilitySettings.LoadMode
-    public var lead: Double
-    /// Shown in explanations; default "outside hours" for unavailable windows, "window"
-    /// for advisory ones.
-    public var reason: String
-
-    public init(window: TimeWindow, mode: WorkerAvailabilitySettings.LoadMode = .unavailable, lead: Double = 0, reason: String? = nil) {
-        self.window = window
-        self.mode = mode
-        self.lead = lead
-        self.reason = reason ?? (mode == .unavailable ? "outside hours" : "window")
-    }
-
+extension WindowRule {
+    /// The availability a worker has inside the window.
     public var state: AvailabilityState { mode == .unavailable ? .unavailable : .advisory }
 }

@@ -37,13 +37,11 @@ struct Start: AsyncParsableCommand {
     func run() async throws {
         var configuration = AgentConfiguration(socket: .init(path: socket))
         if let config {
-            let text: String
             do {
-                text = try String(contentsOfFile: config, encoding: .utf8)
+                configuration = try AgentConfiguration.load(path: config, base: configuration)
             } catch {
-                throw UsageError("\(config): cannot read (\(error.localizedDescription))")
+                throw UsageError(error.description)
             }
-            configuration = try AgentConfiguration.parse(yaml: text, file: config, base: configuration)
             configuration.socket.path = socket // the command line names the socket
         }
         if let loadFile { configuration.load.file = loadFile }
@@ -53,9 +51,14 @@ struct Start: AsyncParsableCommand {
             }
             configuration.arbiter.slots = slots
         }
-        if let maxLoad { configuration.arbiter.maxLoad = maxLoad }
-        if let resumeLoad { configuration.arbiter.resumeLoad = resumeLoad }
-        if let settle { configuration.arbiter.settle = try duration(settle, "--settle") }
+        if let maxLoad { configuration.arbiter.maxLoad = try load(maxLoad, "--max-load") }
+        if let resumeLoad { configuration.arbiter.resumeLoad = try load(resumeLoad, "--resume-load") }
+        if let settle {
+            guard let seconds = DurationText.seconds(settle) else {
+                throw UsageError("--settle: expected a duration such as 30s, 5m, 500ms or 0")
+            }
+            configuration.arbiter.settle = seconds
+        }
         if let offerTimeout { configuration.arbiter.offerTimeout = try duration(offerTimeout, "--offer-timeout") }
         if let leaseTtl { configuration.arbiter.leaseTTL = try duration(leaseTtl, "--lease-ttl") }
         if let socketMode {
@@ -64,7 +67,10 @@ struct Start: AsyncParsableCommand {
             }
             configuration.socket.mode = mode
         }
-        let windows = try HostWindows(configuration.windows)
+        var problems: [String] = []
+        AgentConfiguration.crossCheck(configuration.arbiter) { _, message in problems.append(message) }
+        if let problem = problems.first { throw UsageError(problem) }
+        let windows = HostWindows(configuration.windows)
 
         let verbose = verbose
         LoggingSystem.bootstrap { label in
@@ -74,7 +80,7 @@ struct Start: AsyncParsableCommand {
         }
         let logger = Logger(label: "minibot.agent")
         if windows.ignoredCount > 0 {
-            logger.notice("\(windows.ignoredCount) advisory or available window(s) ignored: only unavailable windows block offers")
+            logger.notice("\(windows.ignoredCount) advisory window(s) ignored: only unavailable windows block offers")
         }
         let hostBlock: Agent.HostBlockProvider = { windows.block(at: $0) }
         let agent = Agent(configuration: configuration, hostBlock: hostBlock, logger: logger)
@@ -84,8 +90,17 @@ struct Start: AsyncParsableCommand {
     }
 
     private func duration(_ text: String, _ option: String) throws -> TimeInterval {
-        guard let value = DurationText.seconds(text) else { throw UsageError("\(option): expected a duration such as 30s, 5m, 500ms") }
+        guard let value = AgentConfiguration.positiveDuration(text) else {
+            throw UsageError("\(option): expected a duration longer than zero such as 30s, 5m, 500ms")
+        }
         return value
+    }
+
+    private func load(_ value: Double, _ option: String) throws -> Double {
+        guard let load = AgentConfiguration.checkedLoad(value) else {
+            throw UsageError("\(option) \(AgentConfiguration.loadRule), found \(value)")
+        }
+        return load
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MinibotConfig
 import MinibotCore
 import MinibotWorker
 
@@ -59,7 +60,7 @@ extension WorkerCommand {
         /// The socket in the worker's base directory: worker.yaml's `basedir` when DIR has one,
         /// else DIR itself (a worker started with --basedir DIR).
         func socketPath() -> String {
-            let file = try? WorkerFile.load(from: directory)
+            let file = try? WorkerFile.read(from: directory)
             let basedir = file?.basedir.map { base in
                 base.hasPrefix("/") ? base : URL(fileURLWithPath: directory).appendingPathComponent(base).path
             } ?? directory

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MinibotConfig
 import MinibotCore
 import MinibotWorker
 import ServiceLifecycle
@@ -41,11 +42,13 @@ extension WorkerCommand {
         var verbose = false
 
         func resolvedConfiguration() throws -> WorkerConfiguration {
-            let file: WorkerFile?
-            do {
-                file = try directory.map(WorkerFile.load(from:))
-            } catch let error as CLIError {
-                throw ValidationError(error.description)  // a missing or bad worker.yaml is a usage error: exit 2
+            var file: WorkerFile?
+            if let directory {
+                do {
+                    file = try WorkerFile.read(from: directory)
+                } catch {
+                    throw ValidationError(error.description)  // a missing or bad worker.yaml is a usage error: exit 2
+                }
             }
             func required(_ value: String?, _ option: String) throws -> String {
                 guard let value, !value.isEmpty else {
@@ -61,9 +64,12 @@ extension WorkerCommand {
                 base.hasPrefix("/") ? base : URL(fileURLWithPath: directory ?? ".").appendingPathComponent(base).path
             }
             let basedir = try required(self.basedir ?? fileBasedir ?? directory, "basedir")
-            let intervalText = statusInterval ?? file?.statusInterval ?? "5s"
-            guard let seconds = DurationText.seconds(intervalText), seconds > 0 else {
-                throw ValidationError("status interval '\(intervalText)' is not a duration like 5s or 1m")
+            var seconds = file?.statusInterval ?? 5
+            if let statusInterval {
+                guard let parsed = DurationText.seconds(statusInterval), parsed > 0 else {
+                    throw ValidationError("--status-interval '\(statusInterval.prefix(40))' is not a duration like 5s or 1m")
+                }
+                seconds = parsed
             }
             let configuration = WorkerConfiguration(
                 masterURL: master, name: name, password: password,

@@ -1,9 +1,18 @@
-import Foundation
+import MinibotConfig
 import MinibotCore
-import Yams
+import MinibotHostFacts
 
 extension AgentConfiguration {
-    /// Reads `agent.yaml` over `base` (whose values stay where the file is silent).
+    /// The settings `agent.yaml` may hold (`max_builds` is an old name of `slots`).
+    public static let fileKeys = [
+        "slots", "max_builds", "max_load", "resume_load", "max_cpu_pressure", "resume_cpu_pressure",
+        "grant_load", "grant_load_window", "settle", "offer_timeout", "lease_ttl", "socket",
+        "socket_mode", "load_file", "sample_interval", "windows",
+    ]
+
+    /// Reads `agent.yaml` over `base` (whose values stay where the file is silent), through
+    /// the reader `master.cfg` uses: every problem is reported, each as `file:line:column:
+    /// message` with "did you mean" for misspelt keys.
     ///
     /// ```yaml
     /// slots: 2                 # alias: max_builds
@@ -19,131 +28,70 @@ extension AgentConfiguration {
     /// load_file: /tmp/fake-loadavg
     /// windows: [{when: "Mon-Fri 09:00-17:00", timezone: Europe/Paris, mode: unavailable}]
     /// ```
-    public static func parse(yaml: String, file: String, base: AgentConfiguration) throws -> AgentConfiguration {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw Self.error(from: error, file: file)
-        }
-        guard let root else { return base }
-        guard let mapping = root.mapping else {
-            throw AgentConfigurationError(file: file, line: root.mark?.line ?? 1, column: root.mark?.column ?? 1,
-                                          message: "expected a mapping of agent settings")
-        }
-        var result = base
-        let reader = NodeReader(file: file)
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? ""
-            switch key {
-            case "slots", "max_builds":
-                guard let slots = Self.checkedSlots(try reader.int(value)) else {
-                    throw reader.error(value, "\(key) \(Self.slotsRule)")
-                }
-                result.arbiter.slots = slots
-            case "max_load": result.arbiter.maxLoad = try reader.optionalNumber(value)
-            case "resume_load": result.arbiter.resumeLoad = try reader.optionalNumber(value)
-            case "max_cpu_pressure": result.arbiter.maxCPUPressure = try reader.optionalNumber(value)
-            case "resume_cpu_pressure": result.arbiter.resumeCPUPressure = try reader.optionalNumber(value)
-            case "grant_load": result.arbiter.grantLoad = try reader.number(value)
-            case "grant_load_window": result.arbiter.grantLoadWindow = try reader.duration(value)
-            case "settle": result.arbiter.settle = try reader.duration(value)
-            case "offer_timeout": result.arbiter.offerTimeout = try reader.positiveDuration(value)
-            case "lease_ttl": result.arbiter.leaseTTL = try reader.positiveDuration(value)
-            case "socket": result.socket.path = try reader.string(value)
-            case "socket_mode":
-                guard let mode = Self.socketMode(try reader.string(value)) else {
-                    throw reader.error(value, "socket_mode \(Self.socketModeRule)")
-                }
-                result.socket.mode = mode
-            case "load_file": result.load.file = try reader.string(value)
-            case "sample_interval": result.load.sampleInterval = try reader.positiveDuration(value)
-            case "windows": result.windows = try reader.windows(value)
-            default:
-                throw reader.error(keyNode, "unknown setting \(key.debugDescription); known: slots, max_load, resume_load, max_cpu_pressure, resume_cpu_pressure, grant_load, grant_load_window, settle, offer_timeout, lease_ttl, socket, socket_mode, load_file, sample_interval, windows")
+    public static func parse(yaml: String, file: String, base: AgentConfiguration) throws(ConfigErrors) -> AgentConfiguration {
+        try read(YAMLDocument(text: yaml, path: file), base: base)
+    }
+
+    /// Reads the file at `path` over `base`.
+    public static func load(path: String, base: AgentConfiguration) throws(ConfigErrors) -> AgentConfiguration {
+        try read(YAMLDocument(contentsOf: path), base: base)
+    }
+
+    private static func read(_ document: YAMLDocument, base: AgentConfiguration) throws(ConfigErrors) -> AgentConfiguration {
+        let reader = ConfigReader(errors: document.errors)
+        // An empty file keeps every default.
+        if document.root.isNull, reader.errors.isEmpty { return base }
+        let result = reader.mapping(document.root, "the agent configuration", keys: fileKeys) { m in
+            var result = base
+            var a = result.arbiter
+            if m.has("slots"), m.has("max_builds") {
+                m.error("set 'slots' or its old name 'max_builds', not both", at: "max_builds")
             }
-        }
-        if let maxLoad = result.arbiter.maxLoad, let resume = result.arbiter.resumeLoad, resume > maxLoad,
-           let node = mapping["resume_load"] {
-            throw reader.error(node, "resume_load \(resume) must not be above max_load \(maxLoad)")
-        }
-        return result
-    }
-
-    private static func error(from error: YamlError, file: String) -> AgentConfigurationError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return AgentConfigurationError(file: file, line: mark.line, column: mark.column, message: problem)
-        default:
-            return AgentConfigurationError(file: file, line: 1, column: 1, message: "\(error)")
-        }
-    }
-}
-
-/// Typed reads of YAML nodes that fail with the node's position.
-private struct NodeReader {
-    let file: String
-
-    func error(_ node: Node, _ message: String) -> AgentConfigurationError {
-        AgentConfigurationError(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, message: message)
-    }
-
-    func string(_ node: Node) throws -> String {
-        guard let scalar = node.scalar else { throw error(node, "expected a string") }
-        return scalar.string
-    }
-
-    func int(_ node: Node) throws -> Int {
-        guard let value = node.scalar.flatMap({ Int($0.string) }) else { throw error(node, "expected a whole number") }
-        return value
-    }
-
-    func number(_ node: Node) throws -> Double {
-        guard let value = node.scalar.flatMap({ Double($0.string) }), value.isFinite, value >= 0 else {
-            throw error(node, "expected a number, 0 or more")
-        }
-        return value
-    }
-
-    func optionalNumber(_ node: Node) throws -> Double? {
-        if let scalar = node.scalar, ["", "~", "null", "none"].contains(scalar.string.lowercased()) { return nil }
-        return try number(node)
-    }
-
-    func duration(_ node: Node) throws -> TimeInterval {
-        guard let value = node.scalar.flatMap({ DurationText.seconds($0.string) }) else {
-            throw error(node, "expected a duration such as 30s, 5m, 1h30m, 500ms (or seconds)")
-        }
-        return value
-    }
-
-    func positiveDuration(_ node: Node) throws -> TimeInterval {
-        let value = try duration(node)
-        guard value > 0 else { throw error(node, "duration must be more than 0") }
-        return value
-    }
-
-    func windows(_ node: Node) throws -> [AgentConfiguration.Window] {
-        guard let sequence = node.sequence else { throw error(node, "expected a list of windows") }
-        return try sequence.map { entry in
-            guard let mapping = entry.mapping else { throw error(entry, "expected {when: ..., timezone: ..., mode: ...}") }
-            var window = AgentConfiguration.Window(when: "", location: "\(file):\(entry.mark?.line ?? 1):\(entry.mark?.column ?? 1)")
-            for (keyNode, value) in mapping {
-                switch keyNode.string ?? "" {
-                case "when": window.when = try string(value)
-                case "timezone": window.timezone = try string(value)
-                case "mode":
-                    let mode = try string(value)
-                    guard ["unavailable", "advisory", "available"].contains(mode) else {
-                        throw error(value, "mode must be unavailable, advisory or available")
-                    }
-                    window.mode = mode
-                case "lead": window.lead = try duration(value)
-                default: throw error(keyNode, "unknown window setting \((keyNode.string ?? "").debugDescription)")
+            for key in ["slots", "max_builds"] {
+                if let slots = m.int(key, range: slotsRange) { a.slots = slots }
+            }
+            a.maxLoad = optionalNumber(m, "max_load", range: loadRange, default: a.maxLoad)
+            a.resumeLoad = optionalNumber(m, "resume_load", range: loadRange, default: a.resumeLoad)
+            a.maxCPUPressure = optionalNumber(m, "max_cpu_pressure", range: pressureRange, default: a.maxCPUPressure)
+            a.resumeCPUPressure = optionalNumber(m, "resume_cpu_pressure", range: pressureRange,
+                                                 default: a.resumeCPUPressure)
+            a.grantLoad = m.double("grant_load", default: a.grantLoad, range: loadRange)
+            if let window = m.duration("grant_load_window") { a.grantLoadWindow = window }
+            a.settle = m.duration("settle", default: a.settle)
+            a.offerTimeout = positiveDuration(m, "offer_timeout") ?? a.offerTimeout
+            a.leaseTTL = positiveDuration(m, "lease_ttl") ?? a.leaseTTL
+            crossCheck(a) { key, message in m.error(message, at: key) }
+            result.arbiter = a
+            if let path = m.string("socket") { result.socket.path = path }
+            if let node = m["socket_mode"], let text = m.reader.string(node, "'socket_mode'") {
+                if let mode = socketMode(text) {
+                    result.socket.mode = mode
+                } else {
+                    m.reader.error("socket_mode \(socketModeRule), found '\(text.prefix(40))'", at: node.location)
                 }
             }
-            guard !window.when.isEmpty else { throw error(entry, "a window needs when: (e.g. \"Mon-Fri 09:00-17:00\")") }
-            return window
+            if let file = m.string("load_file") { result.load.file = file }
+            result.load.sampleInterval = positiveDuration(m, "sample_interval") ?? result.load.sampleInterval
+            if let node = m["windows"], let windows = m.reader.windows(node) { result.windows = windows }
+            return result
         }
+        return try reader.finish(result, root: document.root)
+    }
+
+    /// A number, or nil when written `null`, `~`, `none` or left empty; `fallback` when absent.
+    private static func optionalNumber(_ m: ConfigMapping, _ key: String, range: ClosedRange<Double>,
+                                       default fallback: Double?) -> Double? {
+        guard let entry = m.entries.first(where: { $0.key == key }) else { return fallback }
+        if entry.value.isNull || entry.value.scalar?.lowercased() == "none" { return nil }
+        return m.reader.double(entry.value, "'\(key)'", range: range)
+    }
+
+    private static func positiveDuration(_ m: ConfigMapping, _ key: String) -> Double? {
+        guard let seconds = m.duration(key) else { return nil }
+        guard seconds > 0 else {
+            m.error("'\(key)' must be longer than zero", at: key)
+            return nil
+        }
+        return seconds
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import MinibotHostFacts
 
 /// Everything `minibot-agent start` needs: the socket, the arbiter's limits, load sampling and
-/// the (not yet interpreted) windows.
+/// the windows.
 ///
 /// An immutable value, parsed once from `agent.yaml` and the command line by the executable and
 /// handed to `Agent`. Every field has a default, so only the socket path is required.
@@ -33,33 +33,14 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
     }
 
-    /// One `windows:` entry as written (same syntax as the availability plugin); interpreted
-    /// into a `HostBlock` by the executable once `TimeWindow` is available.
-    public struct Window: Sendable, Equatable {
-        public var when: String
-        public var timezone: String?
-        public var mode: String?
-        /// Stop offering this long before the window opens.
-        public var lead: TimeInterval?
-        /// `file:line:column` of the entry, for error messages when it is interpreted.
-        public var location: String
-
-        public init(when: String, timezone: String? = nil, mode: String? = nil, lead: TimeInterval? = nil, location: String = "") {
-            self.when = when
-            self.timezone = timezone
-            self.mode = mode
-            self.lead = lead
-            self.location = location
-        }
-    }
-
     public var socket: Socket
     public var arbiter: ArbiterStateMachine.Configuration
     public var load: Load
-    public var windows: [Window]
+    /// The `windows:` entries, read as the availability plugin reads them.
+    public var windows: [WindowRule]
 
     public init(socket: Socket, arbiter: ArbiterStateMachine.Configuration = Self.defaultArbiter,
-                load: Load = Load(), windows: [Window] = []) {
+                load: Load = Load(), windows: [WindowRule] = []) {
         self.socket = socket
         self.arbiter = arbiter
         self.load = load

@@ -4,10 +4,10 @@ import MinibotHostFacts
 
 /// The agent's `windows:` interpreted: when the host offers no slots.
 ///
-/// Same syntax as the availability plugin's windows. Only `mode: unavailable` windows (the
+/// Read by the availability plugin's reader (`ConfigReader.windows`). Only `mode: unavailable` windows (the
 /// default) block offers, from `lead` before the window opens to its end; the block's `until`
-/// is the window's end, so waiting subscribers see it. `advisory` and `available` windows are
-/// accepted and ignored: "advisory" ranks a worker last among a master's candidates, which
+/// is the window's end, so waiting subscribers see it. `advisory` windows are accepted and
+/// ignored: "advisory" ranks a worker last among a master's candidates, which
 /// only the master can do, and the agent arbitrates a single host, so it has no one to rank
 /// the host against. Put an advisory window in the master's availability section instead.
 public struct HostWindows: Sendable {
@@ -17,28 +17,13 @@ public struct HostWindows: Sendable {
     }
 
     let rules: [Rule]
-    /// How many configured windows are ignored (advisory or available), for a startup note.
+    /// How many configured windows are ignored (advisory), for a startup note.
     public let ignoredCount: Int
 
-    /// Parses every window; a bad `when` or time zone is reported at the window's location.
-    public init(_ windows: [AgentConfiguration.Window]) throws(AgentConfigurationError) {
-        var rules: [Rule] = []
-        var ignored = 0
-        for entry in windows {
-            let window: TimeWindow
-            do {
-                window = try TimeWindow(when: entry.when, timeZone: entry.timezone)
-            } catch {
-                throw Self.error(at: entry.location, error.message)
-            }
-            guard (entry.mode ?? "unavailable") == "unavailable" else {
-                ignored += 1
-                continue
-            }
-            rules.append(Rule(window: window, lead: entry.lead ?? 0))
-        }
-        self.rules = rules
-        self.ignoredCount = ignored
+    /// Keeps the `unavailable` windows; the others are counted in ``ignoredCount``.
+    public init(_ windows: [WindowRule]) {
+        rules = windows.filter { $0.mode == .unavailable }.map { Rule(window: $0.window, lead: $0.lead) }
+        ignoredCount = windows.count - rules.count
     }
 
     /// Whether any window blocks offers at all.
@@ -61,14 +46,5 @@ public struct HostWindows: Sendable {
             }
         }
         return nil
-    }
-
-    private static func error(at location: String, _ message: String) -> AgentConfigurationError {
-        let parts = location.split(separator: ":").map(String.init)
-        if parts.count >= 3, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) {
-            return AgentConfigurationError(file: parts.dropLast(2).joined(separator: ":"), line: line, column: column,
-                                           message: "window: \(message)")
-        }
-        return AgentConfigurationError(file: location.isEmpty ? "agent.yaml" : location, line: 1, column: 1, message: "window: \(message)")
     }
 }

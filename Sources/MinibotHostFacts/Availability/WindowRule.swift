@@ -1,0 +1,22 @@
+/// One `windows:` entry, as the availability plugin (master.cfg) and the host agent
+/// (agent.yaml) both read it: inside `window` the worker or host is `mode`; `lead` seconds
+/// before the window opens it is already `mode`, so that no build starts that would run
+/// into it.
+///
+/// Parsed in one place, `ConfigReader.windows(_:_:)` in MinibotConfig, for both files.
+public struct WindowRule: Sendable, Equatable {
+    public var window: TimeWindow
+    public var mode: RestrictionMode
+    /// Seconds, finite and at most `DurationText.maximum`.
+    public var lead: Double
+    /// Shown in explanations; default "outside hours" for unavailable windows, "window"
+    /// for advisory ones.
+    public var reason: String
+
+    public init(window: TimeWindow, mode: RestrictionMode = .unavailable, lead: Double = 0, reason: String? = nil) {
+        self.window = window
+        self.mode = mode
+        self.lead = lead
+        self.reason = reason ?? (mode == .unavailable ? "outside hours" : "window")
+    }
+}
