@@ -120,11 +120,8 @@ public struct AvailabilityPolicy: Sendable {
         return (causes, change)
     }
 
-    /// One decimal: `4.2`, `3.0`, `2.4`.
+    /// One decimal: `4.2`, `3.0`, `2.4` (any finite value; reports are bounded at the wire).
     static func format(_ value: Double) -> String {
-        let tenths = (value * 10).rounded()
-        let whole = Int(tenths / 10)
-        let decimal = abs(Int(tenths) % 10)
-        return (tenths < 0 && whole == 0 ? "-" : "") + "\(whole).\(decimal)"
+        value.isFinite ? String(format: "%.1f", value) : "\(value)"
     }
 }

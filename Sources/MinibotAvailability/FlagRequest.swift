@@ -49,14 +49,17 @@ enum FlagRequest {
             case .string(let s): DurationText.seconds(s)
             default: nil
             }
-            guard let seconds, seconds.isFinite, seconds > 0 else {
-                throw FlagRequestError("bad 'for' \(describe(value)): use a duration such as \"30m\", \"2h\" or a number of seconds")
+            guard let seconds, DurationText.isValid(seconds), seconds > 0 else {
+                throw FlagRequestError("bad 'for' \(describe(value)): use a duration such as \"30m\", \"2h\" or a number of seconds, at most 366 days")
             }
             expiresAt = now.addingTimeInterval(seconds)
         case (nil, .some(let value)):
             let date = try until(value, now: now, zone: zone)
             guard date > now else {
                 throw FlagRequestError("'until' \(describe(value)) is in the past; give a future time")
+            }
+            guard date.timeIntervalSince(now) <= DurationText.maximum else {
+                throw FlagRequestError("'until' \(describe(value)) is more than 366 days ahead")
             }
             expiresAt = date
         case (nil, nil):
@@ -66,7 +69,12 @@ enum FlagRequest {
     }
 
     private static func until(_ value: JSONValue, now: Date, zone: TimeZone) throws(FlagRequestError) -> Date {
-        if let epoch = value.doubleValue { return Date(timeIntervalSince1970: epoch) }
+        if let epoch = value.doubleValue {
+            guard epoch.isFinite, abs(epoch) < 1e11 else {
+                throw FlagRequestError("bad 'until' \(describe(value)): epoch seconds out of range")
+            }
+            return Date(timeIntervalSince1970: epoch)
+        }
         let bad = FlagRequestError("bad 'until' \(describe(value)): use \"17:00\", \"2025-04-01 17:00\", an ISO 8601 date or epoch seconds")
         guard let text = value.stringValue?.trimmingCharacters(in: .whitespaces) else { throw bad }
         var calendar = Calendar(identifier: .gregorian)
@@ -108,7 +116,7 @@ enum FlagRequest {
         case .null: "null"
         case .bool(let b): "\(b)"
         case .number(let n): "\(n)"
-        case .string(let s): "'\(s)'"
+        case .string(let s): "'\(s.prefix(60))'"
         case .array: "a list"
         case .object: "an object"
         }

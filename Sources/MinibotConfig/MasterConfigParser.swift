@@ -35,8 +35,15 @@ final class MasterConfigParser {
 
     func parse(_ root: ConfigNode) -> MasterConfig {
         var config = MasterConfig(path: path)
-        if root.isNull { return config }
-        let what = "the top level of \(path.split(separator: "/").last.map(String.init) ?? path)"
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        // An empty file is a mistake (a truncated write, the wrong path), never a request to
+        // run a master with nothing: refusing it keeps a reload from wiping a running master.
+        if root.isNull {
+            reader.error("\(name) is empty (or holds only comments); a configuration needs at least "
+                         + "'workers' and 'builders'", at: root.location)
+            return config
+        }
+        let what = "the top level of \(name)"
         reader.mapping(root, what, keys: MasterConfigLoader.topLevelKeys) { m in
             config.title = m.string("title", default: config.title)
             config.www = m.mapping("www", keys: ["port", "bind", "admin_token", "admin_token_file", "change_hook"]) {

@@ -24,8 +24,20 @@ public struct YAMLDocument: Sendable {
     /// The file name used in locations.
     public var path: String
 
+    /// The largest configuration file read: far above any real one, and a bound on the memory
+    /// a reload may take.
+    public static let maxBytes = 4 << 20
+
+    /// How deeply `[` and `{` may nest; the YAML composer recurses once per level.
+    public static let maxFlowDepth = 64
+
     /// Reads and parses the file at `path`.
     public init(contentsOf path: String) throws(ConfigErrors) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= Self.maxBytes else {
+            throw ConfigErrors([ConfigError("the file is \(size) bytes; a configuration may have at most \(Self.maxBytes)",
+                                            at: SourceLocation(file: path, line: 1, column: 1))])
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -41,6 +53,10 @@ public struct YAMLDocument: Sendable {
     /// Parses `text`; `path` only names it in locations.
     public init(text: String, path: String) throws(ConfigErrors) {
         self.path = path
+        if let deep = Self.tooDeep(text) {
+            throw ConfigErrors([ConfigError("'[' and '{' are nested more than \(Self.maxFlowDepth) levels deep here",
+                                            at: SourceLocation(file: path, line: deep.line, column: deep.column))])
+        }
         var source = text
         var renamed = KeyRenames()
         // Yams refuses a mapping with a repeated key and names only the first occurrence.
@@ -71,6 +87,40 @@ public struct YAMLDocument: Sendable {
         root = composed.map { converter.convert($0) }
             ?? ConfigNode(.null, at: SourceLocation(file: path, line: 1, column: 1))
         errors = converter.errors
+    }
+
+    /// Where flow collections first nest past ``maxFlowDepth``, outside quotes and comments;
+    /// nil when they never do. Checked before parsing, as the composer recurses per level.
+    static func tooDeep(_ text: String) -> (line: Int, column: Int)? {
+        var depth = 0, line = 1, column = 0
+        var quote: Character?
+        var inComment = false
+        var previous: Character = "\n"
+        for ch in text {
+            column += 1
+            defer { previous = ch }
+            if ch == "\n" {
+                line += 1; column = 0; inComment = false
+                continue
+            }
+            if inComment { continue }
+            if let q = quote {
+                if ch == q { quote = nil }
+                continue
+            }
+            switch ch {
+            // A quote opens a string only where a value starts (not the one in "don't").
+            case "\"", "'":
+                if " \t\n[{,:-".contains(previous) { quote = ch }
+            case "#" where previous == " " || previous == "\t" || previous == "\n": inComment = true
+            case "[", "{":
+                depth += 1
+                if depth > maxFlowDepth { return (line, column) }
+            case "]", "}": depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return nil
     }
 
     /// A libyaml error as `file:line:column: YAML syntax error: …`, with a hint for the
@@ -140,21 +190,58 @@ struct KeyRenames {
 }
 
 /// Yams nodes → ``ConfigNode``, reporting repeated mapping keys.
+///
+/// Yams resolves an alias to the node its anchor names, shared, so nine nested anchors of
+/// nine aliases each compose in little memory but would convert into 9^9 copies. The
+/// converter therefore has a budget of values and a nesting limit: past either it stops,
+/// reports where (the key or list that holds the alias), and the file is refused.
 private struct Converter {
+    /// More values than any real configuration holds (a master.cfg of 200 builders is ~20,000).
+    static let valueBudget = 200_000
+    static let depthLimit = 100
+
     let path: String
     let renamed: KeyRenames
     var errors: [ConfigError] = []
+    private var converted = 0
+    private var depth = 0
+    private var stopped = false
 
     init(path: String, renamed: KeyRenames) {
         self.path = path
         self.renamed = renamed
     }
 
+    /// Counts one value; false (after recording why, once) when past the budget or too deep.
+    private mutating func admit(at location: SourceLocation) -> Bool {
+        guard !stopped else { return false }
+        converted += 1
+        if converted > Self.valueBudget {
+            stopped = true
+            errors.append(ConfigError(
+                "this file expands to more than \(Self.valueBudget) values (YAML aliases such as *name "
+                + "copy what their anchor names); use fewer or less nested aliases", at: location))
+            return false
+        }
+        if depth > Self.depthLimit {
+            stopped = true
+            errors.append(ConfigError("values are nested more than \(Self.depthLimit) levels deep here",
+                                      at: location))
+            return false
+        }
+        return true
+    }
+
     func location(_ mark: Mark?) -> SourceLocation {
         SourceLocation(file: path, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
-    mutating func convert(_ node: Node) -> ConfigNode {
+    /// `node` converted; `holder` is where it is written (the key of a mapping value, the
+    /// list of an item), which is where an alias is when `node` came from one.
+    mutating func convert(_ node: Node, heldAt holder: SourceLocation? = nil) -> ConfigNode {
+        guard admit(at: holder ?? location(node.mark)) else { return ConfigNode(.null, at: location(node.mark)) }
+        depth += 1
+        defer { depth -= 1 }
         switch node {
         case .scalar(let scalar):
             let isQuoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
@@ -162,11 +249,14 @@ private struct Converter {
                 && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
             return ConfigNode(isNull ? .null : .scalar(scalar.string, isQuoted: isQuoted), at: location(scalar.mark))
         case .sequence(let sequence):
-            return ConfigNode(.sequence(sequence.map { convert($0) }), at: location(sequence.mark))
+            let here = location(sequence.mark)
+            var items: [ConfigNode] = []
+            for item in sequence where !stopped { items.append(convert(item, heldAt: here)) }
+            return ConfigNode(.sequence(items), at: here)
         case .mapping(let mapping):
             var entries: [ConfigNode.Entry] = []
             var seen: [String: SourceLocation] = [:]
-            for (keyNode, valueNode) in mapping {
+            for (keyNode, valueNode) in mapping where !stopped {
                 let keyLocation = location(keyNode.mark)
                 guard let text = keyNode.scalar?.string else {
                     errors.append(ConfigError("a mapping key must be a plain word, not a list or a mapping",
@@ -181,7 +271,8 @@ private struct Converter {
                     continue
                 }
                 seen[key] = keyLocation
-                entries.append(ConfigNode.Entry(key: key, keyLocation: keyLocation, value: convert(valueNode)))
+                entries.append(ConfigNode.Entry(key: key, keyLocation: keyLocation,
+                                                value: convert(valueNode, heldAt: keyLocation)))
             }
             return ConfigNode(.mapping(entries), at: location(mapping.mark))
         case .alias(let alias):

@@ -19,19 +19,21 @@ import Testing
             == .waiting(.init(subscription: "s", reason: "load 3.4 > 3.0", until: nil)))
     }
 
-    @Test func configurationErrorsNameFileLineAndColumn() throws {
-        let base = AgentConfiguration(socket: .init(path: "/tmp/a.sock"))
-        let parsed = try AgentConfiguration.parse(yaml: "slots: 2\nmax_load: 3\nsettle: 1m30s\nlease_ttl: 10s\n", file: "agent.yaml", base: base)
-        #expect(parsed.arbiter.slots == 2 && parsed.arbiter.maxLoad == 3 && parsed.arbiter.settle == 90 && parsed.arbiter.leaseTTL == 10)
-        #expect(abs((parsed.arbiter.effectiveResumeLoad ?? 0) - 2.4) < 1e-9)
-        #expect(throws: AgentConfigurationError(file: "agent.yaml", line: 2, column: 9, message: "expected a duration such as 30s, 5m, 1h30m, 500ms (or seconds)")) {
-            try AgentConfiguration.parse(yaml: "slots: 1\nsettle: soon\n", file: "agent.yaml", base: base)
-        }
-        do {
-            _ = try AgentConfiguration.parse(yaml: "slots: 1\n  bogus: [\n", file: "agent.yaml", base: base)
-            Issue.record("bad YAML accepted")
-        } catch let error as AgentConfigurationError {
-            #expect(error.description.hasPrefix("agent.yaml:"))
+    /// Issue 12: relay payloads with absurd numbers are malformed (nil), never a trap.
+    @Test func relayPayloadsWithAbsurdNumbersAreMalformed() {
+        func decode(_ fields: [String: JSONValue]) -> AgentRelayMessage? { AgentRelayMessage(json: .object(fields)) }
+        let lease: JSONValue = .object(["lease": .string("l1"), "token": .number(-1), "since": .string("2025-01-06T10:00:00.000Z"),
+                                        "expiresAt": .string("2025-01-06T10:01:00.000Z")])
+        #expect(decode(["type": .string("agent_connected"), "agent": .string("a"), "slots": .number(1e300)]) == nil)
+        #expect(decode(["type": .string("agent_connected"), "agent": .string("a"), "slots": .number(.nan)]) == nil)
+        #expect(decode(["type": .string("agent_connected"), "agent": .string("a"), "slots": .number(2)]) == .connected(agent: "a", slots: 2))
+        #expect(decode(["type": .string("agent_decline"), "offer": .number(1e30)]) == nil)
+        #expect(decode(["type": .string("agent_decline"), "offer": .number(1.5)]) == nil)
+        #expect(decode(["type": .string("agent_decline"), "offer": .number(7)]) == .decline(offer: 7))
+        #expect(decode(["type": .string("agent_lease"), "offer": .number(1), "lease": lease]) == nil)
+        for priority in [Double(Int.max), -1e19, 1e300, 0.5] {
+            #expect(decode(["type": .string("agent_subscribe"), "subscription": .string("s"), "master": .string("m"),
+                            "builder": .string("b"), "priority": .number(priority)]) == nil)
         }
     }
 

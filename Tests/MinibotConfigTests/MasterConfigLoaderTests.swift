@@ -16,9 +16,38 @@ import Testing
         #expect(config.plugins.isEmpty)
     }
 
-    @Test func emptyFileIsAnEmptyMaster() throws {
-        let config = try load("")
-        #expect(config.workers.isEmpty && config.title == "Minibot")
+    /// Issue 12: an empty (truncated) file is refused, so a reload cannot wipe a running master.
+    @Test func anEmptyOrIncompleteFileIsRefused() throws {
+        #expect(problems("") == ["1:1: master.cfg is empty (or holds only comments); a configuration needs at least 'workers' and 'builders'"])
+        #expect(problems("# just a comment\n\n").count == 1)
+    }
+
+    /// Issue 12: nine nested anchors of nine aliases each would expand to 9^9 values.
+    @Test func aliasExpansionHasABudget() {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            let aliases = Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ")
+            text += "a\(level): &a\(level) [\(aliases)]\n"
+        }
+        let found = problems(text)
+        #expect(found.contains { $0.contains("expands to more than 200000 values") }, "\(found)")
+        // Reported where the alias is written.
+        #expect(found.contains { $0.hasPrefix("7:1:") || $0.hasPrefix("6:1:") || $0.hasPrefix("8:1:") || $0.hasPrefix("9:1:") }, "\(found)")
+    }
+
+    @Test func deepNestingIsRefusedBeforeParsing() {
+        let found = problems("workers: " + String(repeating: "[", count: 100_000))
+        #expect(found == ["1:74: '[' and '{' are nested more than 64 levels deep here"])
+        // Brackets inside quotes and comments do not count.
+        #expect(problems(minimal + "\ntitle: \"" + String(repeating: "[", count: 100) + "\" # {{{{\n").isEmpty)
+        #expect(problems(minimal + "\ntitle: don't [[ stop\n").isEmpty)
+    }
+
+    /// Issue 12: no duration in master.cfg may be infinite or absurd.
+    @Test(arguments: ["inf", "infinity", "1e300", ".inf", "400d", "nan"])
+    func durationsAreBounded(_ text: String) {
+        let found = problems(minimal + "\njanitor: {interval: \(text)}\n")
+        #expect(found.count == 1 && found[0].contains("is not a duration"), "\(found)")
     }
 
     @Test func fullShape() throws {

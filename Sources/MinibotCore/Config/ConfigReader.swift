@@ -110,8 +110,9 @@ public final class ConfigReader {
             return nil
         }
         guard let seconds = DurationText.seconds(text) else {
-            error("'\(text)' is not a duration for \(what): write a number with a unit, such as "
-                  + "90s, 5m, 1h, 2d, 1h30m or 250ms (a bare number means seconds)", at: node.location)
+            error("'\(text.shortened)' is not a duration for \(what): write a number with a unit, such as "
+                  + "90s, 5m, 1h, 2d, 1h30m or 250ms (a bare number means seconds), at most 366 days",
+                  at: node.location)
             return nil
         }
         return seconds

@@ -8,7 +8,7 @@ public struct BuildRequest: Sendable, Equatable, Codable {
     public var id: Int64
     public var buildsetID: Int64
     public var builderName: String
-    /// Higher runs first.
+    /// Higher runs first; within ``priorityRange``.
     public var priority: Int
     public var submittedAt: Date
     public var reason: String
@@ -20,6 +20,10 @@ public struct BuildRequest: Sendable, Equatable, Codable {
     public var isComplete: Bool
     public var results: BuildResult?
     public var completedAt: Date?
+
+    /// The priorities a request may have (those of a 32-bit signed integer): a client asking
+    /// for more is refused, and no sum or comparison of two of them can overflow.
+    public static let priorityRange = Int(Int32.min)...Int(Int32.max)
 
     public init(id: Int64 = 0, buildsetID: Int64 = 0, builderName: String, priority: Int = 0,
                 submittedAt: Date, reason: String, sourceStamp: SourceStamp = SourceStamp(),

@@ -50,6 +50,26 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
         self.cpuPressure = cpuPressure
         self.time = time
     }
+
+    private enum CodingKeys: String, CodingKey { case load1, load5, cpuPressure, time }
+
+    /// Decodes a report, refusing loads and pressures outside ``LoadBounds`` (a worker
+    /// reporting load 1e18 is malformed, not a very busy machine).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        load1 = try c.decode(Double.self, forKey: .load1)
+        load5 = try c.decodeIfPresent(Double.self, forKey: .load5)
+        cpuPressure = try c.decodeIfPresent(Double.self, forKey: .cpuPressure)
+        time = try c.decode(Date.self, forKey: .time)
+        guard LoadBounds.isLoad(load1), load5.map(LoadBounds.isLoad) ?? true else {
+            throw DecodingError.dataCorruptedError(forKey: .load1, in: c,
+                                                   debugDescription: "a load must be between 0 and 100000")
+        }
+        guard cpuPressure.map(LoadBounds.isPressure) ?? true else {
+            throw DecodingError.dataCorruptedError(forKey: .cpuPressure, in: c,
+                                                   debugDescription: "a pressure must be between 0 and 100")
+        }
+    }
 }
 
 /// A worker as the master knows it.

@@ -38,4 +38,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
     public var doubleValue: Double? { if case .number(let n) = self { return n }; return nil }
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
+
+    /// The number as an integer of type `T` within `range`: nil when it is not a number,
+    /// not whole, not finite or out of range. The one conversion of a number from a client,
+    /// a worker or an agent into an integer; `Int(someDouble)` traps on 1e300 and NaN.
+    public func integer<T: FixedWidthInteger>(in range: ClosedRange<T>) -> T? {
+        guard case .number(let n) = self, n.isFinite, let value = T(exactly: n), range.contains(value) else { return nil }
+        return value
+    }
+
+    /// The number as an `Int`, when it is a whole number an `Int` can hold.
+    public var intValue: Int? { integer(in: Int.min...Int.max) }
+
+    /// The number when finite and within `range` (loads, pressures, seconds).
+    public func number(in range: ClosedRange<Double>) -> Double? {
+        guard case .number(let n) = self, n.isFinite, range.contains(n) else { return nil }
+        return n
+    }
 }

@@ -195,8 +195,11 @@ public final class Master: Sendable {
             do {
                 token = try Self.adminToken(config.www, directory: runtime.directory)
             } catch {
-                logger.error("reconfig rejected: \(error)")
-                return ConfigErrors([ConfigError("\(error)", at: SourceLocation(file: path, line: 1, column: 1))])
+                // Every refused reload says so on the event stream, whatever its cause.
+                let errors = ConfigErrors([ConfigError("\(error)", at: SourceLocation(file: path, line: 1, column: 1))])
+                logger.error("reconfig rejected, keeping the running configuration: \(error)")
+                runtime.plugins.events.record(.configRejected, ["errors": .string(errors.description)])
+                return errors
             }
             runtime.replace(config: config, adminToken: token)
             await runtime.registry.apply(specs: config.workers)

@@ -56,6 +56,10 @@ actor SchedulerService: Service {
             return .failure(Failure(status: .forbidden,
                                     message: "no force scheduler lists builder \(builder); add it to a `force:` scheduler in master.cfg"))
         }
+        if let priority = body.priority, !BuildRequest.priorityRange.contains(priority) {
+            return .failure(Failure(status: .badRequest, message: "priority \(priority) is out of range: use a whole number "
+                + "between \(BuildRequest.priorityRange.lowerBound) and \(BuildRequest.priorityRange.upperBound)"))
+        }
         let repository = body.repository ?? defaultRepository(for: spec)
         let stamp = SourceStamp(repository: repository, branch: body.branch, revision: body.revision)
         let reason = body.reason ?? "forced by the API"

@@ -97,13 +97,16 @@ public enum AgentRelayMessage: Sendable, Equatable {
     /// Reads a payload; nil when it is not a well-formed relay message.
     public init?(json p: JSONValue) {
         func s(_ k: String) -> String? { p[k]?.stringValue }
-        func n(_ k: String) -> UInt64? { p[k]?.doubleValue.flatMap { $0 >= 0 ? UInt64($0) : nil } }
+        // Offers and tokens are counters below 2^53 (exact in a JSON number); anything else
+        // (negative, fractional, 1e30) makes the message malformed rather than trapping.
+        func n(_ k: String) -> UInt64? { p[k]?.integer(in: 0...Self.maxCounter) }
         func d(_ k: String) -> Date? { s(k).flatMap { try? Self.dateFormat.parse($0) } }
         switch s("type") {
         case "agent_subscribe":
-            guard let sub = s("subscription"), let master = s("master"), let builder = s("builder") else { return nil }
+            guard let sub = s("subscription"), let master = s("master"), let builder = s("builder"),
+                  let priority = p["priority"].map({ $0.integer(in: BuildRequest.priorityRange) }) ?? 0 else { return nil }
             self = .subscribe(subscription: sub, master: master, builder: builder,
-                              priority: Int(p["priority"]?.doubleValue ?? 0), since: d("since"))
+                              priority: priority, since: d("since"))
         case "agent_withdraw":
             guard let sub = s("subscription") else { return nil }
             self = .withdraw(subscription: sub)
@@ -117,7 +120,8 @@ public enum AgentRelayMessage: Sendable, Equatable {
             guard let lease = s("lease") else { return nil }
             self = .release(lease: lease)
         case "agent_connected":
-            self = .connected(agent: s("agent") ?? "", slots: Int(p["slots"]?.doubleValue ?? 0))
+            guard let slots = p["slots"].map({ $0.integer(in: 0...Self.maxSlots) }) ?? 0 else { return nil }
+            self = .connected(agent: s("agent") ?? "", slots: slots)
         case "agent_unreachable":
             self = .unreachable(reason: s("reason") ?? "unknown")
         case "agent_waiting":
@@ -136,10 +140,10 @@ public enum AgentRelayMessage: Sendable, Equatable {
                 return
             }
             guard let l = p["lease"], let name = l["lease"]?.stringValue,
-                  let token = l["token"]?.doubleValue, let since = l["since"]?.stringValue.flatMap({ try? Self.dateFormat.parse($0) }),
+                  let token = l["token"]?.integer(in: 0...Self.maxCounter), let since = l["since"]?.stringValue.flatMap({ try? Self.dateFormat.parse($0) }),
                   let expires = l["expiresAt"]?.stringValue.flatMap({ try? Self.dateFormat.parse($0) }) else { return nil }
             self = .lease(offer: offer, lease: AgentLease(
-                lease: name, token: UInt64(token), master: l["master"]?.stringValue ?? "", worker: l["worker"]?.stringValue ?? "",
+                lease: name, token: token, master: l["master"]?.stringValue ?? "", worker: l["worker"]?.stringValue ?? "",
                 builder: l["builder"]?.stringValue ?? "", build: l["build"]?.stringValue ?? "", since: since, expiresAt: expires))
         case "agent_lease_lost":
             guard let lease = s("lease") else { return nil }
@@ -148,6 +152,12 @@ public enum AgentRelayMessage: Sendable, Equatable {
             return nil
         }
     }
+
+    /// The largest offer number or lease token: 2^53, the last integer a JSON number holds exactly.
+    public static let maxCounter: UInt64 = 1 << 53
+
+    /// The most slots an agent may announce.
+    public static let maxSlots = 1 << 20
 
     /// Fractional seconds: offers expire within seconds, and lease times are shown to people.
     private static let dateFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
