@@ -8,64 +8,65 @@ public final class ChildProcess: Sendable {
     public let pid: Int32
     public let name: String
     public let logPath: String
-    private let process: Process
     private let lines = Mutex<[String]>([])
     private let waiters = Mutex<[UUID: (predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String?, Never>)]>([:])
     private let exited = Latch<Int32>()
     private let outputEnd = Latch<Bool>()
 
-    /// Starts `executable` with `arguments`; stderr goes to `logPath`.
+    /// Starts `executable` with `arguments`; stderr goes to `logPath`. Started and reaped by
+    /// ``Spawn``; stdout is read by a thread of its own with blocking reads.
     public init(_ executable: String, _ arguments: [String], name: String, logPath: String,
                 environment: [String: String] = [:], currentDirectory: String? = nil) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        self.process = process
         self.name = name
         self.logPath = logPath
-        try process.run()
-        self.pid = process.processIdentifier
-        let buffer = Mutex(Data())
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                // A last line without its newline still counts.
-                let rest = buffer.withLock { b -> String? in
-                    defer { b.removeAll() }
-                    return b.isEmpty ? nil : String(decoding: b, as: UTF8.self)
-                }
-                if let rest { self.received(rest) }
-                self.resolveAll()
-                self.outputEnd.set(true)
-                return
-            }
-            let complete = buffer.withLock { b -> [String] in
-                b.append(data)
-                var found: [String] = []
-                while let nl = b.firstIndex(of: UInt8(ascii: "\n")) {
-                    found.append(String(decoding: b[b.startIndex..<nl], as: UTF8.self))
-                    b.removeSubrange(b.startIndex...nl)
-                }
-                return found
-            }
-            for line in complete { self.received(line) }
+        let stdin = try Spawn.open("/dev/null", forWriting: false)
+        defer { close(stdin) }
+        let stderr = try Spawn.open(logPath, forWriting: true)
+        defer { close(stderr) }
+        let out = try Spawn.pipe()
+        let exited = self.exited
+        let pid: Int32
+        do {
+            // The reaper may run before `self` is complete, so it sets the latch, not `self`.
+            pid = try Spawn.start(executable, arguments, environment: env, directory: currentDirectory,
+                                  stdin: stdin, stdout: out.write, stderr: stderr) { exited.set($0) }
+        } catch {
+            close(out.read)
+            close(out.write)
+            throw error
         }
-        process.terminationHandler = { [weak self] p in
-            guard let self else { return }
-            self.exited.set(p.terminationStatus)
-            self.resolveAll()
+        close(out.write)
+        self.pid = pid
+        let reader = Thread { [self] in readLines(from: out.read) }
+        reader.name = "stdout-\(pid)"
+        reader.start()
+        Task { [weak self] in
+            _ = await exited.wait(timeout: 86_400 * 7)
+            self?.resolveAll()
         }
+    }
+
+    /// Reads stdout to its end, line by line (on the reader thread).
+    private func readLines(from fd: Int32) {
+        defer { close(fd) }
+        var pending = Data()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            pending.append(contentsOf: chunk[0..<count])
+            while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                received(String(decoding: pending[pending.startIndex..<nl], as: UTF8.self))
+                pending.removeSubrange(pending.startIndex...nl)
+            }
+        }
+        // A last line without its newline still counts.
+        if !pending.isEmpty { received(String(decoding: pending, as: UTF8.self)) }
+        resolveAll()
+        outputEnd.set(true)
     }
 
     private func received(_ line: String) {
@@ -92,7 +93,7 @@ public final class ChildProcess: Sendable {
     /// The exit status once the process has ended.
     public var exitStatus: Int32? { exited.value }
 
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { exited.value == nil }
 
     /// Waits for a stdout line satisfying `predicate` (one already printed counts), or
     /// returns nil when the process ends or `timeout` passes first.
@@ -108,7 +109,7 @@ public final class ChildProcess: Sendable {
         return await withCheckedContinuation { continuation in
             let immediate: String?? = waiters.withLock { w in
                 if let line = lines.withLock({ $0.first(where: predicate) }) { return .some(line) }
-                if !process.isRunning { return .some(nil) }
+                if exited.value != nil { return .some(nil) }
                 w[id] = (predicate, continuation)
                 return .none
             }
@@ -123,7 +124,7 @@ public final class ChildProcess: Sendable {
 
     /// Stops the process: SIGTERM, then SIGKILL if it has not exited within `grace` seconds.
     public func stop(grace: Double = 15) async {
-        guard process.isRunning else { return }
+        guard isRunning else { return }
         kill(pid, SIGTERM)
         if await waitForExit(timeout: grace) == nil {
             kill(pid, SIGKILL)

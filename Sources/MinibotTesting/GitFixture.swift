@@ -175,43 +175,18 @@ public struct GitFixture: Sendable {
         environment extra: [String: String] = [:],
         input: Data? = nil
     ) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         // Keep the machine's and the user's git configuration (signing, hooks, templates) out.
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment.merge(extra) { _, new in new }
-        process.environment = environment
-        // Standard error goes to a file, not a second pipe: reading one pipe to its end while
-        // git fills the other would deadlock.
-        let errorURL = root.appendingPathComponent("git-stderr-\(UUID().uuidString)")
-        let inputURL = root.appendingPathComponent("git-stdin-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        // Standard input comes from a file for the same reason.
-        _ = FileManager.default.createFile(atPath: inputURL.path, contents: input ?? Data())
-        defer {
-            try? FileManager.default.removeItem(at: errorURL)
-            try? FileManager.default.removeItem(at: inputURL)
+        let result = try Spawn.run("/usr/bin/env", ["git"] + arguments, environment: environment,
+                                   directory: directory, input: input, scratch: root)
+        guard result.status == 0 else {
+            throw CommandFailed(arguments: arguments, status: result.status,
+                                output: String(decoding: result.stderr, as: UTF8.self))
         }
-        let inputHandle = try FileHandle(forReadingFrom: inputURL)
-        defer { try? inputHandle.close() }
-        process.standardInput = inputHandle
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
-        defer { try? errorHandle.close() }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errorHandle
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let errors = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
-            throw CommandFailed(arguments: arguments, status: process.terminationStatus, output: errors)
-        }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: result.stdout, as: UTF8.self)
     }
 }

@@ -59,12 +59,9 @@ struct BigLogTests {
     }
 
     static func run(_ executable: String, _ arguments: [String]) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        return await withCheckedContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(returning: -1) }
-        }
+        let null = try Spawn.open("/dev/null", forWriting: false)
+        defer { close(null) }
+        return try await Spawn.run(executable, arguments, environment: ProcessInfo.processInfo.environment,
+                                   stdin: null, stdout: 2, stderr: 2, timeout: 600)
     }
 }

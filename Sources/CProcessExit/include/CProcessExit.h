@@ -16,4 +16,15 @@ static inline int minibot_pidfd_open(int pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/// Starts `path` with `argv` and `envp` (NULL-terminated), in `directory` (NULL: this one),
+/// with the given descriptors as its standard input, output and error, by posix_spawn: no
+/// fork of this (multi-threaded) process and no libdispatch source, unlike Foundation's
+/// Process, whose SIGCHLD source crashes libdispatch's manager thread now and then. Every
+/// signal is at its default and unblocked in the child. The pid, or -errno on failure.
+int minibot_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
+                  int in_fd, int out_fd, int err_fd);
+
+/// pipe2(fds, O_CLOEXEC), which Glibc's Swift module does not export. 0, or -1 and errno.
+int minibot_pipe_cloexec(int fds[2]);
+
 #endif

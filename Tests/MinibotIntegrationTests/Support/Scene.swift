@@ -166,39 +166,16 @@ extension Scene {
         let out = dir.appending("cli-\(id).out"), err = dir.appending("cli-\(id).err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.path("minibot"))
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINIBOT_") }
         env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        let status = Mutex<(Int32?, CheckedContinuation<Int32, Never>?)>((nil, nil))
-        process.terminationHandler = { p in
-            let waiting = status.withLock { s -> CheckedContinuation<Int32, Never>? in
-                s.0 = p.terminationStatus
-                defer { s.1 = nil }
-                return s.1
-            }
-            waiting?.resume(returning: p.terminationStatus)
-        }
-        try process.run()
-        let pid = process.processIdentifier
-        let killer = Task {
-            try await Task.sleep(for: .seconds(timeout))
-            kill(pid, SIGKILL)
-        }
-        let code = await withCheckedContinuation { (c: CheckedContinuation<Int32, Never>) in
-            let done = status.withLock { s -> Int32? in
-                if let code = s.0 { return code }
-                s.1 = c
-                return nil
-            }
-            if let done { c.resume(returning: done) }
-        }
-        killer.cancel()
+        let stdin = try Spawn.open("/dev/null", forWriting: false)
+        defer { close(stdin) }
+        let stdoutFD = try Spawn.open(out.path, forWriting: true)
+        defer { close(stdoutFD) }
+        let stderrFD = try Spawn.open(err.path, forWriting: true)
+        defer { close(stderrFD) }
+        let code = try await Spawn.run(Binaries.path("minibot"), arguments, environment: env,
+                                       stdin: stdin, stdout: stdoutFD, stderr: stderrFD, timeout: timeout)
         let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         return CLIRun(status: code, stdout: stdout.split(separator: "\n").map(String.init), stderr: stderr)

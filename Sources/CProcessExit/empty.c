@@ -1,1 +1,0 @@
-// The target's code is the inline function in include/CProcessExit.h.
