@@ -246,3 +246,18 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer targets, only for `scripts/fuzz` (MINIBOT_FUZZ=1 with a build path and flags of
+// their own): `swift build` and `swift test` never see them.
+if Context.environment["MINIBOT_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "minibot-fuzz",
+        dependencies: [
+            "MinibotAgent", "MinibotConfig", "MinibotCore", "MinibotHostFacts", "MinibotProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
+        path: "Fuzz/minibot-fuzz",
+        swiftSettings: strict
+    ))
+    package.products.append(.executable(name: "minibot-fuzz", targets: ["minibot-fuzz"]))
+}

@@ -73,6 +73,10 @@ struct HostGateTable: Sendable {
     /// or say what it waits for.
     mutating func admit(_ request: PendingRequest, worker: String, agent: String, host: String, master: String,
                         now: Date) -> AdmitStep {
+        // A request admitted is pending again, even if it started before: a build that ended
+        // RETRY (its worker died, its lease was lost) puts it back. Offers for it are welcome
+        // again; without this, every later offer was declined as late and it never restarted.
+        if doneSet.remove(request.id) != nil { done.removeAll { $0 == request.id } }
         var record = workers[worker] ?? WorkerRecord()
         record.agentPath = agent
         record.hostname = host

@@ -95,6 +95,26 @@ import Testing
             == [.send(worker: "w2", .decline(offer: 9))])
     }
 
+    /// Found by scripts/faults: a request whose build ended RETRY (its worker was killed) is
+    /// pending again, and the offers for it must be claimed, not declined as late.
+    @Test func aRequestThatRunsAgainAfterRetryTakesOffersAgain() {
+        var table = HostGateTable()
+        _ = admit(&table, 9)
+        _ = table.requestDone(9)
+        #expect(table.handle(.offer(offer: 1, subscription: "request-9", expiresAt: t0.addingTimeInterval(5)),
+                             from: "w1", workerIsFull: false) == [.send(worker: "w1", .decline(offer: 1))])
+        // RETRY: the distributor admits it again.
+        table.workerDetached("w1")
+        if case .later(_, _, let actions) = admit(&table, 9) {
+            #expect(actions.count == 1, "it subscribes afresh")
+        } else {
+            Issue.record("a pending request must subscribe first")
+        }
+        #expect(table.handle(.offer(offer: 2, subscription: "request-9", expiresAt: t0.addingTimeInterval(5)),
+                             from: "w1", workerIsFull: false) == [.wake("host agent of w1 offered a slot for request 9")])
+        #expect(admit(&table, 9) == .claim(offer: 2))
+    }
+
     @Test func anOfferToAFullWorkerIsDeclinedAndWithdrawn() {
         var table = HostGateTable()
         _ = admit(&table, 1)
