@@ -1,6 +1,6 @@
 // libFuzzer targets for every parser that reads outside input. Built only by `scripts/fuzz`
-// (Package.swift adds this target when MINIBOT_FUZZ is set), with
-// `-sanitize=fuzzer,address -parse-as-library`: libFuzzer provides `main`.
+// (Package.swift adds this target when MINIBOT_FUZZ is set), with `-sanitize=fuzzer,address`;
+// main.swift hands control to libFuzzer's driver.
 //
 // One binary, several targets: MINIBOT_FUZZ_TARGET names the one to run (see `targets`).
 import Foundation
@@ -52,8 +52,8 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
 
 nonisolated(unsafe) var selected: (@Sendable (UnsafeRawBufferPointer) -> Void)?
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+/// One input, to the selected target; libFuzzer calls it for every input it tries.
+func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if selected == nil {
         let name = ProcessInfo.processInfo.environment["MINIBOT_FUZZ_TARGET"] ?? ""
         guard let target = targets[name] else {
