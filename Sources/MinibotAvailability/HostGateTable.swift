@@ -206,11 +206,14 @@ struct HostGateTable: Sendable {
             workers[worker]?.subscriptions[id]?.offer = Offer(id: offer, expiresAt: expiresAt)
             workers[worker]?.subscriptions[id]?.reason = "slot offered"
             return [.wake("host agent of \(worker) offered a slot for request \(id)")]
-        case .offerWithdrawn(let offer, let name, let reason):
-            guard let id = Self.requestID(name), workers[worker]?.subscriptions[id]?.offer?.id == offer else { return [] }
-            workers[worker]?.subscriptions[id]?.offer = nil
-            workers[worker]?.subscriptions[id]?.reason = "offer withdrawn (\(reason))"
-            return []
+        case .offerWithdrawn(let offer, let name, _):
+            // The agent drops a subscription whose offer went unclaimed: forget it, so the next
+            // admit subscribes again (with the request's own age, so it keeps its place). A
+            // withdrawal of an older offer than the one held is stale.
+            guard let id = Self.requestID(name), let sub = workers[worker]?.subscriptions[id] else { return [] }
+            if let held = sub.offer, held.id != offer { return [] }
+            workers[worker]?.subscriptions[id] = nil
+            return [.wake("host agent of \(worker) withdrew its offer for request \(id)")]
         case .lease(let offer, _), .claimFailed(let offer, _):
             return [.answerClaim(worker: worker, offer: offer, message)]
         case .leaseLost(let lease, let build, let reason):

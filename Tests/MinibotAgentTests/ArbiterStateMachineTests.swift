@@ -50,13 +50,30 @@ import Testing
         h.subscribe(2, "s2")
         #expect(h.machine.nextDeadline == offer1.expiresAt)
         let actions = h.advanceToDeadline()
-        #expect(actions.contains { $0.connection == 1 && $0.event == .offerWithdrawn(.init(offer: offer1.offer, subscription: "s1", reason: "not claimed within 5 s")) })
+        #expect(actions.contains { $0.connection == 1 && $0.event == .offerWithdrawn(.init(offer: offer1.offer, subscription: "s1", reason: "not claimed within 5 s; subscribe again")) })
         let offer2 = try #require(ArbiterHarness.offers(actions).first)
         #expect(offer2.connection == 2)
         // The late claim is refused; the slot is not given twice.
         #expect(h.claim(1, offer1.offer) == .failure(Refusal(code: "unknown_offer")))
         _ = try h.claim(2, offer2.offer.offer).get()
         #expect(h.machine.activeLeases.count == 1)
+    }
+
+    /// Issue 12: a hung subscriber is not re-offered forever; it is dropped until it
+    /// subscribes again.
+    @Test func aSubscriberThatLetsAnOfferExpireIsDroppedUntilItSubscribesAgain() throws {
+        var h = ArbiterHarness(Config(slots: 1, settle: 0, offerTimeout: 5))
+        h.hello(1); h.hello(2)
+        let offer1 = ArbiterHarness.offers(h.subscribe(1, "hung"))[0].offer
+        h.subscribe(2, "s2")
+        let offer2 = try #require(ArbiterHarness.offers(h.advanceToDeadline()).first)
+        #expect(offer2.connection == 2)
+        // s2 lets its offer expire too, and nobody else waits: no offer goes out again.
+        let after = h.advanceToDeadline()
+        #expect(ArbiterHarness.offers(after).isEmpty, "the dropped subscribers get no offer")
+        #expect(offer1.offer != offer2.offer.offer)
+        // Subscribing again is served at once.
+        #expect(ArbiterHarness.offers(h.subscribe(1, "hung")).map(\.connection) == [1])
     }
 
     @Test func unrenewedLeaseExpiresAndFreesTheSlot() throws {

@@ -154,11 +154,13 @@ import Testing
                          workerIsFull: false)
         _ = table.handle(.offerWithdrawn(offer: 3, subscription: "request-1", reason: "old"), from: "w1", workerIsFull: false)
         #expect(table.workers["w1"]?.subscriptions[1]?.offer?.id == 4)
-        _ = table.handle(.offerWithdrawn(offer: 4, subscription: "request-1", reason: "timeout"), from: "w1",
-                         workerIsFull: false)
-        #expect(table.workers["w1"]?.subscriptions[1]?.offer == nil)
-        #expect(admit(&table, 1) == .later(reason: "waiting for host agent on h: offer withdrawn (timeout)", until: nil,
-                                           actions: []))
+        // The agent dropped the subscription with its offer: the next admit subscribes again.
+        #expect(table.handle(.offerWithdrawn(offer: 4, subscription: "request-1", reason: "timeout"), from: "w1",
+                             workerIsFull: false) == [.wake("host agent of w1 withdrew its offer for request 1")])
+        #expect(table.workers["w1"]?.subscriptions[1] == nil)
+        #expect(admit(&table, 1) == .later(reason: "waiting for host agent on h: asking for a slot", until: nil, actions: [
+            .send(worker: "w1", .subscribe(subscription: "request-1", master: "m", builder: "b", priority: 0, since: t0)),
+        ]))
     }
 
     @Test func aLostLeaseRetriesItsBuildOnce() {

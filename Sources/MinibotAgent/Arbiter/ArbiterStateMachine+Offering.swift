@@ -133,7 +133,6 @@ extension ArbiterStateMachine {
     }
 
     static func servedBefore(_ a: Subscription, _ b: Subscription) -> Bool {
-        if a.missedOffers != b.missedOffers { return a.missedOffers < b.missedOffers }
         if a.priority != b.priority { return a.priority > b.priority }
         if a.since != b.since { return a.since < b.since }
         return a.sequence < b.sequence

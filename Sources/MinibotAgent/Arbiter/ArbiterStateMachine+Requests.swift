@@ -44,7 +44,7 @@ extension ArbiterStateMachine {
                 subscriptions[key] = Subscription(
                     key: key, master: message.master, worker: message.worker, builder: message.builder,
                     priority: message.priority, since: min(message.since ?? now, now),
-                    sequence: nextSequence, missedOffers: 0, lastReason: nil)
+                    sequence: nextSequence, lastReason: nil)
             }
             reply(.ok(.init(replyTo: message.id)))
 

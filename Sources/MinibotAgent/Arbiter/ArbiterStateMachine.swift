@@ -51,8 +51,6 @@ public struct ArbiterStateMachine: Sendable {
         var since: Date
         /// Arrival order, the last tie-breaker.
         var sequence: UInt64
-        /// Offers that timed out on it: an unresponsive subscriber goes behind its master's others.
-        var missedOffers: Int
         /// The last reason sent, so that `waiting` goes out only when it changes.
         var lastReason: WaitReason?
     }
@@ -175,11 +173,14 @@ public struct ArbiterStateMachine: Sendable {
             recoveringUntil = nil
         }
         if let current = offer, current.expiresAt <= now {
+            // An offer nobody claimed in time drops its subscription: a hung subscriber is
+            // not offered again and again (each time holding the host for offerTimeout),
+            // and a live one subscribes again when told (the master does, see HostGateTable).
             offer = nil
-            subscriptions[current.key]?.missedOffers += 1
+            subscriptions[current.key] = nil
             actions.append(Action(connection: current.key.connection, event: .offerWithdrawn(.init(
                 offer: current.id, subscription: current.key.name,
-                reason: "not claimed within \(Self.seconds(configuration.offerTimeout))"))))
+                reason: "not claimed within \(Self.seconds(configuration.offerTimeout)); subscribe again"))))
         }
         for (id, lease) in leases where lease.wire.expiresAt <= now {
             leases[id] = nil

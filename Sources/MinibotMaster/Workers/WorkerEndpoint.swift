@@ -88,6 +88,11 @@ struct WorkerEndpoint: Sendable {
                     let silence = liveness.silence(at: .now)
                     if silence >= heartbeat * 3 {
                         log.warning("closing worker connection: nothing heard for \(silence.components.seconds) s (3 missed heartbeats)")
+                        // Dead at once, whether or not the close handshake ever completes (a
+                        // stopped process never answers it): its builds end RETRY now and it
+                        // gets no new one. The reader's own detach below is then a no-op.
+                        link.close()
+                        await registry.detach(link)
                         try? await outbound.close(.goingAway, reason: "no heartbeat")
                         return
                     }
