@@ -209,6 +209,45 @@ struct StockWorkerTests {
         }
     }
 
+    @Test("worker kill interrupts the running command and shuts the stock worker down; worker stop shuts down an idle one")
+    func killAndStop() async throws {
+        try await Scene.run("stock-kill-stop") { scene in
+            let marker = scene.path("first-attempt"), pidFile = scene.path("pid")
+            let builders = """
+              - name: b
+                workers: [s1]
+                steps:
+                  - shell: {name: once, command: "if [ -e '\(marker)' ]; then exit 0; fi; touch '\(marker)'; echo $$ > '\(pidFile)'; echo started; exec sleep 600"}
+            """
+            let master = try await scene.master(Self.config(builders))
+            let worker = try await StockWorker.connect(name: "s1", master: master, in: scene)
+            let events = try await master.events()
+            let request = try await master.force("b")
+            let first = MasterFixture.buildID(try await events.buildStarted(request: request))
+            while try await !master.log(build: first, step: 0).contains("started") {
+                _ = try await events.wait("more output") { _ in true }
+            }
+            _ = try await master.client.post("api/v2/workers/s1/kill", .object([:]))
+            let killed = try await events.wait("the first build to end") {
+                $0["type"]?.stringValue == "build_finished" && MasterFixture.buildID($0) == first
+            }
+            #expect(killed["results_name"]?.stringValue == "RETRY")
+            #expect(await worker.process.waitForExit(timeout: 60) != nil, "the stock worker did not exit on shutdown")
+            let pid = try #require(Self.pid(in: pidFile))
+            #expect(!Self.isAlive(pid), "the killed worker's command \(pid) is still running")
+
+            // Back, it runs the retried request; then a graceful stop shuts it down.
+            let again = try StockWorker.start(worker.dir, name: "s1", in: scene)
+            let retried = try await events.wait("the retried build to finish") {
+                $0["type"]?.stringValue == "build_finished" && $0["buildrequestid"]?.doubleValue == Double(request)
+                    && MasterFixture.buildID($0) != first
+            }
+            #expect(retried["results_name"]?.stringValue == "SUCCESS")
+            _ = try await master.client.post("api/v2/workers/s1/stop", .object([:]))
+            #expect(await again.waitForExit(timeout: 60) != nil, "the stock worker did not exit on a graceful stop")
+        }
+    }
+
     @Test("two stock workers and a native one share the builds of one builder")
     func mixedWorkersShareBuilds() async throws {
         try await Scene.run("stock-mixed") { scene in
