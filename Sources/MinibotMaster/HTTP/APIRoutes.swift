@@ -184,6 +184,8 @@ struct APIRoutes: Sendable {
                 "max_builds": .number(Double(w.maxBuilds)),
                 "running_builds": .array(active.filter { $0.worker == w.name }.map { .number(Double($0.build.id)) }),
                 "last_connected": w.lastConnected.map { .number($0.timeIntervalSince1970) } ?? .null,
+                // "minibot" (native) or "msgpack" (a stock buildbot-worker), as last connected.
+                "protocol": w.info.map { .string($0.facts["protocol"] ?? "minibot") } ?? .null,
             ]
             if let info = w.info {
                 o["info"] = .object([

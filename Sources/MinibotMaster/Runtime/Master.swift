@@ -133,11 +133,22 @@ public final class Master: Sendable {
         WebPage(runtime: runtime).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
                                       clock: runtime.clock)
-        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
+        let wsRouter = Router(context: WorkerSocketContext.self)
         wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { inbound, outbound, context in
             let peer = context.request.headers[.userAgent] ?? "worker"
             await endpoint.serve(inbound: inbound, outbound: outbound, peer: peer)
         }
+        // A stock buildbot-worker dials `/`; only upgrade requests reach this router, so the
+        // web page at `/` is untouched.
+        let stockEndpoint = MsgpackWorkerEndpoint(registry: runtime.registry, events: runtime.plugins.events,
+                                                  logger: logger, clock: runtime.clock)
+        wsRouter.ws("/", shouldUpgrade: { request, _ in
+            await stockEndpoint.refusal(authorization: request.headers[.authorization]) == nil ? .upgrade([:]) : .dontUpgrade
+        }, onUpgrade: { inbound, outbound, context in
+            await stockEndpoint.serve(inbound: inbound, outbound: outbound,
+                                      authorization: context.request.headers[.authorization],
+                                      peer: context.requestContext.peerAddress ?? "unknown")
+        })
         let config = runtime.config
         let port = configuration.port ?? config.www.port
         var wsConfig = WebSocketServerConfiguration(maxFrameSize: WorkerWire.maxFrameBytes)

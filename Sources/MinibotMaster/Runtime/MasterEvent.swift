@@ -20,6 +20,8 @@ enum MasterEvent: String, Sendable, CaseIterable {
     case workerAttached = "worker_attached"
     case workerDetached = "worker_detached"
     case workerStatus = "worker_status"
+    /// A worker's connection was refused (fields: worker, protocol, reason).
+    case workerRefused = "worker_refused"
     case configReloaded = "config_reloaded"
     case configRejected = "config_rejected"
     case logsPruned = "logs_pruned"

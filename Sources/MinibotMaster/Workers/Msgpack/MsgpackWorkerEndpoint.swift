@@ -1,0 +1,120 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import MinibotCore
+import MinibotProtocol
+import Hummingbird
+
+/// Serves stock buildbot-workers: checks the credentials of a WebSocket upgrade of `GET /`
+/// (``refusal(authorization:)``, before the upgrade), then runs one link per worker: bring-up,
+/// attach to the registry, frames in and out, keepalives, until either side hangs up.
+///
+/// Nothing a worker sends reaches the build logic undecoded: a frame that is not one bounded
+/// MessagePack map, a text frame or a protocol breach closes the link with a logged reason.
+struct MsgpackWorkerEndpoint: Sendable {
+    let registry: WorkerRegistry
+    /// Refusals are recorded here too (`worker_refused`): an operator, or a test, sees why a
+    /// worker does not connect without reading the master's log.
+    let events: EventLog
+    let logger: Logger
+    let clock: any WallClock
+    /// How often a `keepalive` is sent; three intervals of silence close the link.
+    var heartbeat: Duration = .seconds(10)
+    /// Frames over this are refused by the WebSocket layer (its `maxFrameSize`).
+    var maxFrameBytes = WorkerWire.maxFrameBytes
+    let leftovers = MsgpackLeftovers()
+    /// Command ids of this master process never collide with an earlier one's.
+    let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+
+    /// Why an upgrade with this `Authorization` header is refused (logged and recorded), or nil
+    /// to accept it.
+    func refusal(authorization: String?) async -> String? {
+        let credentials = MsgpackWire.basicCredentials(authorization)
+        let reason: String?
+        if let (name, password) = credentials {
+            reason = await registry.refusal(name: name, password: password)
+        } else {
+            reason = "a WebSocket upgrade of / needs Authorization: Basic credentials (a buildbot-worker's name and password)"
+        }
+        if let reason {
+            logger.warning("worker connection refused", metadata: [
+                "protocol": "msgpack", "worker": "\(credentials?.name ?? "?")", "reason": "\(reason)"])
+            events.record(.workerRefused, ["worker": credentials.map { .string($0.name) } ?? .null,
+                                           "protocol": .string("msgpack"), "reason": .string(reason)])
+        }
+        return reason
+    }
+
+    /// Runs one accepted link to its end.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, authorization: String?,
+               peer: String) async {
+        guard let (name, _) = MsgpackWire.basicCredentials(authorization) else { return }
+        let log = logger.with(worker: name).with("protocol", "msgpack")
+        let (outbox, continuation) = AsyncStream<[UInt8]>.makeStream()
+        var configuration = MsgpackSession.Configuration()
+        configuration.heartbeat = heartbeat
+        let link = MsgpackWorkerConnection(name: name, hostname: peer,
+                                           session: MsgpackSession(configuration: configuration, now: .now),
+                                           outbox: continuation, leftovers: leftovers, nonce: nonce, now: clock.now())
+        var isAttached = false
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in outbox {
+                    do {
+                        try await outbound.write(.binary(ByteBuffer(bytes: frame)))
+                    } catch {
+                        break
+                    }
+                }
+                try? await outbound.close(.normalClosure, reason: nil)
+            }
+            group.addTask { [heartbeat] in
+                while (try? await Task.sleep(for: heartbeat)) != nil {
+                    if let reason = link.tick() {
+                        log.warning("closing worker connection: \(reason)")
+                        link.close()
+                        return
+                    }
+                }
+            }
+            link.start()
+            var messages = inbound.messages(maxSize: maxFrameBytes).makeAsyncIterator()
+            do {
+                reading: while let frame = try await messages.next() {
+                    guard case .binary(let buffer) = frame else {
+                        log.warning("closing worker connection: a text frame (the msgpack protocol sends binary frames only)")
+                        break
+                    }
+                    let message: MessagePackValue
+                    do {
+                        message = try MessagePack.decode(Array(buffer.readableBytesView))
+                    } catch {
+                        log.warning("closing worker connection: \(error)")
+                        break
+                    }
+                    switch await link.received(message) {
+                    case .none:
+                        continue
+                    case .ready:
+                        guard await registry.attach(link) else {
+                            log.warning("worker connection refused", metadata: ["reason": "worker \(name) is already connected"])
+                            break reading
+                        }
+                        isAttached = true
+                        log.info("stock worker ready", metadata: ["version": "\(link.info.version)", "peer": "\(peer)"])
+                    case .close(let reason):
+                        log.warning("closing worker connection: \(reason)")
+                        break reading
+                    }
+                }
+                if !link.isClosed { log.info("worker connection closed by the worker") }
+            } catch {
+                log.warning("worker connection ended: \(error)")
+            }
+            link.close()
+            group.cancelAll()
+        }
+        if isAttached { await registry.detach(link) }
+        try? await outbound.close(.normalClosure, reason: nil)
+    }
+}
