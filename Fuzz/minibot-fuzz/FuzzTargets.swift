@@ -41,6 +41,14 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
         _ = try? WorkerWire.decoder().decode(MasterMessage.self, from: data)
         _ = OutputFrame.decode(ByteBuffer(bytes: bytes))
     },
+    // What a stock buildbot-worker sends: one msgpack value per binary frame. A value that
+    // decodes must encode and decode back to the same bytes (bytes, not values: NaN != NaN).
+    "msgpack": { bytes in
+        guard let value = try? MessagePack.decode(Array(bytes)) else { return }
+        let encoded = MessagePack.encode(value)
+        let again = try? MessagePack.decode(encoded)
+        precondition(again.map(MessagePack.encode) == encoded, "msgpack round trip changed \(value)")
+    },
     // The agent's line protocol, both directions, and the relay payloads on a worker link.
     "agent-line": { bytes in
         let data = Data(bytes)
