@@ -28,7 +28,20 @@ public final class SQLiteStore: Store {
             throw StoreError("cannot open the database \(path): \(Self.describe(error)); "
                 + "check that its directory exists and is writable")
         }
+        identity = FileIdentity(path: path)
         try migrate()
+    }
+
+    /// The file opened (device and inode), to notice it being deleted or replaced.
+    private let identity: FileIdentity?
+
+    /// Nil while `path` is still the file this store opened.
+    public func health() async -> String? {
+        guard let identity else { return nil }
+        guard let now = FileIdentity(path: path) else {
+            return "the database file \(path) was deleted under the running master"
+        }
+        return now == identity ? nil : "the database file \(path) was replaced under the running master"
     }
 
     /// A private in-memory database, for tests: gone when the store is released.
@@ -38,6 +51,7 @@ public final class SQLiteStore: Store {
 
     private init(memory: Void) throws {
         path = ":memory:"
+        identity = nil
         do {
             database = try DatabaseQueue(configuration: Self.configuration(busyTimeout: 0))
         } catch {

@@ -91,9 +91,18 @@ public protocol Store: Sendable {
     func pluginStates(plugin: String) async throws -> [String: JSONValue]
     /// nil deletes the key.
     func setPluginState(plugin: String, key: String, value: JSONValue?) async throws
+
+    // MARK: health
+    /// Nil while the store is the one the master opened and can be used; otherwise why not
+    /// (its file was deleted or replaced under the running master, its server is gone). The
+    /// master asks every few seconds and starts no new build while this says something.
+    func health() async -> String?
 }
 
 extension Store {
+    /// A store that cannot tell is taken to be healthy.
+    public func health() async -> String? { nil }
+
     /// Appends one chunk of text to a step's log.
     public func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws {
         try await appendLog(buildID: buildID, step: step, [LogWrite(stream: stream, payload: .text(text))])

@@ -80,4 +80,27 @@ struct MasterRestartTests {
             #expect(MasterFixture.buildID(finished) != firstBuild)
         }
     }
+
+    /// Issue 12: a state.sqlite deleted under a running master was not noticed; builds went
+    /// on into an unlinked file and the next start silently made a new, empty one.
+    @Test("a deleted database: the master says it is unhealthy and starts no new build")
+    func deletedDatabase() async throws {
+        try await Scene.run("deleted-db") { scene in
+            let master = try await scene.master(Self.config())
+            try await scene.workers(["w1"], master: master)
+            let events = try await master.events()
+            try FileManager.default.removeItem(at: master.directory.appendingPathComponent("state.sqlite"))
+            let unhealthy = try await events.wait("the database to be reported unhealthy") {
+                $0["type"]?.stringValue == "database_health" && $0["healthy"]?.boolValue == false
+            }
+            #expect(unhealthy["problem"]?.stringValue?.contains("was deleted") == true)
+            let root = try await master.client.get("api/v2/")
+            #expect(root["healthy"]?.boolValue == false)
+            let request = try await master.force("b")
+            let waiting = try await events.wait("the request to wait for the halted master") {
+                $0["type"]?.stringValue == "request_waiting" && $0["buildrequestid"]?.doubleValue == Double(request)
+            }
+            #expect("\(waiting)".contains("master halted"), "\(waiting)")
+        }
+    }
 }

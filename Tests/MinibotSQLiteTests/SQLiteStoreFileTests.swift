@@ -7,6 +7,20 @@ import MinibotStore
 
 /// Behaviour that needs a real database file: creation, reopening, several connections.
 @Suite struct SQLiteStoreFileTests {
+    /// Issue 12: a state.sqlite deleted or replaced under a running master is noticed.
+    @Test func healthSaysWhenTheFileIsDeletedOrReplaced() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("state.sqlite").path
+            let store = try SQLiteStore(path: path)
+            #expect(await store.health() == nil)
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".moved")
+            #expect(await store.health()?.contains("was deleted") == true)
+            _ = try SQLiteStore(path: path)
+            #expect(await store.health()?.contains("was replaced") == true)
+            #expect(await (try SQLiteStore.inMemory()).health() == nil)
+        }
+    }
+
     @Test func newFileIsCreatedMigratedAndInWALMode() async throws {
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("state.sqlite").path

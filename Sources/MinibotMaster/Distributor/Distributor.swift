@@ -23,6 +23,8 @@ actor Distributor: Service {
     /// A start gate turned a worker down during the pass: run another pass at once (the
     /// request may fit another worker), without clearing the gates' exclusions.
     private var needsAnotherPass = false
+    /// Why no build may start at all (the database cannot be trusted), or nil.
+    private(set) var haltReason: String?
     private var runner: BuildRunner?
     private var builds: [Int64: Task<Void, Never>] = [:]
     private let store: any Store
@@ -102,6 +104,13 @@ actor Distributor: Service {
         waiting
     }
 
+    /// Stops (a reason) or resumes (nil) starting builds; waiting requests say why.
+    func halt(_ reason: String?) {
+        guard reason != haltReason else { return }
+        haltReason = reason
+        signal.wake(reason.map { "halted: \($0)" } ?? "resumed")
+    }
+
     // MARK: loop
 
     func run() async throws {
@@ -134,9 +143,11 @@ actor Distributor: Service {
         let t = clock.now()
         excluded = excluded.mapValues { $0.filter { $0.value.until.map { $0 > t } ?? true } }.filter { !$0.value.isEmpty }
         let states = await registry.states(ordered: false)
+        let halt = haltReason.map { "master halted: \($0)" }
         let workers = states.map { s in
-            DistributorPolicy.Worker(name: s.name, isConnected: s.isConnected, isPaused: s.isPaused || s.isStopping,
-                                     pauseReason: s.isStopping ? "stopping" : s.pauseReason,
+            DistributorPolicy.Worker(name: s.name, isConnected: s.isConnected,
+                                     isPaused: s.isPaused || s.isStopping || halt != nil,
+                                     pauseReason: halt ?? (s.isStopping ? "stopping" : s.pauseReason),
                                      runningBuilds: s.runningBuilds, maxBuilds: s.maxBuilds, info: s.info)
         }
         let requests = pending.ordered

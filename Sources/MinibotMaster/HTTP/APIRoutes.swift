@@ -12,7 +12,10 @@ struct APIRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v2")
         api.get("/") { _, _ in
-            APIJSON.response(["title": runtime.config.title, "master": runtime.masterName])
+            let halted = await runtime.distributor.haltReason
+            return APIJSON.response(JSONValue.object(["title": .string(runtime.config.title), "master": .string(runtime.masterName),
+                                     "healthy": .bool(halted == nil),
+                                     "problems": .array(halted.map { [JSONValue.string($0)] } ?? [])]))
         }
         api.get("builders") { _, _ in try await builders(name: nil) }
         api.get("builders/:name") { _, context in

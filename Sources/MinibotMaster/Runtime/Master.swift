@@ -176,7 +176,10 @@ public final class Master: Sendable {
                                      logger: logger.with("component", "janitor"), clock: runtime.clock,
                                      config: { [runtime] in runtime.config.janitor })
         for p in runtime.plugins.all { await supervisor.start(name: p.name, plugin: p.plugin) }
-        var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor]
+        let health = StoreHealthService(store: runtime.store, distributor: runtime.distributor,
+                                        events: runtime.plugins.events, logger: logger, clock: runtime.clock)
+        var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor,
+                                       health]
         services.append(ReloadOnHangup(master: self))
         services.append(app)
         let group = ServiceGroup(configuration: .init(

@@ -25,4 +25,6 @@ enum MasterEvent: String, Sendable, CaseIterable {
     case configReloaded = "config_reloaded"
     case configRejected = "config_rejected"
     case logsPruned = "logs_pruned"
+    /// The store's health changed (fields: healthy, problem).
+    case databaseHealth = "database_health"
 }
