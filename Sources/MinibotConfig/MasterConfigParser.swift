@@ -60,6 +60,9 @@ final class MasterConfigParser {
             config.builders = m.list("builders") { builder($0) } ?? []
             if let node = m["plugins"] { config.plugins = plugins(node) }
             config.janitor = m.mapping("janitor", keys: ["log_horizon", "interval"]) { janitor($0) } ?? config.janitor
+            config.servingOrder = m.mapping("distributor", keys: ["order"]) { d in
+                d.choice("order", default: ServingOrder.fair)
+            } ?? config.servingOrder
         }
         return config
     }

@@ -22,6 +22,12 @@ import Testing
         #expect(problems("# just a comment\n\n").count == 1)
     }
 
+    @Test func distributorOrder() throws {
+        #expect(try load(minimal).servingOrder == .fair)
+        #expect(try load(minimal + "\ndistributor: {order: fifo}\n").servingOrder == .fifo)
+        #expect(problems(minimal + "\ndistributor: {order: lifo}\n").first?.contains("'lifo' is not a valid 'order'") == true)
+    }
+
     /// Issue 12: nine nested anchors of nine aliases each would expand to 9^9 values.
     @Test func aliasExpansionHasABudget() {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"

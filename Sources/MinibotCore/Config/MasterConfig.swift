@@ -15,6 +15,8 @@ public struct MasterConfig: Sendable {
     /// Sections under `plugins:`, in file order; each plugin checks its own.
     public var plugins: [PluginSection]
     public var janitor: JanitorConfig
+    /// `distributor: {order: fair|fifo}`: in which order pending requests are served.
+    public var servingOrder: ServingOrder = .fair
     /// The file this came from, for messages.
     public var path: String
 

@@ -5,8 +5,9 @@ import Foundation
 /// A pure function of its inputs, called by the master's distributor actor on every wake-up
 /// (new request, worker attached or detached, build finished, lock released, reconfig, a
 /// plugin's `wake`, the backstop at ``Outcome/nextCheck``). One pass:
-/// 1. takes requests across all builders by priority (higher first), then age, then id;
-///    a request that cannot start never holds up the ones after it;
+/// 1. takes requests across all builders in ``order``: by priority (higher first), then,
+///    by default, builders taking turns (``ServingOrder/fair``), else age and id
+///    (``ServingOrder/fifo``); a request that cannot start never holds up the ones after it;
 /// 2. for each, looks at the builder's workers: not connected, paused, excluded by a start
 ///    gate, or without a free build slot (counting the builds this pass already assigned)
 ///    rule a worker out with a reason; the rest are candidates for the plugins' verdicts;
@@ -18,9 +19,12 @@ import Foundation
 ///    worker is taken, so another request can use it.
 public struct DistributorPolicy: Sendable {
     public var builders: [String: BuilderSpec]
+    /// The order requests are considered in (`distributor: {order: ...}` in master.cfg).
+    public var order: ServingOrder
 
-    public init(builders: [BuilderSpec]) {
+    public init(builders: [BuilderSpec], order: ServingOrder = .fair) {
         self.builders = Dictionary(builders.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.order = order
     }
 
     /// Runs one pass.
@@ -35,6 +39,8 @@ public struct DistributorPolicy: Sendable {
     ///     not connected.
     ///   - locks: the runtime lock state.
     ///   - excluded: per request, workers a start gate turned down for now.
+    ///   - lastServed: per builder, a number that grows each time one of its builds starts
+    ///     (``ServingOrder/fair`` serves the builder served longest ago first).
     ///   - now: the time of the pass; reasons whose `until` is not after it are shown but do
     ///     not set ``Outcome/nextCheck`` (that would spin).
     ///   - verdicts: the plugins' merged verdicts for a request's candidates (called only
@@ -44,6 +50,7 @@ public struct DistributorPolicy: Sendable {
         workers: [Worker],
         locks: LockBook,
         excluded: [Int64: [String: Exclusion]] = [:],
+        lastServed: [String: UInt64] = [:],
         now: Date,
         verdicts: (PendingRequest, [WorkerCandidate]) -> [WorkerVerdict] = { _, _ in [] }
     ) -> Outcome {
@@ -63,7 +70,7 @@ public struct DistributorPolicy: Sendable {
 
         // The master keeps its queue in this order; sort only what is not.
         let isOrdered = zip(pending, pending.dropFirst()).allSatisfy { Self.servesBefore($0, $1) }
-        let ordered = isOrdered ? pending : pending.sorted(by: Self.servesBefore)
+        let ordered = order.arrange(isOrdered ? pending : pending.sorted(by: Self.servesBefore), lastServed: lastServed)
         // Within a pass, workers only get busier: once a builder without locks had no worker
         // left for a request that no gate excluded, its later requests wait for the very same
         // reasons. Reusing them keeps a pass over 1,000 requests cheap.

@@ -23,6 +23,9 @@ actor Distributor: Service {
     /// A start gate turned a worker down during the pass: run another pass at once (the
     /// request may fit another worker), without clearing the gates' exclusions.
     private var needsAnotherPass = false
+    /// Per builder, the count of starts when one of its builds last started (fair order).
+    private var lastServed: [String: UInt64] = [:]
+    private var starts: UInt64 = 0
     /// Why no build may start at all (the database cannot be trusted), or nil.
     private(set) var haltReason: String?
     private var runner: BuildRunner?
@@ -38,7 +41,7 @@ actor Distributor: Service {
     init(config: MasterConfig, store: any Store, registry: WorkerRegistry, locks: LockManager, plugins: PluginHost,
          signal: WakeSignal, logger: Logger, clock: any WallClock) {
         self.config = config
-        self.policy = DistributorPolicy(builders: config.builders)
+        self.policy = DistributorPolicy(builders: config.builders, order: config.servingOrder)
         self.store = store
         self.registry = registry
         self.locks = locks
@@ -91,7 +94,7 @@ actor Distributor: Service {
 
     func apply(config newConfig: MasterConfig) {
         config = newConfig
-        policy = DistributorPolicy(builders: newConfig.builders)
+        policy = DistributorPolicy(builders: newConfig.builders, order: newConfig.servingOrder)
     }
 
     func pendingCounts() -> [String: Int] {
@@ -154,8 +157,10 @@ actor Distributor: Service {
         let hooks = plugins.selectionHooks
         let policy = self.policy
         let excluded = self.excluded
+        let served = self.lastServed
         let outcome = await locks.withBook { book in
-            let o = policy.decide(pending: requests, workers: workers, locks: book, excluded: excluded, now: t) { r, c in
+            let o = policy.decide(pending: requests, workers: workers, locks: book, excluded: excluded,
+                                  lastServed: served, now: t) { r, c in
                 DistributorPolicy.mergeVerdicts(hooks.map { $0.verdicts(for: r, candidates: c, now: t) })
             }
             book = o.locks
@@ -165,7 +170,11 @@ actor Distributor: Service {
         waiting = outcome.waiting
         nextCheck = ([outcome.nextCheck] + self.excluded.values.flatMap { $0.values.map(\.until) })
             .compactMap { $0 }.filter { $0 > t }.min()
-        for decision in outcome.decisions { await start(decision) }
+        for decision in outcome.decisions {
+            starts += 1
+            lastServed[decision.request.builder] = starts
+            await start(decision)
+        }
     }
 
     /// Records a `request_waiting` event for each request whose reasons changed, so that

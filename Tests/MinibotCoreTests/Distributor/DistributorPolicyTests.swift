@@ -44,6 +44,32 @@ private func reasons(_ outcome: DistributorPolicy.Outcome, _ id: Int64) -> [Stri
         #expect(many.waiting.isEmpty)
     }
 
+    /// Issue 17: 6 requests of A then 2 of B; B waited for all of A. Now builders take turns
+    /// among requests of equal priority, oldest first; `fifo` keeps the global order.
+    @Test func buildersTakeTurnsUnlessFIFO() {
+        let builders = [builder("a", workers: ["w1"]), builder("b", workers: ["w1"])]
+        let pending = (1...6).map { request(Int64($0), "a", at: Double($0)) }
+            + [request(7, "b", at: 7), request(8, "b", at: 8), request(9, "a", priority: 1, at: 9)]
+        let all = [worker("w1", max: 20)]
+        let fair = DistributorPolicy(builders: builders).decide(pending: pending, workers: all, locks: LockBook(), now: t0)
+        #expect(started(fair) == ["9@w1", "1@w1", "7@w1", "2@w1", "8@w1", "3@w1", "4@w1", "5@w1", "6@w1"])
+        let fifo = DistributorPolicy(builders: builders, order: .fifo)
+            .decide(pending: pending, workers: all, locks: LockBook(), now: t0)
+        #expect(started(fifo) == ["9@w1", "1@w1", "2@w1", "3@w1", "4@w1", "5@w1", "6@w1", "7@w1", "8@w1"])
+        // One slot: the oldest of all goes first, then B's oldest gets the next one.
+        let one = DistributorPolicy(builders: builders).decide(pending: Array(pending.prefix(8)),
+                                                               workers: [worker("w1")], locks: LockBook(), now: t0)
+        #expect(started(one) == ["1@w1"])
+        let next = DistributorPolicy(builders: builders).decide(pending: Array(pending.prefix(8).dropFirst()),
+                                                                workers: [worker("w1")], locks: LockBook(),
+                                                                lastServed: ["a": 1], now: t0)
+        #expect(started(next) == ["7@w1"])
+        let third = DistributorPolicy(builders: builders).decide(pending: [2, 3, 4, 5, 6, 8].map { pending[$0 - 1] },
+                                                                 workers: [worker("w1")], locks: LockBook(),
+                                                                 lastServed: ["a": 1, "b": 2], now: t0)
+        #expect(started(third) == ["2@w1"])
+    }
+
     @Test func equalPriorityAndTimeFallBackToID() {
         let policy = DistributorPolicy(builders: [builder(workers: ["w1"])])
         let outcome = policy.decide(pending: [request(9), request(8)], workers: [worker("w1")], locks: LockBook(), now: t0)
