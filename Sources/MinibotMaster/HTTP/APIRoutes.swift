@@ -73,6 +73,9 @@ struct APIRoutes: Sendable {
                 return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\", \"properties\": {\"k\": \"v\"}}: \(error)")
             }
         }
+        if let problem = GitRefName.sourceProblem(branch: body.branch, revision: body.revision) {
+            return APIJSON.error(.badRequest, problem)
+        }
         switch await runtime.schedulers.force(builder: builder, body: body) {
         case .success(let result): return APIJSON.response(result)
         case .failure(let error): return APIJSON.error(error.status, error.message)
