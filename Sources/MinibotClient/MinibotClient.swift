@@ -38,8 +38,13 @@ public struct MinibotClient: Sendable {
     }
 
     /// POST a form (`application/x-www-form-urlencoded`), as the change hook takes it.
+    ///
+    /// It carries `X-Minibot-Event: change`: a master's change hook without a secret takes a
+    /// form only with that header, which a web page cannot add to a cross-site post.
     @discardableResult
     public func postForm(_ path: String, _ fields: [(String, String)], headers: [(String, String)] = []) async throws(ClientError) -> JSONValue {
+        var headers = headers
+        if !headers.contains(where: { $0.0.lowercased() == "x-minibot-event" }) { headers.append(("X-Minibot-Event", "change")) }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let body = fields.map { k, v in
             "\(k.addingPercentEncoding(withAllowedCharacters: allowed) ?? k)=\(v.addingPercentEncoding(withAllowedCharacters: allowed) ?? v)"

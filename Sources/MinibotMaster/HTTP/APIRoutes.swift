@@ -9,7 +9,7 @@ import MinibotStore
 struct APIRoutes: Sendable {
     let runtime: MasterRuntime
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<MasterRequestContext>) {
         let api = router.group("api/v2")
         api.get("/") { _, _ in
             APIJSON.response(["title": runtime.config.title, "master": runtime.masterName])
@@ -259,7 +259,7 @@ struct APIRoutes: Sendable {
 
     // MARK: plugins
 
-    private func plugin(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    private func plugin(_ request: Request, context: MasterRequestContext) async throws -> Response {
         guard let name = context.parameters.get("plugin"), let plugin = runtime.plugins.plugin(named: name) else {
             return APIJSON.error(.notFound, "no such plugin enabled")
         }

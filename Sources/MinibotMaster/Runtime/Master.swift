@@ -127,7 +127,9 @@ public final class Master: Sendable {
         await runtime.registry.restore()
         await runtime.distributor.recover()
 
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: MasterRequestContext.self)
+        // Before any route: a state-changing request from another site's page is refused.
+        router.add(middleware: OriginMiddleware())
         APIRoutes(runtime: runtime).register(on: router)
         ChangeHookRoutes(runtime: runtime).register(on: router)
         WebPage(runtime: runtime).register(on: router)

@@ -76,6 +76,20 @@ final class MasterRuntime: Sendable {
         state.withLock { $0 = (config, adminToken) }
     }
 
+    /// The change hook's shared secret: `www.change_hook.secret` from master.cfg, else the
+    /// contents of `DIR/change_hook.secret` (written by `minibot create-master`, mode 0600),
+    /// read at each request so a new secret needs no restart; nil when neither is set.
+    func changeHookSecret() -> String? {
+        if let secret = config.www.changeHookSecret, !secret.isEmpty { return secret }
+        let file = directory.appendingPathComponent(Self.changeHookSecretFile).path
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return secret.isEmpty ? nil : secret
+    }
+
+    /// The file in the master directory that holds the change hook's secret.
+    static let changeHookSecretFile = "change_hook.secret"
+
     /// Whether the request carries the admin token as `Authorization: Bearer TOKEN`.
     func isAdmin(_ request: Request) -> Bool {
         guard let token = state.withLock({ $0.adminToken }), !token.isEmpty,
