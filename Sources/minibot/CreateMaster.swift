@@ -40,7 +40,7 @@ struct CreateMaster: AsyncParsableCommand {
           1. edit \(cfg.path) (workers, repositories, builders); check it with
              minibot checkconfig \(cfg.path)
           2. start the master:  minibot start \(dir.path)
-          3. start a worker:    minibot-worker start --master http://127.0.0.1:8010 --name w1 --password <its password> --basedir /path/to/w1
+          3. start a worker:    minibot-worker start --master http://127.0.0.1:8010 --name w1 --password-file <file with its password> --basedir /path/to/w1
           4. force a build:     minibot force --token-file \(tokenFile.path) test --wait
           5. push hooks:        git config minibot.secretfile \(hookSecret.path)   (see contrib/git/post-receive)
         """)

@@ -115,16 +115,6 @@ final class ChangeHookRoutes: Sendable {
     }
 }
 
-/// Compares without an early exit, so timing does not reveal how much of a secret matched.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var diff = UInt8(x.count == y.count ? 0 : 1)
-    for i in 0..<max(x.count, y.count) {
-        diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-    }
-    return diff == 0
-}
-
 /// The answer to `POST /change_hook/poller`: the pollers polled, and why any of them failed.
 private struct PollAnswer: Encodable {
     var polled: [String]

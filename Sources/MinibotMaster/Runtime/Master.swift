@@ -135,10 +135,11 @@ public final class Master: Sendable {
         WebPage(runtime: runtime).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
                                       clock: runtime.clock)
-        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
+        let wsRouter = Router(context: WorkerRequestContext.self)
         wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { inbound, outbound, context in
             let peer = context.request.headers[.userAgent] ?? "worker"
-            await endpoint.serve(inbound: inbound, outbound: outbound, peer: peer)
+            await endpoint.serve(inbound: inbound, outbound: outbound, peer: peer,
+                                 address: context.requestContext.remoteAddress)
         }
         let config = runtime.config
         let port = configuration.port ?? config.www.port
