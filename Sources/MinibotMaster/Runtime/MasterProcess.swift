@@ -20,6 +20,19 @@ public enum MasterProcess {
             return handler
         }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL
+        // Everything the master creates (state.sqlite and its journal, the pid and lock
+        // files, the poller mirrors) holds builds, logs or secrets: its user's alone.
+        umask(0o077)
+        raiseOpenFileLimit()
+        // One master per directory, before the database or the pid file is touched: a
+        // second `minibot start` exits here and changes nothing.
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(path: dir.appendingPathComponent("minibot.lock").path, what: "a master for \(dir.path)")
+        } catch let refusal as DirectoryLock.Refusal {
+            throw MasterError(refusal.description)
+        }
+        defer { lock.release() }
         let master: Master
         do {
             master = try await Master(.init(directory: dir.path, store: store, plugins: plugins, port: port,
@@ -34,5 +47,20 @@ public enum MasterProcess {
             // One line on stdout that scripts and tests wait for.
             FileHandle.standardOutput.write(Data("minibot master listening on \(url)\n".utf8))
         }
+    }
+
+    /// Raises the open-file soft limit to the hard limit: every worker link, long poll and
+    /// log stream is a descriptor, and the usual soft limit (1024) is far below what a busy
+    /// master holds. The hard limit is the admin's (systemd's `LimitNOFILE`).
+    static func raiseOpenFileLimit() {
+        #if os(Linux)
+        let resource = Int32(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(resource, &limit)
     }
 }
