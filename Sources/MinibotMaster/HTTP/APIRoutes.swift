@@ -31,6 +31,9 @@ struct APIRoutes: Sendable {
                              step: context.parameters.get("step", as: Int.self))
         }
         api.get("buildrequests") { request, _ in try await buildRequests(request) }
+        api.post("buildrequests/:id/cancel") { request, context in
+            try await cancelRequest(request, id: context.parameters.get("id", as: Int64.self))
+        }
         api.get("workers") { _, _ in await workers(name: nil) }
         api.get("workers/:name") { _, context in await workers(name: context.parameters.get("name")) }
         api.post("workers/:name/:action") { request, context in
@@ -106,7 +109,16 @@ struct APIRoutes: Sendable {
         guard let id else { return APIJSON.error(.badRequest, "build id must be a number") }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
-        let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes))
+        // A body that does not decode is refused: taking it for "no body" would cancel a
+        // build whose caller asked for something else (a RETRY with a typo).
+        var body: API.ActionBody?
+        if bytes.readableBytes > 0 {
+            do {
+                body = try APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes))
+            } catch {
+                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\", \"results\": \"RETRY\"}; nothing was stopped")
+            }
+        }
         let retry: Bool
         switch body?.results {
         case nil, .result(.cancelled)?: retry = false
@@ -168,6 +180,33 @@ struct APIRoutes: Sendable {
                 waitingSince: r.isPending ? r.submittedAt : nil)
         }
         return APIJSON.response(["buildrequests": dtos])
+    }
+
+    /// Cancels a pending request (Buildbot's `cancel` on a buildrequest): it ends CANCELLED
+    /// without a build. 404 for an unknown id, 409 when it was claimed (a build started: stop
+    /// that instead) or is already complete.
+    private func cancelRequest(_ request: Request, id: Int64?) async throws -> Response {
+        if let denied = runtime.denyUnlessAdmin(request) { return denied }
+        guard let id else { return APIJSON.error(.badRequest, "request id must be a number") }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 1 << 16)
+        var reason = "cancelled by user"
+        if bytes.readableBytes > 0 {
+            guard let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes)) else {
+                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\"}; nothing was cancelled")
+            }
+            reason = body.reason ?? reason
+        }
+        switch try await runtime.distributor.cancel(requestID: id, reason: reason) {
+        case .cancelled:
+            return APIJSON.response(["cancelled": id])
+        case .notFound:
+            return APIJSON.error(.notFound, "no build request \(id)")
+        case .started:
+            return APIJSON.error(.conflict, "build request \(id) has started; stop its build instead (minibot stop-build)")
+        case .complete:
+            return APIJSON.error(.conflict, "build request \(id) is already complete")
+        }
     }
 
     // MARK: workers
