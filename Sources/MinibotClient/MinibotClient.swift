@@ -57,6 +57,8 @@ public struct MinibotClient: Sendable {
     public struct Answer: Sendable {
         public var status: Int
         public var body: Data
+        /// The response's headers, names lowercased (e.g. `retry-after`).
+        public var headers: [String: String] = [:]
 
         public var text: String { String(decoding: body, as: UTF8.self) }
         public var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: body)) ?? .string(text) }
@@ -89,7 +91,9 @@ public struct MinibotClient: Sendable {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             var collected = try await response.body.collect(upTo: 256 << 20)
             let bytes = collected.readBytes(length: collected.readableBytes) ?? []
-            return Answer(status: Int(response.status.code), body: Data(bytes))
+            var headers: [String: String] = [:]
+            for header in response.headers { headers[header.name.lowercased()] = header.value }
+            return Answer(status: Int(response.status.code), body: Data(bytes), headers: headers)
         } catch {
             throw .connection("cannot reach the master at \(baseURL): \(error)")
         }

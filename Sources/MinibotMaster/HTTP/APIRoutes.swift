@@ -12,7 +12,15 @@ struct APIRoutes: Sendable {
     func register(on router: Router<MasterRequestContext>) {
         let api = router.group("api/v2")
         api.get("/") { _, _ in
-            APIJSON.response(["title": runtime.config.title, "master": runtime.masterName])
+            APIJSON.raw(JSONValue.object([
+                "title": .string(runtime.config.title), "master": .string(runtime.masterName),
+                "long_polls": .object([
+                    "open": .number(Double(runtime.longPolls.open)),
+                    "max": .number(Double(runtime.longPolls.limits.total)),
+                    "max_per_client": .number(Double(runtime.longPolls.limits.perClient)),
+                    "max_timeout": .number(LongPollBudget.maxTimeout),
+                ]),
+            ]).data)
         }
         api.get("builders") { _, _ in try await builders(name: nil) }
         api.get("builders/:name") { _, context in
@@ -41,7 +49,7 @@ struct APIRoutes: Sendable {
                                    action: context.parameters.get("action") ?? "")
         }
         api.get("changes") { request, _ in try await changes(request) }
-        api.get("events") { request, _ in await events(request) }
+        api.get("events") { request, context in await events(request, client: context.remoteAddress ?? "unknown") }
         for method in [HTTPRequest.Method.get, .post, .put, .delete] {
             api.on("plugins/:plugin/**", method: method) { request, context in
                 try await plugin(request, context: context)
@@ -283,13 +291,27 @@ struct APIRoutes: Sendable {
 
     // MARK: events
 
-    /// Long poll: events after `after` (default: none yet seen), waiting up to `timeout` s.
-    private func events(_ request: Request) async -> Response {
+    /// Long poll: events after `after` (default: none yet seen), waiting up to `timeout` s
+    /// (at most ``LongPollBudget/maxTimeout``). A poll that may wait counts against the
+    /// caps of ``LongPollBudget``: past them, 503 with `Retry-After` and a JSON reason.
+    private func events(_ request: Request, client: String) async -> Response {
         let q = request.uri.queryParameters
         let log = runtime.plugins.events
         let after = q.get("after").flatMap { Int64($0) } ?? log.last
-        let timeout = q.get("timeout").flatMap { Double($0) } ?? 0
-        let found = await log.events(after: after, timeout: timeout)
+        let asked = q.get("timeout").flatMap { Double($0) } ?? 0
+        let timeout = asked.isFinite ? min(max(0, asked), LongPollBudget.maxTimeout) : 0
+        let found: [EventLog.Event]
+        if timeout > 0 {
+            if let refusal = runtime.longPolls.admit(client) {
+                var response = APIJSON.error(.serviceUnavailable, refusal)
+                response.headers[.retryAfter] = String(LongPollBudget.retryAfter)
+                return response
+            }
+            found = await log.events(after: after, timeout: timeout)
+            runtime.longPolls.release(client)
+        } else {
+            found = await log.events(after: after, timeout: 0)
+        }
         return APIJSON.raw(JSONValue.object([
             "events": .array(found.map(\.json)),
             "last": .number(Double(found.last?.seq ?? max(after, 0))),

@@ -33,6 +33,11 @@ public final class Master: Sendable {
         public var logLevel: Logger.Level
         /// The master's one source of time (tests inject a manual clock).
         public var clock: any WallClock
+        /// Long polls (`GET /api/v2/events?timeout=S`) held open at once, in all; past it a
+        /// new one gets 503 with `Retry-After`.
+        public var maxLongPolls: Int = 512
+        /// The same, per client address.
+        public var maxLongPollsPerClient: Int = 32
 
         public init(directory: String, store: @escaping StoreFactory, plugins: [any MasterPlugin.Type] = [],
                     port: Int? = nil, logLevel: Logger.Level = .info, clock: any WallClock = SystemClock()) {
@@ -84,7 +89,9 @@ public final class Master: Sendable {
 
         let token = try Self.adminToken(config.www, directory: directory)
         self.runtime = await MasterRuntime.assemble(masterName: masterName, directory: directory, config: config,
-                                                    adminToken: token, store: store, clock: clock, logger: logger)
+                                                    adminToken: token, store: store, clock: clock, logger: logger,
+                                                    longPolls: .init(total: max(1, configuration.maxLongPolls),
+                                                                     perClient: max(1, configuration.maxLongPollsPerClient)))
 
         self.supervisor = PluginSupervisor(logger: logger)
         for section in config.plugins {

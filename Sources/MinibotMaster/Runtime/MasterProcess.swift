@@ -13,7 +13,8 @@ public enum MasterProcess {
     /// Runs the master on the store that `store` opens; throws a ``MasterError`` (or the
     /// configuration's errors) when it cannot start.
     public static func run(directory: String, port: Int?, logLevel: Logger.Level,
-                           plugins: [any MasterPlugin.Type], store: @escaping Master.StoreFactory) async throws {
+                           plugins: [any MasterPlugin.Type], store: @escaping Master.StoreFactory,
+                           maxLongPollsPerClient: Int? = nil) async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
@@ -35,8 +36,10 @@ public enum MasterProcess {
         defer { lock.release() }
         let master: Master
         do {
-            master = try await Master(.init(directory: dir.path, store: store, plugins: plugins, port: port,
-                                               logLevel: logLevel))
+            var configuration = Master.Configuration(directory: dir.path, store: store, plugins: plugins, port: port,
+                                                     logLevel: logLevel)
+            if let maxLongPollsPerClient { configuration.maxLongPollsPerClient = maxLongPollsPerClient }
+            master = try await Master(configuration)
         } catch let errors as ConfigErrors {
             throw MasterError("master.cfg has errors:\n\(errors)")
         }
