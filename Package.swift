@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "MinibotWorker",
             dependencies: [
-                "MinibotHostFacts", "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression",
+                "MinibotHostFacts", "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression", "CStepSupervisor",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -137,6 +137,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "CProcessExit"),
+        // prctl(PR_SET_PDEATHSIG) for the step supervisor (a variadic call Swift cannot make).
+        .target(name: "CStepSupervisor"),
         .target(
             name: "MinibotTesting",
             // MinibotStore for StoreConformance, the suite every store passes.

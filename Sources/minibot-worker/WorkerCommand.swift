@@ -67,7 +67,7 @@ extension WorkerCommand {
             guard let seconds = DurationText.seconds(intervalText), seconds > 0 else {
                 throw ValidationError("status interval '\(intervalText)' is not a duration like 5s or 1m")
             }
-            let configuration = WorkerConfiguration(
+            var configuration = WorkerConfiguration(
                 masterURL: master, name: name, password: password,
                 basedir: URL(fileURLWithPath: basedir).standardizedFileURL.path,
                 statusInterval: .milliseconds(Int64((seconds * 1000).rounded())),
@@ -77,6 +77,10 @@ extension WorkerCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
+            #if os(Linux)
+            // Steps run under this same binary as their supervisor, so they die with the worker.
+            configuration.stepSupervisor = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            #endif
             return configuration
         }
 
