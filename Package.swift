@@ -87,6 +87,8 @@ let package = Package(
             name: "MinibotMaster",
             dependencies: [
                 "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotGit", "MinibotStore",
+                // DirectoryLock: one master per directory.
+                "MinibotHostFacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-worker",
             dependencies: [
-                "MinibotWorker", "MinibotCore",
+                "MinibotWorker", "MinibotCore", "MinibotHostFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-agent",
             dependencies: [
-                "MinibotAgent", "MinibotProtocol", "MinibotCore",
+                "MinibotAgent", "MinibotProtocol", "MinibotCore", "MinibotHostFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MinibotCore
+import MinibotHostFacts
 import MinibotWorker
 import ServiceLifecycle
 
@@ -100,6 +101,16 @@ extension WorkerCommand {
             }
             let logger = Logger(label: "minibot.worker")
             try FileManager.default.createDirectory(atPath: configuration.basedir, withIntermediateDirectories: true)
+            // One worker per base directory, before it touches anything there (two would run
+            // steps in the same build directories and kill each other's leftovers).
+            let lock: DirectoryLock
+            do {
+                lock = try DirectoryLock(path: URL(fileURLWithPath: configuration.basedir).appendingPathComponent("minibot-worker.lock").path,
+                                         what: "a worker for \(configuration.basedir)")
+            } catch let refusal as DirectoryLock.Refusal {
+                throw CLIError(refusal.description)
+            }
+            defer { lock.release() }
             let worker = Worker(configuration: configuration, checkout: LibgitCheckout(), logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),

@@ -85,4 +85,39 @@ struct ProcessSafetyTests {
             try await events.workerAttached("w1")
         }
     }
+
+    @Test("a second worker on the same base directory, and a second agent on the same socket, exit non-zero and change nothing")
+    func oneWorkerAndOneAgent() async throws {
+        try await Scene.run("one-worker") { scene in
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {command: "true"}
+            """, builderNames: ["b"]))
+            let worker = try #require(try await scene.workers(["w1"], master: master).first)
+            let second = scene.track(try ChildProcess(
+                Binaries.path("minibot-worker"),
+                ["start", "--master", master.url, "--name", "w1", "--password", "pw", "--basedir", scene.dir.appending("w1").path],
+                name: "second worker w1", logPath: scene.path("second-worker.log")))
+            let status = await second.waitForExit(timeout: 120)
+            #expect(status != nil && status != 0)
+            #expect(second.log.contains("already running (pid \(worker.pid))"), "\(second.log)")
+            // The first one still serves: a build runs on it.
+            let events = try await master.events()
+            let request = try await master.force("b")
+            #expect(try await events.buildFinished(request: request)["results_name"]?.stringValue == "SUCCESS")
+
+            let socket = scene.path("agent.sock")
+            let agent = scene.track(try await AgentFixture.start(socket: socket, yaml: "slots: 1\n", directory: scene.dir.url))
+            let config = scene.dir.appending("agent.yaml").path
+            let secondAgent = scene.track(try ChildProcess(Binaries.path("minibot-agent"),
+                                                           ["start", "--socket", socket, "--config", config],
+                                                           name: "second agent", logPath: scene.path("second-agent.log")))
+            let agentStatus = await secondAgent.waitForExit(timeout: 120)
+            #expect(agentStatus != nil && agentStatus != 0)
+            #expect(secondAgent.log.contains("already running (pid \(agent.pid))"), "\(secondAgent.log)")
+            #expect(AgentFixture.canConnect(socket), "the first agent's socket is still there and serving")
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MinibotCore
+import MinibotHostFacts
 
 /// What `minibot start DIR` and `minibot-master DIR` do: log to stderr at `logLevel`, load
 /// the master, write `DIR/minibot.pid`, and serve until SIGTERM or SIGINT.
