@@ -88,6 +88,8 @@ let package = Package(
             name: "MinibotMaster",
             dependencies: [
                 "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotGit", "MinibotStore",
+                // DirectoryLock: one master per directory.
+                "MinibotHostFacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,7 +104,7 @@ let package = Package(
         .target(
             name: "MinibotWorker",
             dependencies: [
-                "MinibotHostFacts", "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression",
+                "MinibotHostFacts", "MinibotCore", "MinibotProtocol", "MinibotGit", "MinibotCompression", "CStepSupervisor",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -137,6 +139,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "CProcessExit"),
+        // prctl(PR_SET_PDEATHSIG) for the step supervisor (a variadic call Swift cannot make).
+        .target(name: "CStepSupervisor"),
         .target(
             name: "MinibotTesting",
             // MinibotStore for StoreConformance, the suite every store passes.
@@ -159,7 +163,7 @@ let package = Package(
             name: "minibot-worker",
             dependencies: [
                 // MinibotConfig reads worker.yaml as it reads master.cfg.
-                "MinibotWorker", "MinibotConfig", "MinibotCore",
+                "MinibotWorker", "MinibotConfig", "MinibotCore", "MinibotHostFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -169,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-agent",
             dependencies: [
-                "MinibotAgent", "MinibotProtocol", "MinibotCore",
+                "MinibotAgent", "MinibotProtocol", "MinibotCore", "MinibotHostFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

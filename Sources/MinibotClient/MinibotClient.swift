@@ -38,8 +38,13 @@ public struct MinibotClient: Sendable {
     }
 
     /// POST a form (`application/x-www-form-urlencoded`), as the change hook takes it.
+    ///
+    /// It carries `X-Minibot-Event: change`: a master's change hook without a secret takes a
+    /// form only with that header, which a web page cannot add to a cross-site post.
     @discardableResult
     public func postForm(_ path: String, _ fields: [(String, String)], headers: [(String, String)] = []) async throws(ClientError) -> JSONValue {
+        var headers = headers
+        if !headers.contains(where: { $0.0.lowercased() == "x-minibot-event" }) { headers.append(("X-Minibot-Event", "change")) }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let body = fields.map { k, v in
             "\(k.addingPercentEncoding(withAllowedCharacters: allowed) ?? k)=\(v.addingPercentEncoding(withAllowedCharacters: allowed) ?? v)"
@@ -52,6 +57,8 @@ public struct MinibotClient: Sendable {
     public struct Answer: Sendable {
         public var status: Int
         public var body: Data
+        /// The response's headers, names lowercased (e.g. `retry-after`).
+        public var headers: [String: String] = [:]
 
         public var text: String { String(decoding: body, as: UTF8.self) }
         public var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: body)) ?? .string(text) }
@@ -84,7 +91,9 @@ public struct MinibotClient: Sendable {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             var collected = try await response.body.collect(upTo: 256 << 20)
             let bytes = collected.readBytes(length: collected.readableBytes) ?? []
-            return Answer(status: Int(response.status.code), body: Data(bytes))
+            var headers: [String: String] = [:]
+            for header in response.headers { headers[header.name.lowercased()] = header.value }
+            return Answer(status: Int(response.status.code), body: Data(bytes), headers: headers)
         } catch {
             throw .connection("cannot reach the master at \(baseURL): \(error)")
         }

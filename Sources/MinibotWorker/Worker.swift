@@ -34,7 +34,9 @@ public actor Worker: Service {
     public init(configuration: WorkerConfiguration, checkout: any CheckoutPerformer = UnavailableCheckout(),
                 logger: Logger = Logger(label: "minibot.worker")) {
         self.configuration = configuration
-        self.runner = StepRunner(configuration: .init(basedir: configuration.basedir), checkout: checkout)
+        self.runner = StepRunner(configuration: .init(basedir: configuration.basedir,
+                                                      supervisor: configuration.stepSupervisor),
+                                 checkout: checkout)
         var logger = logger
         logger[metadataKey: "worker"] = .string(configuration.name)
         self.logger = logger
@@ -45,6 +47,10 @@ public actor Worker: Service {
     /// shuts down. Throws only for a configuration it cannot use (a bad master URL).
     public func run() async throws {
         let url = try configuration.webSocketURL()
+        // Steps a previous run of this worker left behind (it was killed) go first.
+        for group in StepGroupLedger(basedir: configuration.basedir).reapLeftovers() {
+            logger.notice("killed the process group of a step left by a previous run", metadata: ["pgid": "\(group)"])
+        }
         defer {
             emit(.stopped)
         }

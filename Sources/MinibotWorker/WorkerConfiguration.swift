@@ -18,6 +18,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var agentSocket: String?
     /// A file in `/proc/loadavg` format read instead of `/proc/loadavg` (tests, containers).
     public var loadFile: String?
+    /// The executable that supervises shell steps (``StepSupervisor``, Linux): the
+    /// `minibot-worker` binary itself; nil runs steps directly.
+    public var stepSupervisor: String?
     /// Delays between connection attempts.
     public var reconnect: ReconnectBackoff.Configuration
     /// How long to wait for `welcome`/`refused` after sending `hello`.

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MinibotAgent
 import MinibotCore
+import MinibotHostFacts
 import MinibotProtocol
 import ServiceLifecycle
 
@@ -82,6 +83,15 @@ struct Start: AsyncParsableCommand {
         if windows.ignoredCount > 0 {
             logger.notice("\(windows.ignoredCount) advisory window(s) ignored: only unavailable windows block offers")
         }
+        // One agent per socket, before the socket (and its lease ledger) is touched: a second
+        // agent would replace the first one's socket and grant slots the first still holds.
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(path: configuration.socket.path + ".lock", what: "an agent on \(configuration.socket.path)")
+        } catch let refusal as DirectoryLock.Refusal {
+            throw UsageError(refusal.description)
+        }
+        defer { lock.release() }
         let hostBlock: Agent.HostBlockProvider = { windows.block(at: $0) }
         let agent = Agent(configuration: configuration, hostBlock: hostBlock, logger: logger)
         let group = ServiceGroup(configuration: .init(

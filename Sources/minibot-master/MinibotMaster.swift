@@ -23,6 +23,9 @@ struct MinibotMasterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "Long polls (GET /api/v2/events?timeout=S) one client address may hold open at once (default 32).")
+    var maxLongPollsPerClient: Int?
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level \(logLevel)")
@@ -33,7 +36,8 @@ struct MinibotMasterCommand: AsyncParsableCommand {
                                         store: { config, directory in
                                             // The embedded default: the SQLite file that `db` names.
                                             try SQLiteStore(path: Master.databasePath(config, in: directory))
-                                        })
+                                        },
+                                        maxLongPollsPerClient: maxLongPollsPerClient)
         } catch {
             FileHandle.standardError.write(Data("minibot-master: \(error)\n".utf8))
             throw ExitCode(1)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MinibotConfig
 import MinibotCore
+import MinibotHostFacts
 import MinibotWorker
 import ServiceLifecycle
 
@@ -19,7 +20,7 @@ extension WorkerCommand {
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Connect to the master and run steps until stopped (SIGTERM or SIGINT kill running steps).",
-            discussion: "Either give DIR (read DIR/worker.yaml; options given here override it) or all of --master, --name, --password and --basedir."
+            discussion: "Either give DIR (read DIR/worker.yaml; options given here override it) or all of --master, --name, --password-file (or --password) and --basedir. Prefer worker.yaml or --password-file: a --password is visible to every user in the process list."
         )
 
         @Argument(help: "A worker directory made by create-worker.")
@@ -28,8 +29,10 @@ extension WorkerCommand {
         var master: String?
         @Option(help: "This worker's name, as in the master's config.")
         var name: String?
-        @Option(help: "This worker's password, as in the master's config.")
+        @Option(help: "This worker's password, as in the master's config (visible in ps: prefer --password-file).")
         var password: String?
+        @Option(name: .customLong("password-file"), help: "A file (mode 0600) holding this worker's password.")
+        var passwordFile: String?
         @Option(help: "Directory in which steps run.")
         var basedir: String?
         @Option(help: "The host agent's unix socket.")
@@ -59,7 +62,7 @@ extension WorkerCommand {
             let environmentMaster = ProcessInfo.processInfo.environment["MINIBOT_MASTER"]
             let master = try required(self.master ?? file?.master ?? environmentMaster, "master")
             let name = try required(self.name ?? file?.name, "name")
-            let password = try required(self.password ?? file?.password, "password")
+            let password = try required(try readPasswordFile(passwordFile) ?? self.password ?? file?.password, "password-file")
             let fileBasedir = file?.basedir.map { base in
                 base.hasPrefix("/") ? base : URL(fileURLWithPath: directory ?? ".").appendingPathComponent(base).path
             }
@@ -71,7 +74,7 @@ extension WorkerCommand {
                 }
                 seconds = parsed
             }
-            let configuration = WorkerConfiguration(
+            var configuration = WorkerConfiguration(
                 masterURL: master, name: name, password: password,
                 basedir: URL(fileURLWithPath: basedir).standardizedFileURL.path,
                 statusInterval: .milliseconds(Int64((seconds * 1000).rounded())),
@@ -81,6 +84,10 @@ extension WorkerCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
+            #if os(Linux)
+            // Steps run under this same binary as their supervisor, so they die with the worker.
+            configuration.stepSupervisor = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            #endif
             return configuration
         }
 
@@ -100,6 +107,16 @@ extension WorkerCommand {
             }
             let logger = Logger(label: "minibot.worker")
             try FileManager.default.createDirectory(atPath: configuration.basedir, withIntermediateDirectories: true)
+            // One worker per base directory, before it touches anything there (two would run
+            // steps in the same build directories and kill each other's leftovers).
+            let lock: DirectoryLock
+            do {
+                lock = try DirectoryLock(path: URL(fileURLWithPath: configuration.basedir).appendingPathComponent("minibot-worker.lock").path,
+                                         what: "a worker for \(configuration.basedir)")
+            } catch let refusal as DirectoryLock.Refusal {
+                throw CLIError(refusal.description)
+            }
+            defer { lock.release() }
             let worker = Worker(configuration: configuration, checkout: LibgitCheckout(), logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
@@ -129,13 +146,18 @@ extension WorkerCommand {
         var master: String
         @Option(help: "This worker's name.")
         var name: String
-        @Option(help: "This worker's password.")
-        var password: String
+        @Option(help: "This worker's password (visible in ps: prefer --password-file).")
+        var password: String?
+        @Option(name: .customLong("password-file"), help: "A file holding this worker's password.")
+        var passwordFile: String?
         @Flag(help: "Replace an existing worker.yaml.")
         var force = false
 
         func validate() throws {
-            let probe = WorkerConfiguration(masterURL: master, name: name, password: password, basedir: directory)
+            guard (password == nil) != (passwordFile == nil) else {
+                throw ValidationError("give the password with --password-file FILE (or --password PW), once")
+            }
+            let probe = WorkerConfiguration(masterURL: master, name: name, password: password ?? "", basedir: directory)
             do {
                 _ = try probe.webSocketURL()
             } catch {
@@ -154,8 +176,18 @@ extension WorkerCommand {
             } catch {
                 throw CLIError("cannot create \(directory): \(error.localizedDescription)")
             }
-            try WorkerFile(master: master, name: name, password: password).write(to: directory)
+            let secret = try readPasswordFile(passwordFile) ?? password ?? ""
+            try WorkerFile(master: master, name: name, password: secret).write(to: directory)
             print("wrote \(path); start the worker with: minibot-worker start \(directory)")
         }
     }
+}
+
+/// The password in `path` (surrounding white space removed), nil without a path.
+func readPasswordFile(_ path: String?) throws -> String? {
+    guard let path else { return nil }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw ValidationError("cannot read the password file \(path)")
+    }
+    return text.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -4,6 +4,13 @@ import MinibotWorker
 
 // Entry point. ArgumentParser's own exit codes (64 for usage) are replaced by Minibot's
 // convention: 0 success, 1 the thing failed, 2 usage error — each with a one-line message.
+#if os(Linux)
+// A step's supervisor (StepSupervisor): before anything else, while this process is one thread.
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == StepSupervisor.argument {
+    StepSupervisor.main(Array(CommandLine.arguments.dropFirst()))
+}
+#endif
+
 do {
     var command = try WorkerCommand.parseAsRoot()
     switch command {

@@ -25,23 +25,39 @@ struct CreateMaster: AsyncParsableCommand {
               let text = try? String(contentsOf: example, encoding: .utf8) else {
             throw Failure.failed("master.cfg.example is missing from this installation")
         }
+        // master.cfg holds worker passwords: the master's user alone reads it.
         try text.write(to: cfg, atomically: true, encoding: .utf8)
+        try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: cfg.path)
         let tokenFile = dir.appendingPathComponent("admin.token")
-        if !fm.fileExists(atPath: tokenFile.path) {
-            var bytes = [UInt8](repeating: 0, count: 16)
-            for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-            let token = bytes.map { String(format: "%02x", $0) }.joined()
-            try (token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
-            try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile.path)
-        }
+        try Self.writeSecret(to: tokenFile)
+        // The change hook's secret: with it, the hook takes only requests that carry it
+        // (contrib/git/post-receive reads it with `git config minibot.secretfile PATH`).
+        let hookSecret = dir.appendingPathComponent("change_hook.secret")
+        try Self.writeSecret(to: hookSecret)
         print("""
-        Created \(cfg.path) and \(tokenFile.path).
+        Created \(cfg.path), \(tokenFile.path) and \(hookSecret.path) (mode 0600).
         Next:
           1. edit \(cfg.path) (workers, repositories, builders); check it with
              minibot checkconfig \(cfg.path)
           2. start the master:  minibot start \(dir.path)
-          3. start a worker:    minibot-worker start --master http://127.0.0.1:8010 --name w1 --password <its password> --basedir /path/to/w1
+          3. start a worker:    minibot-worker start --master http://127.0.0.1:8010 --name w1 --password-file <file with its password> --basedir /path/to/w1
           4. force a build:     minibot force --token-file \(tokenFile.path) test --wait
+          5. push hooks:        git config minibot.secretfile \(hookSecret.path)   (see contrib/git/post-receive)
         """)
+    }
+
+    /// Writes 16 random bytes as hex to `file`, readable by its owner alone, unless it exists.
+    private static func writeSecret(to file: URL) throws {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: file.path) else { return }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        let secret = bytes.map { String(format: "%02x", $0) }.joined()
+        // Created 0600 from the start: never readable by others, not even for a moment.
+        guard fm.createFile(atPath: file.path, contents: Data((secret + "\n").utf8),
+                            attributes: [.posixPermissions: 0o600]) else {
+            throw Failure.failed("cannot write \(file.path)")
+        }
     }
 }

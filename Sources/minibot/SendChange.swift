@@ -18,7 +18,9 @@ struct SendChange: AsyncParsableCommand {
     @Option(name: .long, help: "A project name.") var project: String?
     @Option(name: .long, help: "A category.") var category: String?
     @Option(name: .long, help: "Epoch seconds of the change.") var when: Double?
-    @Option(name: .long, help: "The change hook's shared secret ($MINIBOT_CHANGE_HOOK_SECRET).") var secret: String?
+    @Option(name: .long, help: "The change hook's shared secret ($MINIBOT_CHANGE_HOOK_SECRET); prefer --secret-file.") var secret: String?
+    @Option(name: .long, help: "A file holding the change hook's secret, e.g. MASTERDIR/change_hook.secret.")
+    var secretFile: String?
     @Argument(help: "Changed files.") var files: [String] = []
 
     func run() async throws {
@@ -30,7 +32,14 @@ struct SendChange: AsyncParsableCommand {
         if let when { fields.append(("when_timestamp", String(when))) }
         for f in files { fields.append(("files", f)) }
         var headers: [(String, String)] = []
-        if let s = secret ?? ProcessInfo.processInfo.environment["MINIBOT_CHANGE_HOOK_SECRET"] {
+        var fromFile: String?
+        if let secretFile {
+            guard let text = try? String(contentsOfFile: secretFile, encoding: .utf8) else {
+                throw Failure.usage("cannot read the secret file \(secretFile)")
+            }
+            fromFile = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let s = fromFile ?? secret ?? ProcessInfo.processInfo.environment["MINIBOT_CHANGE_HOOK_SECRET"] {
             headers.append(("X-Minibot-Secret", s))
         }
         let client = try master.client()

@@ -22,6 +22,9 @@ struct Start: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "Long polls (GET /api/v2/events?timeout=S) one client address may hold open at once (default 32).")
+    var maxLongPollsPerClient: Int?
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw Failure.usage("unknown log level \(logLevel)")
@@ -29,7 +32,7 @@ struct Start: AsyncParsableCommand {
         execMasterBinary()
         do {
             try await MasterProcess.run(directory: directory, port: port, logLevel: level, plugins: Minibot.plugins,
-                                        store: Minibot.store)
+                                        store: Minibot.store, maxLongPollsPerClient: maxLongPollsPerClient)
         } catch {
             throw Failure.failed("\(error)")
         }
@@ -43,6 +46,7 @@ struct Start: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: master) else { return }
         var arguments = [master, directory, "--log-level", logLevel]
         if let port { arguments += ["--port", String(port)] }
+        if let maxLongPollsPerClient { arguments += ["--max-long-polls-per-client", String(maxLongPollsPerClient)] }
         let cArguments = arguments.map { strdup($0) } + [nil]
         execv(master, cArguments)
         // Still here: exec failed; run the master in this process instead.

@@ -20,6 +20,12 @@ struct ChangeHookTests {
         """, builderNames: ["b"], www: www)
     }
 
+    /// What a signed request sends: the hex HMAC-SHA256 of `TIMESTAMP.BODY`.
+    static func signature(_ body: Data, timestamp: String, secret: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).".utf8) + body, using: SymmetricKey(data: Data(secret.utf8)))
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
     static func json(_ object: [String: Any]) throws -> Data {
         try JSONSerialization.data(withJSONObject: object)
     }
@@ -62,7 +68,8 @@ struct ChangeHookTests {
                 (Data("revision=a%ZZ&branch=main".utf8), "application/x-www-form-urlencoded", "encoding"),
             ]
             for (data, type, mentions) in bad {
-                let answer = try await client.sendRaw("POST", "change_hook/base", body: data, contentType: type)
+                let answer = try await client.sendRaw("POST", "change_hook/base", body: data, contentType: type,
+                                                      headers: [("X-Minibot-Event", "change")])
                 #expect(answer.status == 400, "\(String(decoding: data, as: UTF8.self)) → \(answer.status) \(answer.text)")
                 #expect(answer.text.contains(mentions), "the message should mention \(mentions): \(answer.text)")
             }
@@ -81,7 +88,7 @@ struct ChangeHookTests {
         }
     }
 
-    @Test("with a secret: none or a wrong one → 403 and nothing recorded; the secret or an HMAC signature → 200")
+    @Test("with a secret: none or a wrong one → 403 and nothing recorded; the secret or a fresh timestamped HMAC → 200, once")
     func secret() async throws {
         try await Scene.run("hook-secret") { scene in
             let secret = "s3cret-value"
@@ -101,12 +108,23 @@ struct ChangeHookTests {
 
             #expect(try await post([("X-Minibot-Secret", secret)]) == 200)
             let signed = try Self.json(["revision": "5555555", "branch": "main"])
-            let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-            let hex = mac.map { String(format: "%02x", $0) }.joined()
-            #expect(try await post([("X-Minibot-Signature", "sha256=\(hex)")], signed) == 200)
-            // A signature of another body does not pass.
+            let now = String(Int(Date().timeIntervalSince1970))
+            let hex = Self.signature(signed, timestamp: now, secret: secret)
+            let headers = [("X-Minibot-Timestamp", now), ("X-Minibot-Signature", "sha256=\(hex)")]
+            #expect(try await post(headers, signed) == 200)
+            // The same signed request again is a replay.
+            #expect(try await post(headers, signed) == 403)
+            // A signature of another body, or of the body alone (no timestamp), does not pass.
             let other = try Self.json(["revision": "6666666", "branch": "main"])
-            #expect(try await post([("X-Minibot-Signature", "sha256=\(hex)")], other) == 403)
+            #expect(try await post(headers, other) == 403)
+            let bodyOnly = HMAC<SHA256>.authenticationCode(for: other, using: SymmetricKey(data: Data(secret.utf8)))
+                .map { String(format: "%02x", $0) }.joined()
+            #expect(try await post([("X-Minibot-Signature", "sha256=\(bodyOnly)")], other) == 403)
+            // A correct signature over a timestamp more than 5 minutes old is refused.
+            let old = String(Int(Date().timeIntervalSince1970) - 301)
+            #expect(try await post([("X-Minibot-Timestamp", old),
+                                    ("X-Minibot-Signature", "sha256=" + Self.signature(other, timestamp: old, secret: secret))],
+                                   other) == 403)
             #expect(Set(try await master.changes().compactMap { $0["revision"]?.stringValue }) == ["4444444", "5555555"])
 
             let noSecret = try await scene.cli(["sendchange", "--master", master.url, "--revision", "7777777", "--branch", "main"])

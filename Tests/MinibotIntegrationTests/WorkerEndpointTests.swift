@@ -66,20 +66,8 @@ struct WorkerEndpointTests {
             let request = try await master.force("b")
             let buildID = MasterFixture.buildID(try await events.buildStarted(request: request))
 
-            let wrongPassword = try await Self.talk(port: master.port, frames: [try Self.hello("spare", "nope")])
-            #expect(wrongPassword.messages.contains { $0.contains("refused") }, "\(wrongPassword)")
-
-            let unknown = try await Self.talk(port: master.port, frames: [try Self.hello("stranger", "pw")])
-            #expect(unknown.messages.contains { $0.contains("refused") }, "\(unknown)")
-
-            let duplicate = try await Self.talk(port: master.port, frames: [try Self.hello("w1", "pw")])
-            #expect(duplicate.messages.contains { $0.contains("refused") && $0.contains("already connected") }, "\(duplicate)")
-
-            let garbage = try await Self.talk(port: master.port, frames: ["this is not json {"])
-            #expect(garbage.closed)
-            #expect(!garbage.messages.contains { $0.contains("welcome") })
-
-            // Welcomed first, then a frame over the limit: the link is closed.
+            // Before any failed hello (they slow their address down, see HelloThrottle):
+            // welcomed first, then a frame over the limit: the link is closed.
             let huge = String(repeating: "x", count: WorkerWire.maxFrameBytes + 1024)
             let oversized = try await Self.talk(port: master.port, frames: [try Self.hello("spare", "pw"), huge])
             #expect(oversized.messages.contains { $0.contains("welcome") }, "\(oversized)")
@@ -88,8 +76,35 @@ struct WorkerEndpointTests {
             let oversizedFirst = try await Self.talk(port: master.port, frames: [huge])
             #expect(!oversizedFirst.messages.contains { $0.contains("welcome") })
 
+            let wrongPassword = try await Self.talk(port: master.port, frames: [try Self.hello("spare", "nope")])
+            #expect(wrongPassword.messages.contains { $0.contains("refused") }, "\(wrongPassword)")
+
+            let unknown = try await Self.talk(port: master.port, frames: [try Self.hello("stranger", "pw")])
+            #expect(unknown.messages.contains { $0.contains("refused") }, "\(unknown)")
+            // One text for both: a refusal does not tell which worker names exist.
+            #expect(unknown.messages == wrongPassword.messages)
+            #expect(!unknown.messages.joined().contains("stranger"))
+
+            // A name of nearly 1 MB (just under the frame limit, with a forged log line in it)
+            // is refused, and neither the master's log nor the refusal carries it whole.
+            let hugeName = "\nERROR forged line " + String(repeating: "n", count: WorkerWire.maxFrameBytes - 4096)
+            let logBefore = master.process.log.utf8.count
+            let hugeHello = try await Self.talk(port: master.port, frames: [try Self.hello(hugeName, "pw")])
+            #expect(hugeHello.messages.contains { $0.contains("refused") }, "\(hugeHello.messages.map { $0.prefix(200) })")
+            #expect(hugeHello.messages.joined().utf8.count < 1000)
+
+            let duplicate = try await Self.talk(port: master.port, frames: [try Self.hello("w1", "pw")])
+            #expect(duplicate.messages.contains { $0.contains("refused") && $0.contains("already connected") }, "\(duplicate)")
+
+            let garbage = try await Self.talk(port: master.port, frames: ["this is not json {"])
+            #expect(garbage.closed)
+            #expect(!garbage.messages.contains { $0.contains("welcome") })
+
             let log = master.process.log
-            for reason in ["wrong password for worker spare", "unknown worker stranger", "worker w1 is already connected",
+            #expect(log.utf8.count - logBefore < 64 * 1024, "the huge name was logged whole")
+            #expect(!log.contains("\nERROR forged line"))
+            #expect(log.contains("unknown worker \"\\nERROR forged line nnnn"))
+            for reason in ["wrong password for worker \"spare\"", "unknown worker \"stranger\"", "worker \"w1\" is already connected",
                            "the first message must be a hello", "closed before a hello", "byte limit"] {
                 #expect(log.contains(reason), "the master's log should give the reason '\(reason)'")
             }

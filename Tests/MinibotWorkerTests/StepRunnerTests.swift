@@ -220,3 +220,17 @@ struct StepRunnerTests {
         #expect(unavailable.reason?.contains("git checkout not available") == true)
     }
 }
+
+@Suite struct StepGroupLedgerTests {
+    @Test func onlyOurGroupsAreLeftovers() {
+        #expect(StepGroupLedger.isLeftover(recorded: "123", current: nil), "no process has the pid: the group is ours")
+        #expect(StepGroupLedger.isLeftover(recorded: "123", current: "123"))
+        #expect(!StepGroupLedger.isLeftover(recorded: "123", current: "456"), "the pid was reused")
+        #expect(!StepGroupLedger.isLeftover(recorded: "", current: "456"))
+    }
+
+    @Test func startTimeOfThisProcess() {
+        #expect(StepGroupLedger.startTime(of: getpid()) != nil)
+        #expect(StepGroupLedger.startTime(of: Int32.max) == nil)
+    }
+}

@@ -79,6 +79,9 @@ final class BuildRunner: Sendable {
         var builder: BuilderSpec
         var info: BuildEventInfo
         var log: Logger
+        /// The properties the admin set in master.cfg, or the master derived from it: the
+        /// others came from outside and are shell-quoted in command strings (``Interpolation``).
+        var trusted: Set<String>
     }
 
     /// Claims the request and records the build; nil when the launch was undone (the builder
@@ -104,8 +107,16 @@ final class BuildRunner: Sendable {
         properties["project"] = stamp.project
         properties["reason"] = launch.request.reason
         properties["builddir"] = builder.name
-        for (k, v) in builder.properties where properties[k] == nil { properties[k] = v }
-        for (k, v) in cfg.worker(named: launch.worker)?.properties ?? [:] where properties[k] == nil { properties[k] = v }
+        // Trusted: what the master sets from its own configuration, and master.cfg's own
+        // properties unless a change or a forced build already set that name. The source stamp,
+        // the reason and a request's properties come from outside (a forced build's `scheduler`
+        // is overwritten by the master, so it is the master's).
+        var trusted: Set<String> = ["buildername", "workername", "builddir", "buildnumber", "scheduler"]
+        for (k, v) in builder.properties where properties[k] == nil { properties[k] = v; trusted.insert(k) }
+        for (k, v) in cfg.worker(named: launch.worker)?.properties ?? [:] where properties[k] == nil {
+            properties[k] = v
+            trusted.insert(k)
+        }
 
         let claimed: Build?
         do {
@@ -132,7 +143,7 @@ final class BuildRunner: Sendable {
         let info = BuildEventInfo(buildID: build.id, number: build.number, requestID: launch.request.id,
                                   builder: builder.name, worker: launch.worker, time: started)
         plugins.publish(.buildStarted(info))
-        return ClaimedBuild(launch: launch, build: build, builder: builder, info: info, log: log)
+        return ClaimedBuild(launch: launch, build: build, builder: builder, info: info, log: log, trusted: trusted)
     }
 
     /// Runs a claimed build to its end and frees what it held.
@@ -140,7 +151,9 @@ final class BuildRunner: Sendable {
         let (launch, builder, info, log) = (claimed.launch, claimed.builder, claimed.info, claimed.log)
         var build = claimed.build
         let stamp = launch.request.sourceStamp
-        let (result, state) = await runSteps(builder: builder, build: &build, stamp: stamp, worker: launch.worker, log: log)
+        var trusted = claimed.trusted
+        let (result, state) = await runSteps(builder: builder, build: &build, trusted: &trusted, stamp: stamp,
+                                             worker: launch.worker, log: log)
 
         do {
             try await store.finishBuild(id: build.id, results: result, stateString: state, at: clock.now(),
@@ -192,8 +205,8 @@ final class BuildRunner: Sendable {
     }
 
     /// Carries out the lifecycle's actions until it says the build is over.
-    private func runSteps(builder: BuilderSpec, build: inout Build, stamp: SourceStamp, worker: String,
-                          log: Logger) async -> (BuildResult, String) {
+    private func runSteps(builder: BuilderSpec, build: inout Build, trusted: inout Set<String>, stamp: SourceStamp,
+                          worker: String, log: Logger) async -> (BuildResult, String) {
         let context = StepContext(builder: builder, stamp: stamp, worker: worker, log: log)
         var actions = handle(build.id, .started) ?? []
         // The step whose locks are held: they are given back as soon as it ends.
@@ -207,7 +220,7 @@ final class BuildRunner: Sendable {
                 lockedStep = nil
                 return (result, state)
             case .runStep(let index):
-                event = await runStep(index, build: &build, context)
+                event = await runStep(index, build: &build, trusted: &trusted, context)
                 if lockedStep == index { await locks.release(.step(build: build.id, step: index)) }
                 lockedStep = nil
             case .acquireLocks(let index):
@@ -240,7 +253,8 @@ final class BuildRunner: Sendable {
     }
 
     /// Runs one step on the worker and records it; answers how it ended.
-    private func runStep(_ index: Int, build: inout Build, _ context: StepContext) async -> BuildProgress.Event {
+    private func runStep(_ index: Int, build: inout Build, trusted: inout Set<String>,
+                         _ context: StepContext) async -> BuildProgress.Event {
         let spec = context.builder.steps[index]
         guard let link = await registry.link(context.worker) else {
             return .workerLost(worker: context.worker)
@@ -249,8 +263,21 @@ final class BuildRunner: Sendable {
                                              startedAt: clock.now(), stateString: "running"))
         plugins.events.record(.stepStarted, ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                "name": .string(spec.name)])
-        let message = startMessage(for: spec, index: index, builder: context.builder, build: build,
-                                   stamp: context.stamp, log: context.log)
+        let message: MasterMessage.StartStep
+        switch startMessage(for: spec, index: index, builder: context.builder, build: build, trusted: trusted,
+                            stamp: context.stamp, log: context.log) {
+        case .success(let m): message = m
+        case .failure(let refusal):
+            // A value from outside that no quoting makes safe where it sits: the step does
+            // not run rather than hand the shell text it might read as commands.
+            try? await store.appendLog(buildID: build.id, step: index, stream: .header, text: "\(refusal.message)\n")
+            try? await store.finishStep(buildID: build.id, number: index, results: .exception,
+                                        stateString: "refused: unsafe property", at: clock.now())
+            plugins.events.record(.stepFinished, ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
+                                                    "name": .string(spec.name),
+                                                    "results": .number(Double(BuildResult.exception.rawValue))])
+            return .stepFinished(.exception)
+        }
         let writer = StepLogWriter(store: store, buildID: build.id, step: index, events: plugins.events, clock: clock,
                                    logger: context.log)
         let outcome: WorkerMessage.StepFinished
@@ -267,7 +294,10 @@ final class BuildRunner: Sendable {
                                         stateString: "worker lost", at: clock.now())
             return .workerLost(worker: context.worker)
         }
-        for (k, v) in outcome.properties { build.properties[k] = v }
+        for (k, v) in outcome.properties {
+            build.properties[k] = v
+            trusted.remove(k)  // a worker's word, like a change's
+        }
         if let reason = outcome.reason {
             try? await store.appendLog(buildID: build.id, step: index, stream: .header, text: "\(reason)\n")
         }
@@ -302,12 +332,21 @@ final class BuildRunner: Sendable {
         return granted ? .locksGranted : .lockWaitAbandoned
     }
 
-    private func startMessage(for spec: StepSpec, index: Int, builder: BuilderSpec, build: Build,
-                              stamp: SourceStamp, log: Logger) -> MasterMessage.StartStep {
-        let rendered = Interpolation(properties: build.properties).render(spec)
+    /// Why a step was not sent to its worker.
+    private struct StepRefusal: Error {
+        var message: String
+    }
+
+    private func startMessage(for spec: StepSpec, index: Int, builder: BuilderSpec, build: Build, trusted: Set<String>,
+                              stamp: SourceStamp, log: Logger) -> Result<MasterMessage.StartStep, StepRefusal> {
+        let rendered = Interpolation(properties: build.properties, trusted: trusted).render(spec)
         if !rendered.missing.isEmpty || !rendered.problems.isEmpty {
             log.notice("step \(spec.name): interpolation", metadata: [
                 "missing": "\(rendered.missing)", "problems": "\(rendered.problems)"])
+        }
+        if !rendered.refused.isEmpty {
+            log.warning("step \(spec.name) not run: \(rendered.refused.joined(separator: "; "))")
+            return .failure(StepRefusal(message: "step not run: " + rendered.refused.joined(separator: "; ")))
         }
         let step = rendered.value
         var action = StepCommand(step.action)
@@ -318,9 +357,9 @@ final class BuildRunner: Sendable {
         }
         var branch: String? = stamp.branch.flatMap { $0.isEmpty ? nil : $0 }
         if case .git(let g) = step.action, branch == nil { branch = g.branch }
-        return MasterMessage.StartStep(
+        return .success(MasterMessage.StartStep(
             buildID: build.id, step: index, builder: builder.name, name: step.name,
             workdir: "\(builder.name)/\(step.workdir ?? "build")", action: action, env: step.env,
-            timeout: step.timeout, revision: stamp.revision.flatMap { $0.isEmpty ? nil : $0 }, branch: branch)
+            timeout: step.timeout, revision: stamp.revision.flatMap { $0.isEmpty ? nil : $0 }, branch: branch))
     }
 }

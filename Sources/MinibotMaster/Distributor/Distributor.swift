@@ -83,6 +83,37 @@ actor Distributor: Service {
         signal.wake("\(requests.count) new request(s)")
     }
 
+    /// What became of a cancel request.
+    enum CancelOutcome: Sendable, Equatable {
+        case cancelled
+        case notFound
+        /// Claimed: a build of it started (stop the build instead).
+        case started
+        case complete
+    }
+
+    /// Cancels a pending request: it completes CANCELLED without a build. The store decides
+    /// atomically, so a request claimed at the same moment is either cancelled or started,
+    /// never both.
+    func cancel(requestID: Int64, reason: String) async throws -> CancelOutcome {
+        guard let request = try await store.request(id: requestID) else { return .notFound }
+        if request.isComplete { return .complete }
+        if request.claimedBy != nil { return .started }
+        let done = try await store.completeRequests([requestID], results: .cancelled, at: clock.now())
+        guard done.contains(requestID) else {
+            return try await store.request(id: requestID)?.isComplete == true ? .complete : .started
+        }
+        forget([requestID])
+        logger.info("build request cancelled", metadata: ["request": "\(requestID)", "builder": "\(request.builderName)",
+                                                          "reason": "\(reason)"])
+        plugins.events.record(.requestCancelled, [
+            "buildrequestid": .number(Double(requestID)), "builder": .string(request.builderName),
+            "reason": .string(reason), "results": .number(Double(BuildResult.cancelled.rawValue)),
+        ])
+        plugins.publish(.requestRemoved(requestID: requestID))
+        return .cancelled
+    }
+
     /// Requests that left the pending set elsewhere (claimed by another master).
     func forget(_ ids: [Int64]) {
         for id in ids {

@@ -9,13 +9,21 @@ import MinibotStore
 struct APIRoutes: Sendable {
     let runtime: MasterRuntime
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<MasterRequestContext>) {
         let api = router.group("api/v2")
         api.get("/") { _, _ in
             let halted = await runtime.distributor.haltReason
-            return APIJSON.response(JSONValue.object(["title": .string(runtime.config.title), "master": .string(runtime.masterName),
-                                     "healthy": .bool(halted == nil),
-                                     "problems": .array(halted.map { [JSONValue.string($0)] } ?? [])]))
+            return APIJSON.raw(JSONValue.object([
+                "title": .string(runtime.config.title), "master": .string(runtime.masterName),
+                "healthy": .bool(halted == nil),
+                "problems": .array(halted.map { [JSONValue.string($0)] } ?? []),
+                "long_polls": .object([
+                    "open": .number(Double(runtime.longPolls.open)),
+                    "max": .number(Double(runtime.longPolls.limits.total)),
+                    "max_per_client": .number(Double(runtime.longPolls.limits.perClient)),
+                    "max_timeout": .number(LongPollBudget.maxTimeout),
+                ]),
+            ]).data)
         }
         api.get("builders") { _, _ in try await builders(name: nil) }
         api.get("builders/:name") { _, context in
@@ -34,6 +42,9 @@ struct APIRoutes: Sendable {
                              step: context.parameters.get("step", as: Int.self))
         }
         api.get("buildrequests") { request, _ in try await buildRequests(request) }
+        api.post("buildrequests/:id/cancel") { request, context in
+            try await cancelRequest(request, id: context.parameters.get("id", as: Int64.self))
+        }
         api.get("workers") { _, _ in await workers(name: nil) }
         api.get("workers/:name") { _, context in await workers(name: context.parameters.get("name")) }
         api.post("workers/:name/:action") { request, context in
@@ -41,7 +52,7 @@ struct APIRoutes: Sendable {
                                    action: context.parameters.get("action") ?? "")
         }
         api.get("changes") { request, _ in try await changes(request) }
-        api.get("events") { request, _ in await events(request) }
+        api.get("events") { request, context in await events(request, client: context.remoteAddress ?? "unknown") }
         for method in [HTTPRequest.Method.get, .post, .put, .delete] {
             api.on("plugins/:plugin/**", method: method) { request, context in
                 try await plugin(request, context: context)
@@ -76,6 +87,9 @@ struct APIRoutes: Sendable {
                 return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\", \"properties\": {\"k\": \"v\"}}: \(error)")
             }
         }
+        if let problem = GitRefName.sourceProblem(branch: body.branch, revision: body.revision) {
+            return APIJSON.error(.badRequest, problem)
+        }
         switch await runtime.schedulers.force(builder: builder, body: body) {
         case .success(let result): return APIJSON.response(result)
         case .failure(let error): return APIJSON.error(error.status, error.message)
@@ -106,7 +120,16 @@ struct APIRoutes: Sendable {
         guard let id else { return APIJSON.error(.badRequest, "build id must be a number") }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
-        let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes))
+        // A body that does not decode is refused: taking it for "no body" would cancel a
+        // build whose caller asked for something else (a RETRY with a typo).
+        var body: API.ActionBody?
+        if bytes.readableBytes > 0 {
+            do {
+                body = try APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes))
+            } catch {
+                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\", \"results\": \"RETRY\"}; nothing was stopped")
+            }
+        }
         let retry: Bool
         switch body?.results {
         case nil, .result(.cancelled)?: retry = false
@@ -168,6 +191,33 @@ struct APIRoutes: Sendable {
                 waitingSince: r.isPending ? r.submittedAt : nil)
         }
         return APIJSON.response(["buildrequests": dtos])
+    }
+
+    /// Cancels a pending request (Buildbot's `cancel` on a buildrequest): it ends CANCELLED
+    /// without a build. 404 for an unknown id, 409 when it was claimed (a build started: stop
+    /// that instead) or is already complete.
+    private func cancelRequest(_ request: Request, id: Int64?) async throws -> Response {
+        if let denied = runtime.denyUnlessAdmin(request) { return denied }
+        guard let id else { return APIJSON.error(.badRequest, "request id must be a number") }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 1 << 16)
+        var reason = "cancelled by user"
+        if bytes.readableBytes > 0 {
+            guard let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes)) else {
+                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\"}; nothing was cancelled")
+            }
+            reason = body.reason ?? reason
+        }
+        switch try await runtime.distributor.cancel(requestID: id, reason: reason) {
+        case .cancelled:
+            return APIJSON.response(["cancelled": id])
+        case .notFound:
+            return APIJSON.error(.notFound, "no build request \(id)")
+        case .started:
+            return APIJSON.error(.conflict, "build request \(id) has started; stop its build instead (minibot stop-build)")
+        case .complete:
+            return APIJSON.error(.conflict, "build request \(id) is already complete")
+        }
     }
 
     // MARK: workers
@@ -246,13 +296,27 @@ struct APIRoutes: Sendable {
 
     // MARK: events
 
-    /// Long poll: events after `after` (default: none yet seen), waiting up to `timeout` s.
-    private func events(_ request: Request) async -> Response {
+    /// Long poll: events after `after` (default: none yet seen), waiting up to `timeout` s
+    /// (at most ``LongPollBudget/maxTimeout``). A poll that may wait counts against the
+    /// caps of ``LongPollBudget``: past them, 503 with `Retry-After` and a JSON reason.
+    private func events(_ request: Request, client: String) async -> Response {
         let q = request.uri.queryParameters
         let log = runtime.plugins.events
         let after = q.get("after").flatMap { Int64($0) } ?? log.last
-        let timeout = q.get("timeout").flatMap { Double($0) } ?? 0
-        let found = await log.events(after: after, timeout: timeout)
+        let asked = q.get("timeout").flatMap { Double($0) } ?? 0
+        let timeout = asked.isFinite ? min(max(0, asked), LongPollBudget.maxTimeout) : 0
+        let found: [EventLog.Event]
+        if timeout > 0 {
+            if let refusal = runtime.longPolls.admit(client) {
+                var response = APIJSON.error(.serviceUnavailable, refusal)
+                response.headers[.retryAfter] = String(LongPollBudget.retryAfter)
+                return response
+            }
+            found = await log.events(after: after, timeout: timeout)
+            runtime.longPolls.release(client)
+        } else {
+            found = await log.events(after: after, timeout: 0)
+        }
         return APIJSON.raw(JSONValue.object([
             "events": .array(found.map(\.json)),
             "last": .number(Double(found.last?.seq ?? max(after, 0))),
@@ -261,7 +325,7 @@ struct APIRoutes: Sendable {
 
     // MARK: plugins
 
-    private func plugin(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    private func plugin(_ request: Request, context: MasterRequestContext) async throws -> Response {
         guard let name = context.parameters.get("plugin"), let plugin = runtime.plugins.plugin(named: name) else {
             return APIJSON.error(.notFound, "no such plugin enabled")
         }

@@ -3,25 +3,37 @@ import HTTPTypes
 import Foundation
 import Hummingbird
 import MinibotCore
+import Synchronization
 
 /// `POST /change_hook/base` (record a change, Buildbot's form fields or the same keys in
 /// JSON) and `POST /change_hook/poller` (poll a repository now).
 ///
-/// When `www.change_hook.secret` is set, a request must carry it in `X-Minibot-Secret`, or
-/// sign its body with it as `X-Minibot-Signature: sha256=HEX` (HMAC-SHA256); otherwise 403.
+/// Who may call it:
+/// - with a secret (`www.change_hook.secret`, or `DIR/change_hook.secret`), a request must
+///   carry it in `X-Minibot-Secret`, or be signed: `X-Minibot-Timestamp: EPOCH_SECONDS` and
+///   `X-Minibot-Signature: sha256=HEX`, the HMAC-SHA256 of `TIMESTAMP.BODY` with the secret.
+///   A signature older (or newer) than 5 minutes, or already received, is refused
+///   (``ReplayGuard``); otherwise 403;
+/// - without one, only this machine may, with a JSON body or an `X-Minibot-Event` header
+///   (``CrossSiteGuard``): no web page can send that without the master's consent; else 403.
 /// A request with missing or malformed fields gets 400 with a message and records nothing.
-struct ChangeHookRoutes: Sendable {
+final class ChangeHookRoutes: Sendable {
     let runtime: MasterRuntime
+    private let replays = Mutex(ReplayGuard())
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("change_hook/base") { request, _ in try await base(request) }
-        router.post("change_hook/poller") { request, _ in try await poller(request) }
+    init(runtime: MasterRuntime) {
+        self.runtime = runtime
     }
 
-    private func base(_ request: Request) async throws -> Response {
+    func register(on router: Router<MasterRequestContext>) {
+        router.post("change_hook/base") { request, context in try await self.base(request, context) }
+        router.post("change_hook/poller") { request, context in try await self.poller(request, context) }
+    }
+
+    private func base(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         var request = request
         let body = Data(buffer: try await request.collectBody(upTo: 4 << 20))
-        if let denied = checkSecret(request, body: body) { return denied }
+        if let denied = admit(request, context, body: body) { return denied }
         let fields: [String: HookValue]
         switch HookFields.parse(body: body, contentType: request.headers[.contentType]) {
         case .success(let f): fields = f
@@ -36,10 +48,10 @@ struct ChangeHookRoutes: Sendable {
         }
     }
 
-    private func poller(_ request: Request) async throws -> Response {
+    private func poller(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         var request = request
         let body = Data(buffer: try await request.collectBody(upTo: 1 << 16))
-        if let denied = checkSecret(request, body: body) { return denied }
+        if let denied = admit(request, context, body: body) { return denied }
         let fields: [String: HookValue]
         switch HookFields.parse(body: body, contentType: request.headers[.contentType]) {
         case .success(let f): fields = f
@@ -62,29 +74,45 @@ struct ChangeHookRoutes: Sendable {
         return APIJSON.response(PollAnswer(polled: polled.map(\.name), errors: failed))
     }
 
-    private func checkSecret(_ request: Request, body: Data) -> Response? {
-        guard let secret = runtime.config.www.changeHookSecret, !secret.isEmpty else { return nil }
+    /// 403 with why, or nil when the request may proceed (see the type's documentation).
+    private func admit(_ request: Request, _ context: MasterRequestContext, body: Data) -> Response? {
+        guard let secret = runtime.changeHookSecret() else {
+            let refusal = CrossSiteGuard.unsignedHookRefusal(
+                remoteAddress: context.remoteAddress, host: request.head.authority,
+                contentType: request.headers[.contentType],
+                hasEventHeader: request.headers[HTTPField.Name(CrossSiteGuard.eventHeader)!] != nil)
+            return refusal.map { APIJSON.error(.forbidden, $0) }
+        }
         if let given = request.headers[HTTPField.Name("X-Minibot-Secret")!], constantTimeEqual(given, secret) {
             return nil
         }
-        if let signature = request.headers[HTTPField.Name("X-Minibot-Signature")!] {
-            let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-            let hex = mac.map { String(format: "%02x", $0) }.joined()
-            let given = signature.hasPrefix("sha256=") ? String(signature.dropFirst(7)) : signature
-            if constantTimeEqual(given.lowercased(), hex) { return nil }
+        guard let signature = request.headers[HTTPField.Name("X-Minibot-Signature")!] else {
+            return APIJSON.error(.forbidden, "the change hook needs the shared secret (X-Minibot-Secret, or "
+                + "X-Minibot-Timestamp and X-Minibot-Signature)")
         }
-        return APIJSON.error(.forbidden, "the change hook needs the shared secret (X-Minibot-Secret or X-Minibot-Signature)")
+        guard let stamp = request.headers[HTTPField.Name("X-Minibot-Timestamp")!],
+              let seconds = Double(stamp.trimmingCharacters(in: .whitespaces)), seconds.isFinite else {
+            return APIJSON.error(.forbidden, "a signed request needs X-Minibot-Timestamp (epoch seconds), "
+                + "and the signature covers TIMESTAMP.BODY")
+        }
+        let given = (signature.hasPrefix("sha256=") ? String(signature.dropFirst(7)) : signature).lowercased()
+        guard constantTimeEqual(given, Self.signature(of: body, timestamp: stamp, secret: secret)) else {
+            return APIJSON.error(.forbidden, "the signature does not match (HMAC-SHA256 of TIMESTAMP.BODY with the secret)")
+        }
+        let now = runtime.clock.now()
+        let replay = replays.withLock {
+            $0.admit(signature: given, timestamp: Date(timeIntervalSince1970: seconds), now: now)
+        }
+        return replay.map { APIJSON.error(.forbidden, $0) }
     }
-}
 
-/// Compares without an early exit, so timing does not reveal how much of a secret matched.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var diff = UInt8(x.count == y.count ? 0 : 1)
-    for i in 0..<max(x.count, y.count) {
-        diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+    /// The hex HMAC-SHA256 of `TIMESTAMP.BODY` with `secret`: what a signed request sends.
+    static func signature(of body: Data, timestamp: String, secret: String) -> String {
+        var signed = Data("\(timestamp).".utf8)
+        signed.append(body)
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
+        return mac.map { String(format: "%02x", $0) }.joined()
     }
-    return diff == 0
 }
 
 /// The answer to `POST /change_hook/poller`: the pollers polled, and why any of them failed.

@@ -73,9 +73,7 @@ enum HookFields {
         guard missing.isEmpty, let revision, let branch else {
             return .failure("missing field(s): \(missing.joined(separator: ", ")) (a change needs at least revision and branch)")
         }
-        guard revision.count <= 200, !revision.contains(where: \.isWhitespace) else {
-            return .failure("revision must be one word (a commit id)")
-        }
+        if let problem = GitRefName.sourceProblem(branch: branch, revision: revision) { return .failure(problem) }
         var when = now
         if let ts = value("when_timestamp") ?? value("when") {
             guard let seconds = Double(ts), seconds.isFinite, seconds > 0 else {

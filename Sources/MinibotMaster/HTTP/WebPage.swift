@@ -6,7 +6,7 @@ import Hummingbird
 struct WebPage: Sendable {
     let runtime: MasterRuntime
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<MasterRequestContext>) {
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: Self.html(title: runtime.config.title))))

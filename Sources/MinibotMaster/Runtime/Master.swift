@@ -33,6 +33,11 @@ public final class Master: Sendable {
         public var logLevel: Logger.Level
         /// The master's one source of time (tests inject a manual clock).
         public var clock: any WallClock
+        /// Long polls (`GET /api/v2/events?timeout=S`) held open at once, in all; past it a
+        /// new one gets 503 with `Retry-After`.
+        public var maxLongPolls: Int = 512
+        /// The same, per client address.
+        public var maxLongPollsPerClient: Int = 32
 
         public init(directory: String, store: @escaping StoreFactory, plugins: [any MasterPlugin.Type] = [],
                     port: Int? = nil, logLevel: Logger.Level = .info, clock: any WallClock = SystemClock()) {
@@ -84,7 +89,9 @@ public final class Master: Sendable {
 
         let token = try Self.adminToken(config.www, directory: directory)
         self.runtime = await MasterRuntime.assemble(masterName: masterName, directory: directory, config: config,
-                                                    adminToken: token, store: store, clock: clock, logger: logger)
+                                                    adminToken: token, store: store, clock: clock, logger: logger,
+                                                    longPolls: .init(total: max(1, configuration.maxLongPolls),
+                                                                     perClient: max(1, configuration.maxLongPollsPerClient)))
 
         self.supervisor = PluginSupervisor(logger: logger)
         for section in config.plugins {
@@ -127,16 +134,19 @@ public final class Master: Sendable {
         await runtime.registry.restore()
         await runtime.distributor.recover()
 
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: MasterRequestContext.self)
+        // Before any route: a state-changing request from another site's page is refused.
+        router.add(middleware: OriginMiddleware())
         APIRoutes(runtime: runtime).register(on: router)
         ChangeHookRoutes(runtime: runtime).register(on: router)
         WebPage(runtime: runtime).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
                                       clock: runtime.clock)
-        let wsRouter = Router(context: WorkerSocketContext.self)
+        let wsRouter = Router(context: WorkerRequestContext.self)
         wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { inbound, outbound, context in
             let peer = context.request.headers[.userAgent] ?? "worker"
-            await endpoint.serve(inbound: inbound, outbound: outbound, peer: peer)
+            await endpoint.serve(inbound: inbound, outbound: outbound, peer: peer,
+                                 address: context.requestContext.remoteAddress)
         }
         // A stock buildbot-worker dials `/`; only upgrade requests reach this router, so the
         // web page at `/` is untouched.
@@ -147,7 +157,7 @@ public final class Master: Sendable {
         }, onUpgrade: { inbound, outbound, context in
             await stockEndpoint.serve(inbound: inbound, outbound: outbound,
                                       authorization: context.request.headers[.authorization],
-                                      peer: context.requestContext.peerAddress ?? "unknown")
+                                      peer: context.requestContext.remoteAddress ?? "unknown")
         })
         let config = runtime.config
         let port = configuration.port ?? config.www.port

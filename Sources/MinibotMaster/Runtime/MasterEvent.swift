@@ -15,6 +15,8 @@ enum MasterEvent: String, Sendable, CaseIterable {
     case requestWaiting = "request_waiting"
     /// A request left the pending set without a build (collapsed, cancelled).
     case requestRemoved = "request_removed"
+    /// A pending request was cancelled through the API (`results` 6); `request_removed` follows.
+    case requestCancelled = "request_cancelled"
     case change = "change"
     case pollFailed = "poll_failed"
     case workerAttached = "worker_attached"

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MinibotCore
+import MinibotHostFacts
 
 /// What `minibot start DIR` and `minibot-master DIR` do: log to stderr at `logLevel`, load
 /// the master, write `DIR/minibot.pid`, and serve until SIGTERM or SIGINT.
@@ -13,17 +14,33 @@ public enum MasterProcess {
     /// Runs the master on the store that `store` opens; throws a ``MasterError`` (or the
     /// configuration's errors) when it cannot start.
     public static func run(directory: String, port: Int?, logLevel: Logger.Level,
-                           plugins: [any MasterPlugin.Type], store: @escaping Master.StoreFactory) async throws {
+                           plugins: [any MasterPlugin.Type], store: @escaping Master.StoreFactory,
+                           maxLongPollsPerClient: Int? = nil) async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
             return handler
         }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL
+        // Everything the master creates (state.sqlite and its journal, the pid and lock
+        // files, the poller mirrors) holds builds, logs or secrets: its user's alone.
+        umask(0o077)
+        raiseOpenFileLimit()
+        // One master per directory, before the database or the pid file is touched: a
+        // second `minibot start` exits here and changes nothing.
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(path: dir.appendingPathComponent("minibot.lock").path, what: "a master for \(dir.path)")
+        } catch let refusal as DirectoryLock.Refusal {
+            throw MasterError(refusal.description)
+        }
+        defer { lock.release() }
         let master: Master
         do {
-            master = try await Master(.init(directory: dir.path, store: store, plugins: plugins, port: port,
-                                               logLevel: logLevel))
+            var configuration = Master.Configuration(directory: dir.path, store: store, plugins: plugins, port: port,
+                                                     logLevel: logLevel)
+            if let maxLongPollsPerClient { configuration.maxLongPollsPerClient = maxLongPollsPerClient }
+            master = try await Master(configuration)
         } catch let errors as ConfigErrors {
             throw MasterError("master.cfg has errors:\n\(errors)")
         }
@@ -34,5 +51,20 @@ public enum MasterProcess {
             // One line on stdout that scripts and tests wait for.
             FileHandle.standardOutput.write(Data("minibot master listening on \(url)\n".utf8))
         }
+    }
+
+    /// Raises the open-file soft limit to the hard limit: every worker link, long poll and
+    /// log stream is a descriptor, and the usual soft limit (1024) is far below what a busy
+    /// master holds. The hard limit is the admin's (systemd's `LimitNOFILE`).
+    static func raiseOpenFileLimit() {
+        #if os(Linux)
+        let resource = Int32(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(resource, &limit)
     }
 }

@@ -20,12 +20,15 @@ final class MasterRuntime: Sendable {
     let pollers: PollerService
     let signal: WakeSignal
     let clock: any WallClock
+    /// The long polls open now, against their caps.
+    let longPolls: LongPollGate
     private let state: Mutex<(config: MasterConfig, adminToken: String?)>
 
     init(masterName: String, directory: URL, config: MasterConfig, adminToken: String?, store: any Store,
          registry: WorkerRegistry, runner: BuildRunner, distributor: Distributor, locks: LockManager, plugins: PluginHost,
          schedulers: SchedulerService, changes: ChangeIntake, pollers: PollerService, signal: WakeSignal,
-         clock: any WallClock) {
+         clock: any WallClock, longPolls: LongPollBudget.Limits = .init()) {
+        self.longPolls = LongPollGate(limits: longPolls)
         self.masterName = masterName
         self.directory = directory
         self.store = store
@@ -45,7 +48,8 @@ final class MasterRuntime: Sendable {
     /// Wires every part of a master around its store and clock; nothing runs yet. The one
     /// place the parts are put together: `Master.init` and the in-process master tests use it.
     static func assemble(masterName: String, directory: URL, config: MasterConfig, adminToken: String?,
-                         store: any Store, clock: any WallClock, logger: Logger) async -> MasterRuntime {
+                         store: any Store, clock: any WallClock, logger: Logger,
+                         longPolls: LongPollBudget.Limits = .init()) async -> MasterRuntime {
         let signal = WakeSignal(clock: clock)
         let wake: @Sendable (String) -> Void = { signal.wake($0) }
         let plugins = PluginHost(events: EventLog(clock: clock))
@@ -67,7 +71,8 @@ final class MasterRuntime: Sendable {
         return MasterRuntime(
             masterName: masterName, directory: directory, config: config, adminToken: adminToken, store: store,
             registry: registry, runner: runner, distributor: distributor, locks: locks, plugins: plugins,
-            schedulers: schedulers, changes: changes, pollers: pollers, signal: signal, clock: clock)
+            schedulers: schedulers, changes: changes, pollers: pollers, signal: signal, clock: clock,
+            longPolls: longPolls)
     }
 
     var config: MasterConfig { state.withLock { $0.config } }
@@ -75,6 +80,20 @@ final class MasterRuntime: Sendable {
     func replace(config: MasterConfig, adminToken: String?) {
         state.withLock { $0 = (config, adminToken) }
     }
+
+    /// The change hook's shared secret: `www.change_hook.secret` from master.cfg, else the
+    /// contents of `DIR/change_hook.secret` (written by `minibot create-master`, mode 0600),
+    /// read at each request so a new secret needs no restart; nil when neither is set.
+    func changeHookSecret() -> String? {
+        if let secret = config.www.changeHookSecret, !secret.isEmpty { return secret }
+        let file = directory.appendingPathComponent(Self.changeHookSecretFile).path
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return secret.isEmpty ? nil : secret
+    }
+
+    /// The file in the master directory that holds the change hook's secret.
+    static let changeHookSecretFile = "change_hook.secret"
 
     /// Whether the request carries the admin token as `Authorization: Bearer TOKEN`.
     func isAdmin(_ request: Request) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdWebSocket
+import Synchronization
 import Logging
 import MinibotCore
 import MinibotProtocol
@@ -12,7 +13,13 @@ import MinibotProtocol
 /// worker sends can reach the build logic undecoded, and nothing here throws past the
 /// connection, so the master and the other workers are unaffected.
 struct WorkerEndpoint: Sendable {
+    /// Failed hellos per address, shared by every connection (see ``HelloThrottle``).
+    final class Throttle: Sendable {
+        let state = Mutex(HelloThrottle())
+    }
+
     let registry: WorkerRegistry
+    let throttle = Throttle()
     let plugins: PluginHost
     let logger: Logger
     let clock: any WallClock
@@ -22,13 +29,16 @@ struct WorkerEndpoint: Sendable {
     /// no frame at all for three intervals is closed as dead.
     var heartbeat: Duration = .seconds(10)
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer userAgent: String,
+               address: String?) async {
+        // Whatever a client sends is shown quoted and cut (a 1 MB "name" is not logged whole).
+        let peer = "\(address ?? "?") \(ClientText.quoted(userAgent))"
         var messages = inbound.messages(maxSize: WorkerWire.maxFrameBytes).makeAsyncIterator()
         let decoder = WorkerWire.decoder()
         let encoder = WorkerWire.encoder()
 
-        func refuse(_ reason: String) async {
-            logger.warning("worker connection refused", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        func refuse(_ reason: String, detail: String? = nil) async {
+            logger.warning("worker connection refused", metadata: ["peer": "\(peer)", "reason": "\(detail ?? reason)"])
             if let data = try? encoder.encode(MasterMessage.refused(reason: reason)) {
                 try? await outbound.write(.text(String(decoding: data, as: UTF8.self)))
             }
@@ -67,16 +77,26 @@ struct WorkerEndpoint: Sendable {
             await refuse("protocol version \(hello.protocolVersion) not supported (master speaks \(WorkerWire.version))")
             return
         }
-        if let reason = await registry.refusal(name: hello.name, password: hello.password) {
-            await refuse(reason)
+        // An address that failed recently waits longer for each new try.
+        let key = address ?? "unknown"
+        let now = clock.now()
+        let wait = throttle.state.withLock { $0.delay(for: key, now: now) }
+        if wait > 0 { try? await clock.sleep(until: now.addingTimeInterval(wait)) }
+        if let refusal = await registry.refusal(name: hello.name, password: hello.password) {
+            if refusal.isAuthenticationFailure {
+                let at = clock.now()
+                throttle.state.withLock { $0.failed(key, now: at) }
+            }
+            await refuse(refusal.message, detail: refusal.detail)
             return
         }
+        throttle.state.withLock { $0.succeeded(key) }
 
         let (outbox, outboxContinuation) = AsyncStream<MasterMessage>.makeStream()
         let link = JSONWorkerConnection(name: hello.name, info: hello.info, outbox: outboxContinuation,
                                         heartbeat: Double(heartbeat.components.seconds), now: clock.now())
         guard await registry.attach(link) else {
-            await refuse("worker \(hello.name) is already connected")
+            await refuse("worker \(ClientText.quoted(hello.name)) is already connected")
             return
         }
         let log = logger.with(worker: hello.name)

@@ -55,12 +55,39 @@ actor WorkerRegistry {
 
     // MARK: connections
 
+    /// Why a worker may not attach: what it is told, and what the master's log says.
+    struct Refusal: Sendable, Equatable {
+        /// Sent to the worker. An unknown name and a wrong password read the same, so a
+        /// refusal does not tell a guesser which worker names exist.
+        var message: String
+        /// For the master's log only, with the (quoted, cut) name.
+        var detail: String
+        /// A failed authentication (as opposed to a duplicate connection): it slows the
+        /// address down (``HelloThrottle``).
+        var isAuthenticationFailure: Bool
+    }
+
+    /// The text every failed authentication gets.
+    static let authenticationFailed = "unknown worker name or wrong password"
+
     /// Why a worker with these credentials may not attach, or nil when it may. The same for
-    /// every worker protocol: each endpoint checks its own framing, then asks here.
-    func refusal(name: String, password: String) -> String? {
-        guard let entry = entries[name], !entry.isRemoved else { return "unknown worker \(name)" }
-        guard entry.spec.password == password else { return "wrong password for worker \(name)" }
-        if let link = entry.link, !link.isClosed { return "worker \(name) is already connected" }
+    /// every worker protocol: each endpoint checks its own framing, then asks here. The
+    /// password is compared in constant time, also for an unknown name (against itself).
+    func refusal(name: String, password: String) -> Refusal? {
+        let shown = ClientText.quoted(name)
+        let entry = entries[name].flatMap { $0.isRemoved ? nil : $0 }
+        let matches = constantTimeEqual(entry?.spec.password ?? password, password)
+        guard let entry else {
+            return Refusal(message: Self.authenticationFailed, detail: "unknown worker \(shown)", isAuthenticationFailure: true)
+        }
+        guard matches else {
+            return Refusal(message: Self.authenticationFailed, detail: "wrong password for worker \(shown)",
+                           isAuthenticationFailure: true)
+        }
+        if let link = entry.link, !link.isClosed {
+            let text = "worker \(shown) is already connected"
+            return Refusal(message: text, detail: text, isAuthenticationFailure: false)
+        }
         return nil
     }
 

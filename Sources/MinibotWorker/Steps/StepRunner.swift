@@ -26,12 +26,17 @@ public struct StepRunner: Sendable {
         public var chunkBytes: Int
         /// A partial line is held back at most this long while the step keeps printing.
         public var flushInterval: Duration
+        /// The `minibot-worker` executable that runs each shell step under its
+        /// ``StepSupervisor`` (Linux), so the step dies with the worker; nil runs steps
+        /// directly (in-process tests, where the running binary is no worker).
+        public var supervisor: String?
 
         public init(basedir: String, chunkBytes: Int = WorkerWire.outputChunkBytes,
-                    flushInterval: Duration = .milliseconds(50)) {
+                    flushInterval: Duration = .milliseconds(50), supervisor: String? = nil) {
             self.basedir = basedir
             self.chunkBytes = chunkBytes
             self.flushInterval = flushInterval
+            self.supervisor = supervisor
         }
     }
 
@@ -84,8 +89,8 @@ public struct StepRunner: Sendable {
 
     private func runShell(_ command: StepCommand.Shell, step: MasterMessage.StartStep, directory: String,
                           control: StepControl, finished: Finisher) async -> WorkerMessage.StepFinished {
-        let executable: Executable
-        let arguments: [String]
+        var executable: Executable
+        var arguments: [String]
         switch command {
         case .argv(let argv):
             guard let first = argv.first, !first.isEmpty else {
@@ -102,6 +107,20 @@ public struct StepRunner: Sendable {
             return await finished.stopped(reason, signal: nil)
         }
 
+        #if os(Linux)
+        if let supervisor = configuration.supervisor {
+            // The same command, under the supervisor that kills its group if the worker dies
+            // (it looks a bare name up in PATH, as swift-subprocess does).
+            let real: String
+            switch command {
+            case .argv(let argv): real = argv[0]
+            case .script: real = "/bin/sh"
+            }
+            arguments = StepSupervisor.arguments(workerPID: getpid(), command: [real] + arguments)
+            executable = .path(FilePath(supervisor))
+        }
+        #endif
+        let ledger = StepGroupLedger(basedir: configuration.basedir)
         var platform = PlatformOptions()
         platform.createSession = true  // own session and process group: pgid == leader pid
         let overrides = Dictionary(uniqueKeysWithValues: step.env.compactMap { key, value in
@@ -123,6 +142,9 @@ public struct StepRunner: Sendable {
                     input: .none, output: .sequence, error: .sequence
                 ) { execution in
                     control.attach(processGroup: execution.processIdentifier.value)
+                    // Noted while it runs: a worker restarted after a crash kills what is left.
+                    ledger.record(execution.processIdentifier.value)
+                    defer { ledger.remove(execution.processIdentifier.value) }
                     await withTaskGroup(of: Bool.self) { group in
                         group.addTask {
                             await Self.pump(execution.standardOutput, .stdout, chunkBytes, flushInterval, output)

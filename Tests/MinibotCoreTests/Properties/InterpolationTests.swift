@@ -57,6 +57,7 @@ import MinibotCore
         #expect(props.render(ShellCommand.argv(["git", "checkout", "%(prop:revision)s"])).value
             == .argv(["git", "checkout", "abc123"]))
         #expect(props.render(ShellCommand.script("echo %(prop:branch)s")).value == .script("echo main"))
+        #expect(props.render(ShellCommand.script("echo %(prop:revision)s;x")).value == .script("echo abc123;x"))
         let env = props.render(env: ["BRANCH": "%(prop:branch)s", "X": "%(prop:x)s"])
         #expect(env.value == ["BRANCH": "main", "X": ""])
         #expect(env.missing == ["x"])

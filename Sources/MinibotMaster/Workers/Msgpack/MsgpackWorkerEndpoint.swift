@@ -30,16 +30,22 @@ struct MsgpackWorkerEndpoint: Sendable {
     /// to accept it.
     func refusal(authorization: String?) async -> String? {
         let credentials = MsgpackWire.basicCredentials(authorization)
+        // `reason` is public (the event stream needs no login); `detail` is for the log only.
         let reason: String?
+        let detail: String?
         if let (name, password) = credentials {
-            reason = await registry.refusal(name: name, password: password)
+            let refusal = await registry.refusal(name: name, password: password)
+            reason = refusal?.message
+            detail = refusal?.detail
         } else {
             reason = "a WebSocket upgrade of / needs Authorization: Basic credentials (a buildbot-worker's name and password)"
+            detail = reason
         }
         if let reason {
+            let worker = credentials.map { ClientText.quoted($0.name) }
             logger.warning("worker connection refused", metadata: [
-                "protocol": "msgpack", "worker": "\(credentials?.name ?? "?")", "reason": "\(reason)"])
-            events.record(.workerRefused, ["worker": credentials.map { .string($0.name) } ?? .null,
+                "protocol": "msgpack", "worker": "\(worker ?? "?")", "reason": "\(detail ?? reason)"])
+            events.record(.workerRefused, ["worker": worker.map(JSONValue.string) ?? .null,
                                            "protocol": .string("msgpack"), "reason": .string(reason)])
         }
         return reason

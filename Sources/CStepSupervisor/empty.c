@@ -1,0 +1,1 @@
+// The C target needs one source file; everything is in the header.
