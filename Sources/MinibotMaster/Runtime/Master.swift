@@ -151,9 +151,10 @@ public final class Master: Sendable {
         // A stock buildbot-worker dials `/`; only upgrade requests reach this router, so the
         // web page at `/` is untouched.
         let stockEndpoint = MsgpackWorkerEndpoint(registry: runtime.registry, events: runtime.plugins.events,
-                                                  logger: logger, clock: runtime.clock)
-        wsRouter.ws("/", shouldUpgrade: { request, _ in
-            await stockEndpoint.refusal(authorization: request.headers[.authorization]) == nil ? .upgrade([:]) : .dontUpgrade
+                                                  throttle: endpoint.throttle, logger: logger, clock: runtime.clock)
+        wsRouter.ws("/", shouldUpgrade: { request, context in
+            await stockEndpoint.refusal(authorization: request.headers[.authorization],
+                                        address: context.remoteAddress) == nil ? .upgrade([:]) : .dontUpgrade
         }, onUpgrade: { inbound, outbound, context in
             await stockEndpoint.serve(inbound: inbound, outbound: outbound,
                                       authorization: context.request.headers[.authorization],

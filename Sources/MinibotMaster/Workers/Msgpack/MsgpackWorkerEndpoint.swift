@@ -6,7 +6,7 @@ import MinibotProtocol
 import Hummingbird
 
 /// Serves stock buildbot-workers: checks the credentials of a WebSocket upgrade of `GET /`
-/// (``refusal(authorization:)``, before the upgrade), then runs one link per worker: bring-up,
+/// (``refusal(authorization:address:)``, before the upgrade), then runs one link per worker: bring-up,
 /// attach to the registry, frames in and out, keepalives, until either side hangs up.
 ///
 /// Nothing a worker sends reaches the build logic undecoded: a frame that is not one bounded
@@ -16,6 +16,9 @@ struct MsgpackWorkerEndpoint: Sendable {
     /// Refusals are recorded here too (`worker_refused`): an operator, or a test, sees why a
     /// worker does not connect without reading the master's log.
     let events: EventLog
+    /// Failed hellos per address, shared with the native endpoint: a guesser gains nothing by
+    /// switching protocols.
+    let throttle: WorkerEndpoint.Throttle
     let logger: Logger
     let clock: any WallClock
     /// How often a `keepalive` is sent; three intervals of silence close the link.
@@ -26,10 +29,14 @@ struct MsgpackWorkerEndpoint: Sendable {
     /// Command ids of this master process never collide with an earlier one's.
     let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
-    /// Why an upgrade with this `Authorization` header is refused (logged and recorded), or nil
-    /// to accept it.
-    func refusal(authorization: String?) async -> String? {
+    /// Why an upgrade with this `Authorization` header from `address` is refused (logged and
+    /// recorded), or nil to accept it. An address that failed recently waits longer first.
+    func refusal(authorization: String?, address: String?) async -> String? {
         let credentials = MsgpackWire.basicCredentials(authorization)
+        let key = address ?? "unknown"
+        let now = clock.now()
+        let wait = throttle.state.withLock { $0.delay(for: key, now: now) }
+        if wait > 0 { try? await clock.sleep(until: now.addingTimeInterval(wait)) }
         // `reason` is public (the event stream needs no login); `detail` is for the log only.
         let reason: String?
         let detail: String?
@@ -37,15 +44,22 @@ struct MsgpackWorkerEndpoint: Sendable {
             let refusal = await registry.refusal(name: name, password: password)
             reason = refusal?.message
             detail = refusal?.detail
+            if let refusal, refusal.isAuthenticationFailure {
+                let at = clock.now()
+                throttle.state.withLock { $0.failed(key, now: at) }
+            } else if refusal == nil {
+                throttle.state.withLock { $0.succeeded(key) }
+            }
         } else {
             reason = "a WebSocket upgrade of / needs Authorization: Basic credentials (a buildbot-worker's name and password)"
             detail = reason
         }
         if let reason {
+            // Quoted and cut in the log (a name may hold anything); only cut in the JSON event.
             let worker = credentials.map { ClientText.quoted($0.name) }
             logger.warning("worker connection refused", metadata: [
                 "protocol": "msgpack", "worker": "\(worker ?? "?")", "reason": "\(detail ?? reason)"])
-            events.record(.workerRefused, ["worker": worker.map(JSONValue.string) ?? .null,
+            events.record(.workerRefused, ["worker": credentials.map { .string(String($0.name.prefix(128))) } ?? .null,
                                            "protocol": .string("msgpack"), "reason": .string(reason)])
         }
         return reason
