@@ -26,6 +26,9 @@ struct MinibotMasterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Long polls (GET /api/v2/events?timeout=S) one client address may hold open at once (default 32).")
     var maxLongPollsPerClient: Int?
 
+    @Flag(name: .long, help: "Start with a new, empty database even though this directory ran a master before and its database file is missing.")
+    var newDatabase = false
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level \(logLevel)")
@@ -37,7 +40,7 @@ struct MinibotMasterCommand: AsyncParsableCommand {
                                             // The embedded default: the SQLite file that `db` names.
                                             try SQLiteStore(path: Master.databasePath(config, in: directory))
                                         },
-                                        maxLongPollsPerClient: maxLongPollsPerClient)
+                                        maxLongPollsPerClient: maxLongPollsPerClient, newDatabase: newDatabase)
         } catch {
             FileHandle.standardError.write(Data("minibot-master: \(error)\n".utf8))
             throw ExitCode(1)

@@ -25,6 +25,9 @@ struct Start: AsyncParsableCommand {
     @Option(name: .long, help: "Long polls (GET /api/v2/events?timeout=S) one client address may hold open at once (default 32).")
     var maxLongPollsPerClient: Int?
 
+    @Flag(name: .long, help: "Start with a new, empty database even though this directory ran a master before and its database file is missing.")
+    var newDatabase = false
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw Failure.usage("unknown log level \(logLevel)")
@@ -32,7 +35,7 @@ struct Start: AsyncParsableCommand {
         execMasterBinary()
         do {
             try await MasterProcess.run(directory: directory, port: port, logLevel: level, plugins: Minibot.plugins,
-                                        store: Minibot.store, maxLongPollsPerClient: maxLongPollsPerClient)
+                                        store: Minibot.store, maxLongPollsPerClient: maxLongPollsPerClient, newDatabase: newDatabase)
         } catch {
             throw Failure.failed("\(error)")
         }
@@ -47,6 +50,7 @@ struct Start: AsyncParsableCommand {
         var arguments = [master, directory, "--log-level", logLevel]
         if let port { arguments += ["--port", String(port)] }
         if let maxLongPollsPerClient { arguments += ["--max-long-polls-per-client", String(maxLongPollsPerClient)] }
+        if newDatabase { arguments.append("--new-database") }
         let cArguments = arguments.map { strdup($0) } + [nil]
         execv(master, cArguments)
         // Still here: exec failed; run the master in this process instead.

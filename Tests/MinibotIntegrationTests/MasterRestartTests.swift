@@ -101,6 +101,16 @@ struct MasterRestartTests {
                 $0["type"]?.stringValue == "request_waiting" && $0["buildrequestid"]?.doubleValue == Double(request)
             }
             #expect("\(waiting)".contains("master halted"), "\(waiting)")
+
+            // The next start does not make a new, empty database without being told to.
+            await master.stop()
+            let refused = try await scene.cli(["start", master.directory.path, "--port", "0"])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("is missing, but a master has run"), "\(refused)")
+            #expect(!FileManager.default.fileExists(atPath: master.directory.appendingPathComponent("state.sqlite").path))
+            let fresh = try await MasterFixture.restart(in: master.directory, extraArguments: ["--new-database"])
+            scene.track(fresh.process)
+            #expect(try await fresh.client.get("api/v2/")["healthy"]?.boolValue == true)
         }
     }
 }

@@ -15,7 +15,7 @@ public enum MasterProcess {
     /// configuration's errors) when it cannot start.
     public static func run(directory: String, port: Int?, logLevel: Logger.Level,
                            plugins: [any MasterPlugin.Type], store: @escaping Master.StoreFactory,
-                           maxLongPollsPerClient: Int? = nil) async throws {
+                           maxLongPollsPerClient: Int? = nil, newDatabase: Bool = false) async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
@@ -26,18 +26,26 @@ public enum MasterProcess {
         // files, the poller mirrors) holds builds, logs or secrets: its user's alone.
         umask(0o077)
         raiseOpenFileLimit()
+        // The lock file stays after a master ends: its presence says this directory has run a
+        // master before, so a missing database is a loss to report, not a first start.
+        let lockPath = dir.appendingPathComponent("minibot.lock").path
+        let ranBefore = FileManager.default.fileExists(atPath: lockPath)
         // One master per directory, before the database or the pid file is touched: a
         // second `minibot start` exits here and changes nothing.
         let lock: DirectoryLock
         do {
-            lock = try DirectoryLock(path: dir.appendingPathComponent("minibot.lock").path, what: "a master for \(dir.path)")
+            lock = try DirectoryLock(path: lockPath, what: "a master for \(dir.path)")
         } catch let refusal as DirectoryLock.Refusal {
             throw MasterError(refusal.description)
         }
         defer { lock.release() }
         let master: Master
         do {
-            var configuration = Master.Configuration(directory: dir.path, store: store, plugins: plugins, port: port,
+            let guarded: Master.StoreFactory = { config, directory in
+                try refuseMissingDatabase(config, in: directory, ranBefore: ranBefore, newDatabase: newDatabase)
+                return try store(config, directory)
+            }
+            var configuration = Master.Configuration(directory: dir.path, store: guarded, plugins: plugins, port: port,
                                                      logLevel: logLevel)
             if let maxLongPollsPerClient { configuration.maxLongPollsPerClient = maxLongPollsPerClient }
             master = try await Master(configuration)
@@ -51,6 +59,19 @@ public enum MasterProcess {
             // One line on stdout that scripts and tests wait for.
             FileHandle.standardOutput.write(Data("minibot master listening on \(url)\n".utf8))
         }
+    }
+
+    /// A master that ran in `directory` before and finds its database file gone refuses to
+    /// start (a new, empty one would silently forget every build and pending request),
+    /// unless `newDatabase` says to begin afresh. Only for a database file (`db` a path).
+    static func refuseMissingDatabase(_ config: MasterConfig, in directory: URL, ranBefore: Bool,
+                                      newDatabase: Bool) throws {
+        guard ranBefore, !newDatabase, !config.db.contains("://") else { return }
+        let path = Master.databasePath(config, in: directory)
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        throw MasterError("the database \(path) is missing, but a master has run in \(directory.path) before: "
+            + "restore the file from a backup, or start with --new-database to begin with an empty one "
+            + "(every build, log and pending request of the old one is then gone)")
     }
 
     /// Raises the open-file soft limit to the hard limit: every worker link, long poll and
