@@ -41,6 +41,15 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
         _ = try? WorkerWire.decoder().decode(MasterMessage.self, from: data)
         _ = OutputFrame.decode(ByteBuffer(bytes: bytes))
     },
+    // A change-hook body, as JSON and as a form, into a change.
+    "change-hook": { bytes in
+        let body = Data(bytes)
+        for type in ["application/json", "application/x-www-form-urlencoded"] {
+            if case .success(let fields) = HookFields.parse(body: body, contentType: type) {
+                _ = HookFields.change(from: fields, now: Date(timeIntervalSince1970: 1_750_000_000))
+            }
+        }
+    },
     // What a stock buildbot-worker sends: one msgpack value per binary frame. A value that
     // decodes must encode and decode back to the same bytes (bytes, not values: NaN != NaN).
     "msgpack": { bytes in

@@ -17,20 +17,30 @@ public enum MasterConfigLoader {
 
     /// Reads and checks the file at `path`. Relative paths inside it (`db`, repositories,
     /// `admin_token_file`) are kept as written: they are relative to the master directory.
+    ///
+    /// A file a master runs must define at least one builder: a master.cfg cut short (a
+    /// truncated write, an editor's partial save) usually loses its end, and the builders are
+    /// at the end; reloading it would otherwise wipe every builder of a running master.
     public static func load(path: String, plugins: [String: PluginConfigChecker]) throws(ConfigErrors) -> MasterConfig {
-        try check(YAMLDocument(contentsOf: path), plugins: plugins)
+        try check(YAMLDocument(contentsOf: path), plugins: plugins, requireBuilders: true)
     }
 
     /// Checks `text` as if read from `path`.
-    public static func parse(text: String, path: String = "master.cfg",
-                             plugins: [String: PluginConfigChecker]) throws(ConfigErrors) -> MasterConfig {
-        try check(YAMLDocument(text: text, path: path), plugins: plugins)
+    /// Checks `text` as if read from `path`; `requireBuilders` as ``load(path:plugins:)`` does.
+    public static func parse(text: String, path: String = "master.cfg", plugins: [String: PluginConfigChecker],
+                             requireBuilders: Bool = false) throws(ConfigErrors) -> MasterConfig {
+        try check(YAMLDocument(text: text, path: path), plugins: plugins, requireBuilders: requireBuilders)
     }
 
-    private static func check(_ document: YAMLDocument, plugins: [String: PluginConfigChecker]) throws(ConfigErrors) -> MasterConfig {
+    private static func check(_ document: YAMLDocument, plugins: [String: PluginConfigChecker],
+                              requireBuilders: Bool) throws(ConfigErrors) -> MasterConfig {
         let reader = ConfigReader(errors: document.errors)
         let parser = MasterConfigParser(reader: reader, path: document.path, knownPlugins: plugins.keys.sorted())
         let config = parser.parse(document.root)
+        if requireBuilders, config.builders.isEmpty, !document.root.isNull {
+            reader.error("\(config.path.split(separator: "/").last.map(String.init) ?? config.path) defines no builders; "
+                         + "a master needs at least one (is the file complete?)", at: document.root.location)
+        }
         parser.checkReferences()
         // Plugins are checked even when the core sections have problems, so one run shows
         // everything; names that failed to parse are still in `config`, which keeps a

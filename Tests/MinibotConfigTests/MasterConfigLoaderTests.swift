@@ -20,6 +20,12 @@ import Testing
     @Test func anEmptyOrIncompleteFileIsRefused() throws {
         #expect(problems("") == ["1:1: master.cfg is empty (or holds only comments); a configuration needs at least 'workers' and 'builders'"])
         #expect(problems("# just a comment\n\n").count == 1)
+        // A file cut short after its workers parses, but a master needs builders.
+        let truncated = "workers:\n  - {name: w1, password: p1}\n"
+        #expect(throws: ConfigErrors.self) {
+            try MasterConfigLoader.parse(text: truncated, plugins: demoPlugins, requireBuilders: true)
+        }
+        #expect(try MasterConfigLoader.parse(text: minimal, plugins: demoPlugins, requireBuilders: true).builders.count == 1)
     }
 
     @Test func distributorOrder() throws {

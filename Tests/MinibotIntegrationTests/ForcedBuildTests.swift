@@ -90,6 +90,60 @@ struct ForcedBuildTests {
             #expect(!FileManager.default.fileExists(atPath: marker))
         }
     }
+
+    /// Issue 12: a forced build with priority 2^63-1 was accepted and crashed every worker
+    /// that used the host agent. Priorities are 32-bit: beyond is a 400 and nothing is recorded.
+    @Test("a priority outside the documented range is a 400 with a reason")
+    func priorityOutOfRange() async throws {
+        try await Scene.run("priority") { scene in
+            let builders = """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: ok, command: "true"}
+            """
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
+            for priority in [Double(Int.max), 2_147_483_648] {
+                do {
+                    _ = try await master.client.post("api/v2/builders/b/force", .object(["priority": .number(priority)]))
+                    Issue.record("priority \(priority) was accepted")
+                } catch {
+                    guard case .http(let status, let message)? = error as? ClientError else { throw error }
+                    #expect(status == 400)
+                    // 2^63 does not even decode as an integer; 2^31 decodes and is out of range.
+                    if priority < 1e10 { #expect(message.contains("priority"), "\(message)") }
+                }
+            }
+            #expect(try await master.client.get("api/v2/buildrequests")["buildrequests"]?.arrayValue.isEmpty == true)
+            let accepted = try await master.client.post("api/v2/builders/b/force", .object(["priority": .number(2_147_483_647)]))
+            #expect(accepted["buildrequestids"] != nil)
+        }
+    }
+
+    /// Issue 12: a reload refused because the admin token file cannot be read said so only in
+    /// the master's log; every refused reload is a `config_rejected` event.
+    @Test("a reload refused for an unreadable token file emits config_rejected and keeps serving")
+    func reloadWithAMissingTokenFile() async throws {
+        try await Scene.run("token-reload") { scene in
+            let builders = """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: ok, command: "true"}
+            """
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
+            try await scene.workers(["w1"], master: master)
+            let events = try await master.events()
+            try masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"],
+                             www: "{port: 0, admin_token_file: missing.token}")
+                .write(to: master.directory.appendingPathComponent("master.cfg"), atomically: true, encoding: .utf8)
+            master.process.signal(SIGHUP)
+            let rejected = try await events.wait("config_rejected") { $0["type"]?.stringValue == "config_rejected" }
+            #expect(rejected["errors"]?.stringValue?.contains("missing.token") == true, "\(rejected)")
+            let request = try await master.force("b")
+            #expect(try await events.buildFinished(request: request)["results_name"]?.stringValue == "SUCCESS")
+        }
+    }
 }
 
 extension Array {

@@ -1,28 +1,16 @@
 import Foundation
-import MinibotCore
-
-/// A change-hook field: one value, or several (a form may repeat `files`).
-enum HookValue: Sendable, Equatable {
-    case one(String)
-    case many([String])
-
-    var first: String? {
-        switch self {
-        case .one(let s): s
-        case .many(let a): a.first
-        }
-    }
-}
 
 /// Parsing of change-hook bodies into a ``Change``: Buildbot's form fields
 /// (`application/x-www-form-urlencoded`) or the same keys in a JSON object.
-enum HookFields {
-    enum Outcome<T> {
+///
+/// Pure, and in the core so that the fuzz target reads bodies exactly as the master does.
+public enum HookFields {
+    public enum Outcome<T> {
         case success(T)
         case failure(String)
     }
 
-    static func parse(body: Data, contentType: String?) -> Outcome<[String: HookValue]> {
+    public static func parse(body: Data, contentType: String?) -> Outcome<[String: HookValue]> {
         if body.isEmpty { return .success([:]) }
         let isJSON = contentType?.contains("json") == true || body.first == UInt8(ascii: "{")
         if isJSON {
@@ -60,7 +48,7 @@ enum HookFields {
         s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
-    static func change(from fields: [String: HookValue], now: Date) -> Outcome<Change> {
+    public static func change(from fields: [String: HookValue], now: Date) -> Outcome<Change> {
         func value(_ key: String) -> String? {
             guard let v = fields[key]?.first?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
             return v
@@ -76,7 +64,8 @@ enum HookFields {
         if let problem = GitRefName.sourceProblem(branch: branch, revision: revision) { return .failure(problem) }
         var when = now
         if let ts = value("when_timestamp") ?? value("when") {
-            guard let seconds = Double(ts), seconds.isFinite, seconds > 0 else {
+            // Epoch seconds up to the year 5138: a date any clock, database and format can hold.
+            guard let seconds = Double(ts), seconds.isFinite, seconds > 0, seconds < 1e11 else {
                 return .failure("when_timestamp must be epoch seconds, got '\(ts)'")
             }
             when = Date(timeIntervalSince1970: seconds)
