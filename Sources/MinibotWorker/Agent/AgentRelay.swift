@@ -24,6 +24,9 @@ public actor AgentRelay: Service {
     /// Subscriptions the master asked for and has not withdrawn.
     private var subscriptions: Set<String> = []
     private var isMasterLinked = false
+    /// Counts master links: a claim answered after the link it came on dropped belongs to
+    /// nobody (the new master never asked for it).
+    private var linkGeneration: UInt64 = 0
     /// The last agent link state, told to the master after every (re)connect.
     private var agentState: AgentRelayMessage = .unreachable(reason: "connecting to the host agent")
 
@@ -126,9 +129,18 @@ public actor AgentRelay: Service {
                 await tell(.claimFailed(offer: id, error: "offer \(id) expired or was withdrawn"))
                 return
             }
+            let generation = linkGeneration
             do {
                 let lease = try await client.claim(offer, build: build)
                 subscriptions.remove(offer.subscription)
+                // Found by scripts/faults: a master killed while this claim was in flight left
+                // the lease held (and renewed) for ever, so the host's slot stayed busy.
+                guard isMasterLinked, generation == linkGeneration else {
+                    logger.info("master link lost during a claim: releasing its host agent lease",
+                                metadata: ["lease": "\(lease.lease)", "build": "\(lease.build)"])
+                    await client.release(lease)
+                    return
+                }
                 await tell(.lease(offer: id, lease: lease))
             } catch {
                 await tell(.claimFailed(offer: id, error: "\(error)"))
@@ -148,6 +160,7 @@ public actor AgentRelay: Service {
     private func masterLink(isUp: Bool) async {
         guard isUp != isMasterLinked else { return }
         isMasterLinked = isUp
+        linkGeneration &+= 1
         if isUp {
             // The master forgot what it asked for when the link dropped: tell it where we stand.
             await tell(agentState)
