@@ -128,7 +128,10 @@ public final class Master: Sendable {
         await runtime.distributor.recover()
 
         let router = Router(context: BasicRequestContext.self)
+        // First, so that it also wraps the router's not-found answer.
+        router.add(middleware: APIErrorMiddleware())
         APIRoutes(runtime: runtime).register(on: router)
+        BrowseRoutes(runtime: runtime).register(on: router)
         ChangeHookRoutes(runtime: runtime).register(on: router)
         WebPage(runtime: runtime).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
