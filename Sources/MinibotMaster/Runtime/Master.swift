@@ -133,7 +133,8 @@ public final class Master: Sendable {
         APIRoutes(runtime: runtime).register(on: router)
         BrowseRoutes(runtime: runtime).register(on: router)
         ChangeHookRoutes(runtime: runtime).register(on: router)
-        WebPage(runtime: runtime).register(on: router)
+        WebRoutes(runtime: runtime).register(on: router)
+        EventStreamRoutes(runtime: runtime).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
                                       clock: runtime.clock)
         let wsRouter = Router(context: WorkerSocketContext.self)
