@@ -128,13 +128,16 @@ public final class Master: Sendable {
         await runtime.distributor.recover()
 
         let router = Router(context: BasicRequestContext.self)
-        // First, so that it also wraps the router's not-found answer.
+        let metrics = MasterMetrics()
+        // Middleware first, so that it also wraps the router's not-found answer.
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: APIErrorMiddleware())
         APIRoutes(runtime: runtime).register(on: router)
         BrowseRoutes(runtime: runtime).register(on: router)
         ChangeHookRoutes(runtime: runtime).register(on: router)
         WebRoutes(runtime: runtime).register(on: router)
         EventStreamRoutes(runtime: runtime).register(on: router)
+        MetricsRoutes(runtime: runtime, metrics: metrics).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
                                       clock: runtime.clock)
         let wsRouter = Router(context: WorkerSocketContext.self)
@@ -181,6 +184,7 @@ public final class Master: Sendable {
                                      config: { [runtime] in runtime.config.janitor })
         for p in runtime.plugins.all { await supervisor.start(name: p.name, plugin: p.plugin) }
         var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor]
+        services.append(MetricsService(events: runtime.plugins.events, metrics: metrics))
         services.append(ReloadOnHangup(master: self))
         services.append(app)
         let group = ServiceGroup(configuration: .init(
