@@ -11,7 +11,9 @@ struct MetricsService: Service {
         await cancelWhenGracefulShutdown {
             var after = events.last
             while !Task.isCancelled {
-                let found = await events.events(after: after, timeout: 60)
+                // A short wait: the event log's wait does not end on cancellation, and a
+                // graceful shutdown must not wait for it.
+                let found = await events.events(after: after, timeout: 1)
                 for e in found {
                     after = e.seq
                     let builder = e.fields["builder"]?.stringValue ?? ""

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import MinibotCore
 import MinibotStore
+import ServiceLifecycle
 
 /// `GET /events?SCOPE`: one Server-Sent Events stream per page, fed by the master's
 /// ``EventLog`` and filtered by ``StreamScope``. Each frame's `id:` is the event's sequence
@@ -18,6 +19,8 @@ struct EventStreamRoutes: Sendable {
 
     /// How long a stream stays quiet before a ping.
     static let pingInterval = 15.0
+    /// How often a quiet stream checks whether the master is shutting down.
+    static let wakeInterval = 1.0
     /// The most lines one `log` frame carries.
     static let linesPerFrame = 500
 
@@ -46,6 +49,7 @@ struct EventStreamRoutes: Sendable {
     private func stream(scope: StreamScope, known: [Int: Int], resumeAfter: Int64?) -> Response {
         let log = runtime.plugins.events
         let store = runtime.store
+        let clock = runtime.clock
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .xAccelBuffering: "no"]
         let body = ResponseBody { writer in
             // Taken before the logs are read, so no output stored meanwhile is missed.
@@ -61,12 +65,19 @@ struct EventStreamRoutes: Sendable {
             } else {
                 try await writer.write(ByteBuffer(string: ": stream\n\n"))
             }
-            while !Task.isCancelled {
-                let events = await log.events(after: after, timeout: Self.pingInterval)
+            // Short waits, so that a stream ends within a second of the master's graceful
+            // shutdown (which waits for every open response) or of its task's cancellation.
+            var quietSince = clock.now()
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let events = await log.events(after: after, timeout: Self.wakeInterval)
                 if events.isEmpty {
-                    try await writer.write(ByteBuffer(string: ServerSentEvent.ping))
+                    if clock.now().timeIntervalSince(quietSince) >= Self.pingInterval {
+                        try await writer.write(ByteBuffer(string: ServerSentEvent.ping))
+                        quietSince = clock.now()
+                    }
                     continue
                 }
+                quietSince = clock.now()
                 for e in events {
                     after = e.seq
                     guard let name = scope.name(for: e.type, fields: e.fields) else { continue }
