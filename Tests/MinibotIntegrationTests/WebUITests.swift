@@ -107,6 +107,24 @@ struct WebUITests {
             #expect(frames.contains { $0.contains("event: log") && $0.contains("&lt;second-a&gt;") })
             #expect(frames.contains { $0.hasPrefix("id: ") || $0.contains("\nid: ") })
             #expect(!text.contains("first-b") && !text.contains("\"buildid\":\(b)"), "\(text)")
+
+            // Resuming: a stream opened with Last-Event-ID replays what came after that event,
+            // here the end of the build, which this new stream never saw live.
+            let firstID = frames.lazy.compactMap { frame in
+                frame.split(separator: "\n").first { $0.hasPrefix("id: ") }.flatMap { Int64($0.dropFirst(4)) }
+            }.first
+            let resumeFrom = try #require(firstID)
+            var again = HTTPClientRequest(url: "\(master.url)/events?build=\(a)&lines=0:1000")
+            again.headers.add(name: "Last-Event-ID", value: String(resumeFrom))
+            let resumed = try await HTTPClient.shared.execute(again, timeout: .seconds(120))
+            var replay = ""
+            for try await buffer in resumed.body {
+                replay += String(buffer: buffer)
+                if replay.contains("\"build_finished\"") { break }
+            }
+            #expect(replay.contains("\"build_finished\""))
+            // The page said it has every line: none is sent again.
+            #expect(!replay.contains("event: log"))
         }
     }
 }

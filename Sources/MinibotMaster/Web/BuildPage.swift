@@ -2,7 +2,7 @@ import Foundation
 import MinibotCore
 
 /// A build's page: its steps with status, duration and state string, each step's log tail
-/// (ANSI colours as classes), properties and source.
+/// (ANSI colours as classes), properties, source and the changes that caused it.
 struct BuildPage: Sendable, Equatable {
     struct Step: Sendable, Equatable {
         var number: Int
@@ -18,6 +18,18 @@ struct BuildPage: Sendable, Equatable {
         var isCut: Bool
         var rawLink: String
         var anchor: String
+    }
+
+    /// A change that caused the build.
+    struct ChangeRow: Sendable, Equatable {
+        var id: Int64
+        var revision: String
+        var author: String
+        var branch: String
+        /// The first line of the message.
+        var title: String
+        var when: String
+        var files: Int
     }
 
     struct Property: Sendable, Equatable {
@@ -41,6 +53,7 @@ struct BuildPage: Sendable, Equatable {
     var branch: String
     var revision: String
     var properties: [Property]
+    var changes: [ChangeRow]
     var steps: [Step]
 
     /// How many lines of each step's log the page carries; the raw log has the rest.
@@ -48,7 +61,7 @@ struct BuildPage: Sendable, Equatable {
 
     /// - Parameter logs: each step's log tail, by step number.
     static func make(title: String, build b: Build, steps: [BuildStep], request: BuildRequest?,
-                     logs: [Int: LogTail], now: Date) -> BuildPage {
+                     changes: [Change] = [], logs: [Int: LogTail], now: Date) -> BuildPage {
         BuildPage(
             title: title, id: b.id, builder: b.builderName, builderLink: WebFormat.builderLink(b.builderName),
             number: b.number, look: ResultLook(b.results), state: b.stateString, worker: b.workerName,
@@ -57,6 +70,11 @@ struct BuildPage: Sendable, Equatable {
             repository: request?.sourceStamp.repository ?? "", branch: request?.sourceStamp.branch ?? "",
             revision: request?.sourceStamp.revision ?? "",
             properties: b.properties.sorted { $0.key < $1.key }.map { Property(name: $0.key, value: $0.value) },
+            changes: changes.map { c in
+                ChangeRow(id: c.id, revision: c.revision, author: c.author, branch: c.branch,
+                          title: String(c.comments.split(separator: "\n", maxSplits: 1).first ?? ""),
+                          when: WebFormat.time(c.when), files: c.files.count)
+            },
             steps: steps.map { s in
                 let tail = logs[s.number]
                 let failed = s.results.map { !$0.isPassing && $0 != .skipped } ?? false

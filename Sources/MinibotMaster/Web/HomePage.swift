@@ -2,7 +2,7 @@ import Foundation
 import MinibotCore
 
 /// The home page's view model: one row per builder with its last results, the recent builds
-/// and a health line. Built from plain values by ``make(title:builders:builds:pending:workers:now:)``.
+/// (a running one with its progress against the builder's typical duration) and a health line. Built from plain values by ``make(title:builders:builds:pending:workers:now:)``.
 struct HomePage: Sendable, Equatable {
     /// A builder with its last results as cells, newest first.
     struct BuilderRow: Sendable, Equatable {
@@ -38,10 +38,12 @@ struct HomePage: Sendable, Equatable {
                      workers: [WorkerState], now: Date) -> HomePage {
         var byBuilder: [String: [Build]] = [:]
         for b in builds { byBuilder[b.builderName, default: []].append(b) }
+        var typical: [String: Double] = [:]
         let rows = builders.map { name -> BuilderRow in
             let mine = byBuilder[name] ?? []
             let finished = mine.filter(\.isComplete)
             let good = finished.filter { $0.results?.isPassing == true }.compactMap { b in b.completedAt.map { $0.timeIntervalSince(b.startedAt) } }
+            typical[name] = median(good)
             return BuilderRow(
                 name: name, link: WebFormat.builderLink(name),
                 cells: mine.prefix(cellCount).map { BuilderRow.Cell(look: ResultLook($0.results), link: WebFormat.buildLink($0.id), number: $0.number) },
@@ -50,7 +52,7 @@ struct HomePage: Sendable, Equatable {
                 typicalDuration: median(good).map(WebFormat.duration) ?? "")
         }
         return HomePage(title: title, health: health(workers: workers, pending: pending.values.flatMap { $0 }),
-                        builders: rows, buildRows: builds.prefix(20).map { BuildRow($0, now: now) })
+                        builders: rows, buildRows: builds.prefix(20).map { BuildRow($0, now: now, typical: typical[$0.builderName]) })
     }
 
     /// `3 of 4 workers connected, 2 usable · 5 requests waiting, most for: busy (1/1 builds) (4)`.

@@ -81,8 +81,15 @@ struct WebRoutes: Sendable {
             logs[s.number] = tail
         }
         let request = try await store.request(id: b.buildRequestID)
-        let model = BuildPage.make(title: runtime.config.title, build: b, steps: steps, request: request, logs: logs,
-                                   now: runtime.clock.now())
+        var changes: [Change] = []
+        if let request, let set = try await store.buildset(id: request.buildsetID) {
+            // A buildset names a handful of changes (a tree-stable batch), not thousands.
+            for id in set.changeIDs.prefix(50) {
+                if let c = try await store.change(id: id) { changes.append(c) }
+            }
+        }
+        let model = BuildPage.make(title: runtime.config.title, build: b, steps: steps, request: request, changes: changes,
+                                   logs: logs, now: runtime.clock.now())
         return page("build", model, heading: "\(b.builderName) #\(b.number)", stream: "build=\(id)")
     }
 

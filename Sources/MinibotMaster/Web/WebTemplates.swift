@@ -39,7 +39,7 @@ enum WebTemplates {
     static let buildRows = """
     <table class="builds"><thead><tr><th>build</th><th>result</th><th>worker</th><th>started</th><th>duration</th><th>state</th></tr></thead><tbody>
     {{#buildRows}}<tr><td><a href="{{builderLink}}">{{builder}}</a> <a href="{{link}}">#{{number}}</a></td>
-    <td class="result {{look.css}}">{{look.icon}} {{look.word}}</td><td>{{worker}}</td><td>{{started}}</td><td>{{duration}}</td><td>{{state}}</td></tr>
+    <td class="result {{look.css}}">{{look.icon}} {{look.word}}</td><td>{{worker}}</td><td>{{started}}</td><td>{{duration}}{{#progress}}<br><progress max="100" value="{{percent}}">{{percent}}%</progress> <span class="muted">{{eta}}</span>{{/progress}}</td><td>{{state}}</td></tr>
     {{/buildRows}}{{^buildRows}}<tr><td colspan="6" class="muted">no builds yet</td></tr>{{/buildRows}}
     </tbody></table>
     """
@@ -89,6 +89,9 @@ enum WebTemplates {
     {{/lines}}</pre>
     </details>
     {{/steps}}
+    <h2>Changes</h2>
+    <table><tbody>{{#changes}}<tr><td><a href="/api/v2/changes/{{id}}">{{revision}}</a></td><td>{{author}}</td><td>{{branch}}</td><td>{{title}}</td><td>{{files}} files</td><td>{{when}}</td></tr>
+    {{/changes}}{{^changes}}<tr><td class="muted">none (forced or scheduled)</td></tr>{{/changes}}</tbody></table>
     <h2>Properties</h2>
     <table class="facts"><tbody>{{#properties}}<tr><th>{{name}}</th><td>{{value}}</td></tr>{{/properties}}</tbody></table>
     """

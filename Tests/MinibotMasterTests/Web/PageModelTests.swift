@@ -44,6 +44,9 @@ import Testing
         #expect(row.running == 1 && row.pending == 1)
         #expect(row.typicalDuration == WebFormat.duration(60))
         #expect(page.builders[1].cells.isEmpty)
+        // The running build: 10 s into a typical 60 s.
+        #expect(page.buildRows[0].progress == BuildRow.Progress(percent: 16, eta: "about 50 s left"))
+        #expect(page.buildRows[1].progress == nil)
         #expect(page.health == "2 of 3 workers connected, 1 usable · 1 request waiting, most for: busy (1/1 builds) (1)")
     }
 
@@ -57,7 +60,11 @@ import Testing
         tail.finish()
         let step = BuildStep(buildID: 1, number: 0, name: evil, startedAt: t0, completedAt: t0, results: .success, stateString: evil)
         let request = BuildRequest(builderName: evil, submittedAt: t0, reason: evil, sourceStamp: SourceStamp(branch: evil))
-        let page = BuildPage.make(title: evil, build: b, steps: [step], request: request, logs: [0: tail], now: t0)
+        let change = Change(id: 3, revision: evil, branch: evil, repository: "r", author: evil, comments: evil + "\nmore",
+                            when: t0, source: "test")
+        let page = BuildPage.make(title: evil, build: b, steps: [step], request: request, changes: [change],
+                                  logs: [0: tail], now: t0)
+        #expect(page.changes.first?.title == evil)
         let html = WebTemplates.library.render(page, withTemplate: "build") ?? ""
         #expect(!html.contains("<script>"))
         #expect(html.contains("&lt;script&gt;"))
