@@ -40,10 +40,13 @@ struct WebUITests {
             #expect(build.contains("&lt;i&gt;x&lt;/i&gt;") && !build.contains("<i>x</i>"))
             #expect(build.contains("id=\"step-0-L1\""))
             #expect(build.contains("/api/v2/builds/\(id)/steps/0/logs/stdio/raw"))
+            let plain = try await c.getText("api/v2/builds/\(id)/steps/0/logs/stdio/text")
+            #expect(plain.contains("red <b>bold</b>\nplain & simple") && !plain.contains("\u{1B}"), "\(plain)")
 
             #expect(try await c.getText("builders/b").contains("href=\"/builds/\(id)\""))
             #expect(try await c.getText("pending").contains("nothing waits"))
             #expect(try await c.getText("workers").contains("w1"))
+            #expect(try await c.getText("changes").contains("no changes recorded"))
             #expect(try await c.sendRaw("GET", "builds/999999", body: nil).status == 404)
             #expect(try await c.sendRaw("GET", "builders/nope", body: nil).status == 404)
             #expect(try await c.getText("static/minibot.js").contains("EventSource"))

@@ -39,6 +39,11 @@ struct BrowseRoutes: Sendable {
                                step: context.parameters.require("step", as: Int.self),
                                slug: context.parameters.require("slug"))
         }
+        api.get("builds/:id/steps/:step/logs/:slug/text") { _, context in
+            try await plainText(build: context.parameters.require("id", as: Int64.self),
+                                step: context.parameters.require("step", as: Int.self),
+                                slug: context.parameters.require("slug"))
+        }
         api.get("buildrequests/:id") { _, context in
             try await buildRequest(context.parameters.require("id", as: Int64.self))
         }
@@ -130,6 +135,32 @@ struct BrowseRoutes: Sendable {
         }
         window.finish()
         return APIJSON.response(["logchunks": [API.LogChunkDTO(firstline: offset, content: window.content)]])
+    }
+
+    /// The log as plain text without its ANSI escape sequences (and with a progress line's
+    /// carriage returns resolved), streamed chunk by chunk like the raw log.
+    private func plainText(build: Int64, step: Int, slug: String) async throws -> Response {
+        if case .missing(let answer) = try await existingStep(build: build, step: step) { return answer }
+        guard Self.logSlugs.contains(slug) else {
+            return APIJSON.error(.notFound, "step \(step) of build \(build) has no log \(slug) (logs: stdio)")
+        }
+        let store = runtime.store
+        let body = ResponseBody { writer in
+            var converter = AnsiToHTML(plainText: true)
+            var after: Int64 = 0
+            while true {
+                let chunks = try await store.readLog(buildID: build, step: step, afterChunk: after, limit: 64)
+                if chunks.isEmpty { break }
+                for chunk in chunks {
+                    let lines = converter.feed(chunk.text)
+                    if !lines.isEmpty { try await writer.write(ByteBuffer(string: lines.map { $0 + "\n" }.joined())) }
+                    after = chunk.id
+                }
+            }
+            if let last = converter.finish() { try await writer.write(ByteBuffer(string: last)) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: body)
     }
 
     /// Reads a step's log chunk by chunk until `more` says stop.

@@ -40,7 +40,11 @@ struct AnsiToHTML: Sendable {
     /// The start of a line whose end has not come yet.
     private var partial: [Unicode.Scalar] = []
 
-    init() {}
+    /// Plain text instead of HTML: the escape sequences are dropped and nothing is escaped
+    /// (the raw log without colours, `…/logs/stdio/text`).
+    let isPlainText: Bool
+
+    init(plainText: Bool = false) { isPlainText = plainText }
 
     /// The lines that `chunk` completes, as HTML (without the newline).
     mutating func feed(_ chunk: String) -> [String] {
@@ -84,7 +88,7 @@ struct AnsiToHTML: Sendable {
         func flush() {
             guard !text.isEmpty else { return }
             let classes = open.classes
-            if classes.isEmpty { html += text } else { html += "<span class=\"\(classes)\">\(text)</span>" }
+            if classes.isEmpty || isPlainText { html += text } else { html += "<span class=\"\(classes)\">\(text)</span>" }
             text = ""
         }
         var i = scalars.startIndex
@@ -102,7 +106,11 @@ struct AnsiToHTML: Sendable {
                 i = end
                 continue
             }
-            Self.escape(s, into: &text)
+            if isPlainText {
+                if s.value >= 0x20 || s == "\t" { text.unicodeScalars.append(s) }
+            } else {
+                Self.escape(s, into: &text)
+            }
             i = scalars.index(after: i)
         }
         flush()

@@ -17,6 +17,8 @@ struct BuildPage: Sendable, Equatable {
         var shownLines: Int
         var isCut: Bool
         var rawLink: String
+        /// The log without ANSI escape sequences.
+        var textLink: String
         var anchor: String
     }
 
@@ -70,11 +72,7 @@ struct BuildPage: Sendable, Equatable {
             repository: request?.sourceStamp.repository ?? "", branch: request?.sourceStamp.branch ?? "",
             revision: request?.sourceStamp.revision ?? "",
             properties: b.properties.sorted { $0.key < $1.key }.map { Property(name: $0.key, value: $0.value) },
-            changes: changes.map { c in
-                ChangeRow(id: c.id, revision: c.revision, author: c.author, branch: c.branch,
-                          title: String(c.comments.split(separator: "\n", maxSplits: 1).first ?? ""),
-                          when: WebFormat.time(c.when), files: c.files.count)
-            },
+            changes: changes.map(ChangeRow.init),
             steps: steps.map { s in
                 let tail = logs[s.number]
                 let failed = s.results.map { !$0.isPassing && $0 != .skipped } ?? false
@@ -82,7 +80,8 @@ struct BuildPage: Sendable, Equatable {
                             duration: WebFormat.duration(from: s.startedAt, to: s.completedAt, now: now),
                             state: s.stateString, isOpen: (s.startedAt != nil && s.completedAt == nil) || failed,
                             lines: tail?.lines ?? [], totalLines: tail?.total ?? 0, shownLines: tail?.lines.count ?? 0, isCut: tail?.isCut ?? false,
-                            rawLink: "/api/v2/builds/\(b.id)/steps/\(s.number)/logs/stdio/raw", anchor: "step-\(s.number)")
+                            rawLink: "/api/v2/builds/\(b.id)/steps/\(s.number)/logs/stdio/raw",
+                            textLink: "/api/v2/builds/\(b.id)/steps/\(s.number)/logs/stdio/text", anchor: "step-\(s.number)")
             })
     }
 }

@@ -4,7 +4,7 @@ import MinibotCore
 import MinibotStore
 import Mustache
 
-/// The web UI: server-rendered pages (home, builder, build, pending, workers), the
+/// The web UI: server-rendered pages (home, builder, build, pending, workers, changes), the
 /// stylesheet and script, and build badges. Every page is whole without JavaScript; the
 /// script only adds live updates from `/events` (``EventStreamRoutes``).
 ///
@@ -26,6 +26,10 @@ struct WebRoutes: Sendable {
         }
         router.get("pending") { _, _ in try await pending() }
         router.get("workers") { _, _ in await workers() }
+        router.get("changes") { _, _ in
+            let model = ChangesPage.make(title: runtime.config.title, changes: try await runtime.store.changes(limit: 100))
+            return page("changes", model, heading: "Changes", stream: "")
+        }
         router.get("static/minibot.css") { _, _ in
             Self.asset(WebAssets.css, type: "text/css; charset=utf-8")
         }

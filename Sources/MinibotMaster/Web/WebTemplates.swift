@@ -16,7 +16,7 @@ enum WebTemplates {
 
     static let sources: [(String, String)] = [
         ("layout", layout), ("home", home), ("builder", builder), ("build", build), ("pending", pending),
-        ("workers", workers), ("buildrows", buildRows),
+        ("workers", workers), ("buildrows", buildRows), ("changes", changes),
     ]
 
     static let layout = """
@@ -28,7 +28,7 @@ enum WebTemplates {
     <script src="/static/minibot.js" defer></script>
     </head><body data-stream="{{stream}}">
     <header><a class="brand" href="/">{{title}}</a>
-    <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/api/v2/">API</a></nav>
+    <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/changes">Changes</a> <a href="/api/v2/">API</a></nav>
     <span id="live" class="live" hidden>live</span></header>
     <div id="banner" class="banner" hidden>Live updates disconnected; reconnecting… (reload the page to see the latest)</div>
     <main>
@@ -84,7 +84,7 @@ enum WebTemplates {
     {{#steps}}<details id="{{anchor}}" class="step" data-step="{{number}}"{{#isOpen}} open{{/isOpen}}>
     <summary><span class="result {{look.css}}" data-role="result">{{look.icon}} {{look.word}}</span> <b>{{number}}. {{name}}</b>
     <span class="muted" data-role="state">{{state}}</span> <span class="muted">{{duration}}</span></summary>
-    <p class="logmeta">{{#isCut}}Only the last {{shownLines}} of {{totalLines}} lines are shown. {{/isCut}}<a href="{{rawLink}}">raw log</a></p>
+    <p class="logmeta">{{#isCut}}Only the last {{shownLines}} of {{totalLines}} lines are shown. {{/isCut}}<a href="{{rawLink}}">raw log</a> · <a href="{{textLink}}">without colours</a></p>
     <pre class="log" data-next="{{totalLines}}">{{#lines}}<span class="line" id="{{anchor}}-L{{number}}">{{{html}}}</span>
     {{/lines}}</pre>
     </details>
@@ -111,6 +111,14 @@ enum WebTemplates {
     {{#rows}}<tr><td>{{name}}</td><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{connection}}</td>
     <td>{{builds}}</td><td>{{load}}</td><td>{{#flags}}<div>{{.}}</div>{{/flags}}</td><td>{{host}}</td><td>{{lastConnected}}</td></tr>
     {{/rows}}
+    </tbody></table>
+    """
+
+    static let changes = """
+    <h1>Changes</h1>
+    <table><thead><tr><th>revision</th><th>author</th><th>branch</th><th>message</th><th>files</th><th>when</th></tr></thead><tbody>
+    {{#rows}}<tr><td><a href="/api/v2/changes/{{id}}">{{revision}}</a></td><td>{{author}}</td><td>{{branch}}</td><td>{{title}}</td><td>{{files}}</td><td>{{when}}</td></tr>
+    {{/rows}}{{^rows}}<tr><td colspan="6" class="muted">no changes recorded</td></tr>{{/rows}}
     </tbody></table>
     """
 }

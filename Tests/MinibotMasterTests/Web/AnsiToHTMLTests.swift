@@ -52,6 +52,13 @@ import Testing
         #expect(render("10%\r50%\r100%\r\ndone") == ["100%", "done"])
     }
 
+    @Test("plain text: sequences dropped, nothing escaped, even across chunks")
+    func plainText() {
+        var c = AnsiToHTML(plainText: true)
+        let lines = c.feed("\u{1B}[1;3") + c.feed("1m<b>red</b>\u{1B}[0m & co\n")
+        #expect(lines == ["<b>red</b> & co"])
+    }
+
     @Test("the nearest of 256 colours")
     func nearest() {
         #expect(AnsiToHTML.nearest256(0, 0, 0) == 16)
