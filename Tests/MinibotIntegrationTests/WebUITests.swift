@@ -55,6 +55,9 @@ struct WebUITests {
             #expect(badge.status == 200 && badge.text.contains("success"))
             #expect(try await c.sendRaw("GET", "badges/nope.svg", body: nil).status == 404)
 
+            let cc = try await c.getText("cc.xml")
+            #expect(cc.contains("name=\"b\" activity=\"Sleeping\" lastBuildStatus=\"Success\""), "\(cc)")
+
             let metrics = try await c.getText("metrics")
             #expect(metrics.contains("minibot_builds_started_total{builder=\"b\"} 1"), "\(metrics)")
             #expect(metrics.contains("minibot_builds_finished_total{builder=\"b\",result=\"SUCCESS\"} 1"))

@@ -5,7 +5,7 @@ import MinibotStore
 import Mustache
 
 /// The web UI: server-rendered pages (home, builder, build, pending, workers, changes), the
-/// stylesheet and script, and build badges. Every page is whole without JavaScript; the
+/// stylesheet and script, build badges and the CCTray feed. Every page is whole without JavaScript; the
 /// script only adds live updates from `/events` (``EventStreamRoutes``).
 ///
 /// Routes gather values from the runtime, build a view model (pure, unit-tested) and render
@@ -37,6 +37,15 @@ struct WebRoutes: Sendable {
             Self.asset(WebAssets.javascript, type: "text/javascript; charset=utf-8")
         }
         router.get("badges/:file") { _, context in try await badge(context.parameters.require("file")) }
+        router.get("cc.xml") { request, _ in
+            let builds = try await runtime.store.builds(builder: nil, limit: 500)
+            // The links use the address the client used, as the monitor reaches the master by it.
+            let host = request.head.authority ?? "\(runtime.config.www.bind):\(runtime.config.www.port)"
+            let feed = CCTrayFeed.make(builders: runtime.config.builders.map(\.name), builds: runtime.runner.live(builds),
+                                       baseURL: "http://" + host)
+            return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: feed.xml)))
+        }
     }
 
     // MARK: pages

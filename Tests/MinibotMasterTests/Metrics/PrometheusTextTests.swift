@@ -1,3 +1,5 @@
+import Foundation
+import MinibotCore
 @testable import MinibotMaster
 import Testing
 
@@ -28,5 +30,16 @@ import Testing
         let svg = Badge(label: "a&b", result: .failure).svg
         #expect(svg.contains("a&amp;b") && svg.contains("failure") && svg.contains("#e05d44"))
         #expect(Badge(label: "x", result: nil).message == "no builds")
+    }
+
+    @Test("the CCTray feed: one project per builder, activity, last finished result, escaped")
+    func ccTray() {
+        let t = Date(timeIntervalSince1970: 1_800_000_000)
+        let builds = [Build(id: 2, number: 2, builderName: "a&b", buildRequestID: 2, workerName: "w", startedAt: t),
+                      Build(id: 1, number: 1, builderName: "a&b", buildRequestID: 1, workerName: "w", startedAt: t,
+                            completedAt: t, results: .failure)]
+        let xml = CCTrayFeed.make(builders: ["a&b", "idle"], builds: builds, baseURL: "http://h:1").xml
+        #expect(xml.contains("<Project name=\"a&amp;b\" activity=\"Building\" lastBuildStatus=\"Failure\" lastBuildLabel=\"1\""))
+        #expect(xml.contains("<Project name=\"idle\" activity=\"Sleeping\" lastBuildStatus=\"Unknown\" webUrl=\"http://h:1/builders/idle\"/>"))
     }
 }
