@@ -62,6 +62,7 @@ struct WebUITests {
             #expect(metrics.contains("minibot_builds_started_total{builder=\"b\"} 1"), "\(metrics)")
             #expect(metrics.contains("minibot_builds_finished_total{builder=\"b\",result=\"SUCCESS\"} 1"))
             #expect(metrics.contains("minibot_workers_connected 1"))
+            #expect(metrics.contains("minibot_build_duration_seconds_count{builder=\"b\"} 1"))
             #expect(metrics.contains("minibot_requests_pending{builder=\"b\"} 0"))
             #expect(metrics.contains("minibot_http_requests_total{route=\"/builds/{id}\",status=\"200\"} 1"))
         }

@@ -13,6 +13,8 @@ struct MetricsRoutes: Sendable {
     }
 
     private func scrape() async -> Response {
+        // Catch up with the event log first: a build that just ended is counted.
+        metrics.ingest(await runtime.plugins.events.events(after: metrics.seen, timeout: 0))
         var out = PrometheusText()
         metrics.render(into: &out)
         let pending = await runtime.distributor.pendingCounts()

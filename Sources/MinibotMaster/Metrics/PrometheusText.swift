@@ -20,6 +20,22 @@ struct PrometheusText: Sendable {
         }
     }
 
+    /// Adds a histogram family: `NAME_bucket`, `NAME_sum` and `NAME_count` series.
+    mutating func histogram(_ name: String, help: String, buckets: [(labels: [(String, String)], value: Double)],
+                            sums: [(labels: [(String, String)], value: Double)],
+                            counts: [(labels: [(String, String)], value: Double)]) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        for (suffix, series) in [("_bucket", buckets), ("_sum", sums), ("_count", counts)] {
+            for s in series {
+                text += name + suffix
+                if !s.labels.isEmpty {
+                    text += "{" + s.labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+                }
+                text += " \(Self.number(s.value))\n"
+            }
+        }
+    }
+
     static func escape(_ value: String) -> String {
         var out = ""
         for c in value {
