@@ -117,20 +117,11 @@ struct WebRoutes: Sendable {
         var notes: [String: [String]] = [:]
         for w in states {
             for p in runtime.plugins.all {
-                if let summary = await p.plugin.workerSummary(w.name) { notes[w.name, default: []].append(Self.summary(p.name, summary)) }
+                if let summary = await p.plugin.workerSummary(w.name) { notes[w.name, default: []].append(WorkersPage.pluginLine(p.name, summary)) }
             }
         }
         let model = WorkersPage.make(title: runtime.config.title, workers: states, plugins: notes)
         return page("workers", model, heading: "Workers", stream: "page=workers")
-    }
-
-    /// A plugin's JSON view of a worker as one line: `availability: advisory (my desktop)`.
-    static func summary(_ plugin: String, _ value: JSONValue) -> String {
-        guard case .object(let o) = value else { return "\(plugin): \(value)" }
-        var text = "\(plugin): " + (o["state"]?.stringValue ?? "")
-        if let reason = o["reason"]?.stringValue, !reason.isEmpty { text += " (\(reason))" }
-        if let until = o["until_text"]?.stringValue, !until.isEmpty { text += " \(until)" }
-        return text
     }
 
     // MARK: badges

@@ -35,4 +35,15 @@ struct WorkersPage: Sendable, Equatable {
                        lastConnected: WebFormat.time(w.lastConnected))
         })
     }
+
+    /// A plugin's JSON view of a worker as one line, for the flags column:
+    /// `availability: advisory (my desktop), set by alice, until 17:00 CET`.
+    static func pluginLine(_ plugin: String, _ value: JSONValue) -> String {
+        guard case .object(let o) = value else { return "\(plugin): \(value)" }
+        var text = "\(plugin): " + (o["state"]?.stringValue ?? "")
+        if let reason = o["reason"]?.stringValue, !reason.isEmpty { text += " (\(reason))" }
+        if let by = o["set_by"]?.stringValue, !by.isEmpty { text += ", set by \(by)" }
+        if let until = o["until_text"]?.stringValue, !until.isEmpty { text += ", \(until)" }
+        return text
+    }
 }

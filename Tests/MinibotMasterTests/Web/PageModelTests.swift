@@ -78,6 +78,17 @@ import Testing
         #expect(!Badge(label: evil, result: .failure).svg.contains("<script>"))
     }
 
+    @Test("workers: builds x/max, flags with the plugin's view in one line")
+    func workers() {
+        let page = WorkersPage.make(title: "t", workers: [worker("w", connected: true, paused: true)],
+                                    plugins: ["w": [WorkersPage.pluginLine("availability", .object([
+                                        "state": .string("advisory"), "reason": .string("my desktop"),
+                                        "set_by": .string("alice"), "until_text": .string("until 17:00 CET"),
+                                    ]))]])
+        #expect(page.rows[0].builds == "0/2")
+        #expect(page.rows[0].flags == ["paused: lunch", "availability: advisory (my desktop), set by alice, until 17:00 CET"])
+    }
+
     @Test("every template parses")
     func templatesParse() {
         for (name, _) in WebTemplates.sources { #expect(WebTemplates.library.getTemplate(named: name) != nil, "\(name)") }
