@@ -19,15 +19,14 @@ struct LogWindow: Sendable, Equatable {
 
     /// Takes the next piece of the log.
     mutating func feed(_ text: String) {
-        var rest = Substring(text)
-        while let newline = rest.firstIndex(of: "\n") {
-            let piece = rest[..<newline]
-            let line = partial.isEmpty ? piece : Substring(partial + piece)
+        // By scalars: as Characters, "\r\n" is one and would never equal "\n".
+        var parts = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        let rest = parts.removeLast()
+        for part in parts {
+            take(Substring(partial + String(part)))
             partial = ""
-            take(line)
-            rest = rest[rest.index(after: newline)...]
         }
-        partial += rest
+        partial += String(rest)
     }
 
     /// Ends the log: a last line without a newline counts.

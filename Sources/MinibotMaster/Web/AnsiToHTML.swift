@@ -36,7 +36,8 @@ struct AnsiToHTML: Sendable {
     /// The longest escape sequence kept waiting for its end; a longer one is malformed.
     static let maxSequence = 64
 
-    private(set) var style = Style()
+    /// Settable, so a line kept aside can be rendered later from the style it started with.
+    var style = Style()
     /// The start of a line whose end has not come yet.
     private var partial: [Unicode.Scalar] = []
 
@@ -69,6 +70,25 @@ struct AnsiToHTML: Sendable {
 
     /// Renders one whole line, updating the style; spans close at the end of the line and
     /// reopen on the next, so every line is HTML on its own (anchors, a tail of lines).
+    /// Renders one whole line (without its newline) and updates the style.
+    mutating func render(line: some StringProtocol) -> String {
+        render(Array(line.unicodeScalars))
+    }
+
+    /// Updates the style as `line` would, without rendering it: a line without an escape
+    /// sequence (most of a log) costs one scan for ESC.
+    mutating func advance(line: some StringProtocol) {
+        guard line.utf8.contains(0x1B) else { return }
+        // Only the escape sequences matter here: no text is built.
+        let scalars = Array(line.unicodeScalars)[...]
+        var i = scalars.startIndex
+        while let escape = scalars[i...].firstIndex(of: "\u{1B}") {
+            let (end, parameters, final) = Self.sequence(scalars, from: escape)
+            if final == "m", let parameters { apply(parameters) }
+            i = end
+        }
+    }
+
     private mutating func render(_ line: [Unicode.Scalar]) -> String {
         var scalars = line
         if scalars.last == "\r" { scalars.removeLast() }

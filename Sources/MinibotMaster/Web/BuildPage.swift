@@ -75,11 +75,12 @@ struct BuildPage: Sendable, Equatable {
             changes: changes.map(ChangeRow.init),
             steps: steps.map { s in
                 let tail = logs[s.number]
+                let lines = tail?.rendered() ?? []
                 let failed = s.results.map { !$0.isPassing && $0 != .skipped } ?? false
                 return Step(number: s.number, name: s.name, look: ResultLook(s.results, started: s.startedAt != nil),
                             duration: WebFormat.duration(from: s.startedAt, to: s.completedAt, now: now),
                             state: s.stateString, isOpen: (s.startedAt != nil && s.completedAt == nil) || failed,
-                            lines: tail?.lines ?? [], totalLines: tail?.total ?? 0, shownLines: tail?.lines.count ?? 0, isCut: tail?.isCut ?? false,
+                            lines: lines, totalLines: tail?.total ?? 0, shownLines: lines.count, isCut: tail?.isCut ?? false,
                             rawLink: "/api/v2/builds/\(b.id)/steps/\(s.number)/logs/stdio/raw",
                             textLink: "/api/v2/builds/\(b.id)/steps/\(s.number)/logs/stdio/text", anchor: "step-\(s.number)")
             })

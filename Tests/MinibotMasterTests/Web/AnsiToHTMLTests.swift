@@ -59,6 +59,16 @@ import Testing
         #expect(lines == ["<b>red</b> & co"])
     }
 
+    @Test("advancing over a line changes the style as rendering it would")
+    func advance() {
+        for line in ["\u{1B}[1;31ma\u{1B}[0;4mb", "x\u{1B}[38;5;9", "\u{1B}[32mok\rover", "plain", "\u{1B}[2K\u{1B}[44m"] {
+            var rendered = AnsiToHTML(), advanced = AnsiToHTML()
+            _ = rendered.render(line: line)
+            advanced.advance(line: line)
+            #expect(rendered.style == advanced.style, "\(line.debugDescription)")
+        }
+    }
+
     @Test("the nearest of 256 colours")
     func nearest() {
         #expect(AnsiToHTML.nearest256(0, 0, 0) == 16)

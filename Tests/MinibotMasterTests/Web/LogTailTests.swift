@@ -10,7 +10,18 @@ import Testing
         tail.finish()
         #expect(tail.total == 3)
         #expect(tail.isCut)
-        #expect(tail.lines == [.init(number: 2, html: "<span class=\"f1\">two</span>"),
+        #expect(tail.rendered() == [.init(number: 2, html: "<span class=\"f1\">two</span>"),
                                .init(number: 3, html: "<span class=\"f1\">three</span>")])
+    }
+
+    @Test("a line cut by a chunk boundary, and a style set on a dropped line, are kept")
+    func boundaries() {
+        var tail = LogTail(keep: 1)
+        tail.feed("a\u{1B}[1")
+        tail.feed("mb\nc")
+        tail.feed("d\r\n")
+        tail.finish()
+        #expect(tail.total == 2)
+        #expect(tail.rendered() == [.init(number: 2, html: "<span class=\"bold\">cd</span>")])
     }
 }
