@@ -36,6 +36,8 @@ let package = Package(
         // descriptors (swift-subprocess's).
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The web UI's server-rendered pages (templates embedded in the binary).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: libraries
@@ -98,6 +100,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
         ),
@@ -247,6 +250,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // HMAC signatures for the change hook's secret.
                 .product(name: "Crypto", package: "swift-crypto"),
+                // A streaming HTTP client, to read the web UI's Server-Sent Events as they come.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ]

@@ -99,11 +99,7 @@ struct APIRoutes: Sendable {
     // MARK: builds
 
     private func builds(_ request: Request) async throws -> Response {
-        let q = request.uri.queryParameters
-        let builder = q.get("builder")
-        let limit = q.get("limit").flatMap { Int($0) } ?? 100
-        let list = try await runtime.store.builds(builder: builder, limit: max(1, min(limit, 10_000)))
-        return APIJSON.response(["builds": runtime.runner.live(list).map { API.build($0, stamp: nil, steps: nil) }])
+        try await BrowseRoutes.builds(BuildFilter(query: request.apiQuery), runtime: runtime)
     }
 
     private func build(_ id: Int64?) async throws -> Response {
@@ -147,6 +143,9 @@ struct APIRoutes: Sendable {
         guard let build, let step else { return APIJSON.error(.badRequest, "build id and step number must be numbers") }
         let store = runtime.store
         guard try await store.build(id: build) != nil else { return APIJSON.error(.notFound, "no such build") }
+        guard try await store.steps(buildID: build).contains(where: { $0.number == step }) else {
+            return APIJSON.error(.notFound, "build \(build) has no step \(step)")
+        }
         if let pruned = try await store.logsPruned(buildID: build) {
             let note = "log deleted by the janitor on \(pruned.formatted(.iso8601)) (older than janitor.log_horizon)\n"
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -171,11 +170,11 @@ struct APIRoutes: Sendable {
     // MARK: requests
 
     private func buildRequests(_ request: Request) async throws -> Response {
-        let q = request.uri.queryParameters
-        let claimed = q.get("claimed").map { $0 == "true" || $0 == "1" }
-        let complete = q.get("complete").map { $0 == "true" || $0 == "1" }
-        let limit = q.get("limit").flatMap { Int($0) } ?? 1000
-        let list = try await runtime.store.requests(claimed: claimed, complete: complete, limit: max(1, limit))
+        let q = request.apiQuery
+        let claimed = try q.bool("claimed")
+        let complete = try q.bool("complete")
+        let limit = try q.integer("limit", in: 1...10_000, default: 1000)
+        let list = try await runtime.store.requests(claimed: claimed, complete: complete, limit: limit)
         let waiting = await runtime.distributor.waitingReasons()
         let dtos = list.map { r in
             let w = waiting[r.id]
@@ -289,7 +288,7 @@ struct APIRoutes: Sendable {
     // MARK: changes
 
     private func changes(_ request: Request) async throws -> Response {
-        let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
+        let limit = try request.apiQuery.integer("limit", in: 1...10_000, default: 100)
         let list = try await runtime.store.changes(limit: max(1, limit))
         return APIJSON.response(["changes": list.map(API.change)])
     }

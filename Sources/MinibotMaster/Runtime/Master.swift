@@ -135,11 +135,18 @@ public final class Master: Sendable {
         await runtime.distributor.recover()
 
         let router = Router(context: MasterRequestContext.self)
+        let metrics = MasterMetrics()
+        // Middleware first, so that it also wraps the router's not-found answer.
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: APIErrorMiddleware())
         // Before any route: a state-changing request from another site's page is refused.
         router.add(middleware: OriginMiddleware())
         APIRoutes(runtime: runtime).register(on: router)
+        BrowseRoutes(runtime: runtime).register(on: router)
         ChangeHookRoutes(runtime: runtime).register(on: router)
-        WebPage(runtime: runtime).register(on: router)
+        WebRoutes(runtime: runtime).register(on: router)
+        EventStreamRoutes(runtime: runtime).register(on: router)
+        MetricsRoutes(runtime: runtime, metrics: metrics).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
                                       clock: runtime.clock)
         let wsRouter = Router(context: WorkerRequestContext.self)
@@ -191,6 +198,7 @@ public final class Master: Sendable {
                                         events: runtime.plugins.events, logger: logger, clock: runtime.clock)
         var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor,
                                        health]
+        services.append(MetricsService(events: runtime.plugins.events, metrics: metrics))
         services.append(ReloadOnHangup(master: self))
         services.append(app)
         let group = ServiceGroup(configuration: .init(

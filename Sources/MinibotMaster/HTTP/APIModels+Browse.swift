@@ -1,0 +1,69 @@
+import Foundation
+import MinibotCore
+
+extension API {
+    /// A step's log, as Buildbot lists it (`slug` is its name in URLs).
+    struct LogDTO: Encodable {
+        var name: String
+        var slug: String
+        var buildid: Int64
+        var stepNumber: Int
+        var complete: Bool
+        var numLines: Int
+        /// `s` (stdio), as Buildbot's types.
+        var type: String
+    }
+
+    /// A window of a log's lines, as Buildbot's `logchunks`.
+    struct LogChunkDTO: Encodable {
+        var firstline: Int
+        var content: String
+    }
+
+    struct BuildsetDTO: Encodable {
+        var bsid: Int64
+        var reason: String
+        var schedulerName: String
+        var submittedAt: Date
+        var complete: Bool
+        var completeAt: Date?
+        var results: Int?
+        var resultsName: String?
+        var sourcestamps: [SourceStampDTO]
+        var properties: [String: String]
+        var changeids: [Int64]
+        var buildrequestids: [Int64]
+    }
+
+    struct MasterDTO: Encodable {
+        var masterid: Int
+        var name: String
+        var active: Bool
+        var lastActive: Date
+    }
+
+    /// A request with why it waits (only while pending).
+    static func request(_ r: BuildRequest, waiting: [WaitingReason]?) -> BuildRequestDTO {
+        BuildRequestDTO(
+            buildrequestid: r.id, buildsetid: r.buildsetID, builder: r.builderName, priority: r.priority,
+            submittedAt: r.submittedAt, reason: r.reason, claimed: r.claimedBy != nil, claimedBy: r.claimedBy,
+            claimedAt: r.claimedAt, complete: r.isComplete, results: r.results?.rawValue,
+            resultsName: r.results?.name, completeAt: r.completedAt, sourcestamp: stamp(r.sourceStamp),
+            properties: r.properties,
+            waitingReasons: r.isPending ? (waiting ?? []).map {
+                WaitingReasonDTO(worker: $0.worker, reason: $0.reason, until: $0.until)
+            } : nil,
+            waitingSince: r.isPending ? r.submittedAt : nil)
+    }
+
+    /// A buildset with its requests: complete when all are, results the worst of theirs.
+    static func buildset(_ s: Buildset, requests: [BuildRequest]) -> BuildsetDTO {
+        let complete = !requests.isEmpty && requests.allSatisfy(\.isComplete)
+        let results = complete ? BuildResult.fold(requests.compactMap(\.results)) : nil
+        return BuildsetDTO(
+            bsid: s.id, reason: s.reason, schedulerName: s.schedulerName, submittedAt: s.submittedAt,
+            complete: complete, completeAt: complete ? requests.compactMap(\.completedAt).max() : nil,
+            results: results?.rawValue, resultsName: results?.name, sourcestamps: [stamp(s.sourceStamp)],
+            properties: s.properties, changeids: s.changeIDs, buildrequestids: requests.map(\.id))
+    }
+}

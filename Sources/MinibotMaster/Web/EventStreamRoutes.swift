@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MinibotCore
+import MinibotStore
+import ServiceLifecycle
+
+/// `GET /events?SCOPE`: one Server-Sent Events stream per page, fed by the master's
+/// ``EventLog`` and filtered by ``StreamScope``. Each frame's `id:` is the event's sequence
+/// number, so a reconnecting EventSource resumes after `Last-Event-ID`; a comment ping goes
+/// out after 15 s without events; `X-Accel-Buffering: no` keeps nginx from holding frames.
+///
+/// On a build's stream (`build=ID&lines=STEP:COUNT,…`) each `step_log` becomes `log` frames
+/// with the new lines already rendered by ``AnsiToHTML`` (one converter per step, run from
+/// the log's start so colours set early hold). Lines the page already has (`COUNT`) are not
+/// sent again; the stream reads the log from the store, so it needs no copy of the output.
+struct EventStreamRoutes: Sendable {
+    let runtime: MasterRuntime
+
+    /// How long a stream stays quiet before a ping.
+    static let pingInterval = 15.0
+    /// How often a quiet stream checks whether the master is shutting down.
+    static let wakeInterval = 1.0
+    /// The most lines one `log` frame carries.
+    static let linesPerFrame = 500
+
+    func register(on router: Router<MasterRequestContext>) {
+        router.get("events") { request, _ in
+            let query = request.apiQuery
+            guard let scope = StreamScope(query: query) else {
+                return APIJSON.error(.badRequest, "name a scope: build=ID, builder=NAME or page=home|pending|workers")
+            }
+            let known = Self.lineCounts(query.string("lines") ?? "")
+            let resume = request.headers[.lastEventID].flatMap { Int64($0) }
+            return stream(scope: scope, known: known, resumeAfter: resume)
+        }
+    }
+
+    /// `0:120,1:45` → [0: 120, 1: 45]; bad parts are ignored (the page just gets more lines).
+    static func lineCounts(_ text: String) -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        for part in text.split(separator: ",").prefix(1000) {
+            let kv = part.split(separator: ":")
+            if kv.count == 2, let step = Int(kv[0]), let n = Int(kv[1]), n >= 0 { counts[step] = n }
+        }
+        return counts
+    }
+
+    private func stream(scope: StreamScope, known: [Int: Int], resumeAfter: Int64?) -> Response {
+        let log = runtime.plugins.events
+        let store = runtime.store
+        let clock = runtime.clock
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .xAccelBuffering: "no"]
+        let body = ResponseBody { writer in
+            // Taken before the logs are read, so no output stored meanwhile is missed.
+            var after = resumeAfter ?? log.last
+            var logs = BuildLogFollower(known: known)
+            if case .build(let id) = scope {
+                try await writer.write(ByteBuffer(string: ": stream of build \(id)\n\n"))
+                for step in try await store.steps(buildID: id) where step.startedAt != nil {
+                    for frame in try await logs.read(store: store, build: id, step: step.number, isDone: step.completedAt != nil, seq: after) {
+                        try await writer.write(ByteBuffer(string: frame.encoded))
+                    }
+                }
+            } else {
+                try await writer.write(ByteBuffer(string: ": stream\n\n"))
+            }
+            // Short waits, so that a stream ends within a second of the master's graceful
+            // shutdown (which waits for every open response) or of its task's cancellation.
+            var quietSince = clock.now()
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let events = await log.events(after: after, timeout: Self.wakeInterval)
+                if events.isEmpty {
+                    if clock.now().timeIntervalSince(quietSince) >= Self.pingInterval {
+                        try await writer.write(ByteBuffer(string: ServerSentEvent.ping))
+                        quietSince = clock.now()
+                    }
+                    continue
+                }
+                quietSince = clock.now()
+                for e in events {
+                    after = e.seq
+                    guard let name = scope.name(for: e.type, fields: e.fields) else { continue }
+                    if case .build(let id) = scope, let step = e.fields["step"]?.doubleValue.map({ Int($0) }),
+                       e.type == .stepLog || e.type == .stepFinished {
+                        for frame in try await logs.read(store: store, build: id, step: step, isDone: e.type == .stepFinished, seq: e.seq) {
+                            try await writer.write(ByteBuffer(string: frame.encoded))
+                        }
+                        if e.type == .stepLog { continue }
+                    }
+                    var fields = e.fields
+                    fields["type"] = .string(e.type.rawValue)
+                    try await writer.write(ByteBuffer(string: ServerSentEvent(id: e.seq, event: name, data: String(decoding: JSONValue.object(fields).data, as: UTF8.self)).encoded))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}
+
+extension HTTPField.Name {
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    static let xAccelBuffering = HTTPField.Name("X-Accel-Buffering")!
+}

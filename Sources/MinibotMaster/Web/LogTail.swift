@@ -1,0 +1,71 @@
+import DequeModule
+
+/// The last lines of a log as HTML, numbered from 1. The whole log's colour state runs
+/// through one ``AnsiToHTML`` (colours set early still apply late), but only the last
+/// `keep` lines are kept, raw with the style they start in, and rendered at the end: a line
+/// that is dropped costs a scan for ESC, not a rendering. So a 50 MB log makes a page of a few
+/// thousand lines. Pure: fed chunks.
+struct LogTail: Sendable {
+    struct Line: Sendable, Equatable {
+        /// 1-based, the anchor `#step-N-L<number>`.
+        var number: Int
+        var html: String
+    }
+
+    private struct Kept: Sendable {
+        var raw: String
+        var style: AnsiToHTML.Style
+    }
+
+    let keep: Int
+    private(set) var total = 0
+    private var kept: Deque<Kept> = []
+    private var converter = AnsiToHTML()
+    /// The start of a line whose end has not come yet.
+    private var partial = ""
+
+    init(keep: Int) { self.keep = keep }
+
+    mutating func feed(_ chunk: String) {
+        // By scalars: as Characters, "\r\n" is one and would never equal "\n".
+        var parts = chunk.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        let rest = parts.removeLast()
+        for part in parts {
+            if partial.isEmpty {
+                append(String(part))
+            } else {
+                append(partial + String(part))
+                partial = ""
+            }
+        }
+        partial += String(rest)
+    }
+
+    /// Ends the log: a last line without a newline counts.
+    mutating func finish() {
+        if !partial.isEmpty {
+            append(partial)
+            partial = ""
+        }
+    }
+
+    /// The kept lines rendered, oldest first.
+    func rendered() -> [Line] {
+        var renderer = AnsiToHTML()
+        let first = total - kept.count + 1
+        return kept.enumerated().map { i, line in
+            renderer.style = line.style
+            return Line(number: first + i, html: renderer.render(line: line.raw))
+        }
+    }
+
+    /// Whether lines before the kept ones were left out.
+    var isCut: Bool { total > kept.count }
+
+    private mutating func append(_ raw: String) {
+        total += 1
+        kept.append(Kept(raw: raw, style: converter.style))
+        if kept.count > keep { kept.removeFirst() }
+        converter.advance(line: raw)
+    }
+}

@@ -1,0 +1,124 @@
+import Mustache
+
+/// The pages' Mustache templates, compiled into the binary (no files to install or lose).
+/// Logic-less: they only read the view models (``HomePage``, ``BuildPage``, …); `{{x}}`
+/// HTML-escapes, and only the layout's `{{{body}}}` and a log line's `{{{html}}}` (escaped by
+/// ``AnsiToHTML``) are inserted raw.
+enum WebTemplates {
+    /// Every template by name; a template that does not parse is a bug caught by the tests.
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in sources {
+            do { try library.register(text, named: name) } catch { preconditionFailure("template \(name): \(error)") }
+        }
+        return library
+    }()
+
+    static let sources: [(String, String)] = [
+        ("layout", layout), ("home", home), ("builder", builder), ("build", build), ("pending", pending),
+        ("workers", workers), ("buildrows", buildRows), ("changes", changes),
+    ]
+
+    static let layout = """
+    <!doctype html>
+    <html lang="en"><head><meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>{{heading}} · {{title}}</title>
+    <link rel="stylesheet" href="/static/minibot.css">
+    <script src="/static/minibot.js" defer></script>
+    </head><body data-stream="{{stream}}">
+    <header><a class="brand" href="/">{{title}}</a>
+    <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/changes">Changes</a> <a href="/api/v2/">API</a></nav>
+    <span id="live" class="live" hidden>live</span></header>
+    <div id="banner" class="banner" hidden>Live updates disconnected; reconnecting… (reload the page to see the latest)</div>
+    <main>
+    {{{body}}}
+    </main></body></html>
+    """
+
+    static let buildRows = """
+    <table class="builds"><thead><tr><th>build</th><th>result</th><th>worker</th><th>started</th><th>duration</th><th>state</th></tr></thead><tbody>
+    {{#buildRows}}<tr><td><a href="{{builderLink}}">{{builder}}</a> <a href="{{link}}">#{{number}}</a></td>
+    <td class="result {{look.css}}">{{look.icon}} {{look.word}}</td><td>{{worker}}</td><td>{{started}}</td><td>{{duration}}{{#progress}}<br><progress max="100" value="{{percent}}">{{percent}}%</progress> <span class="muted">{{eta}}</span>{{/progress}}</td><td>{{state}}</td></tr>
+    {{/buildRows}}{{^buildRows}}<tr><td colspan="6" class="muted">no builds yet</td></tr>{{/buildRows}}
+    </tbody></table>
+    """
+
+    static let home = """
+    <p class="health" id="health">{{health}}</p>
+    <h1>Builders</h1>
+    <table class="builders"><thead><tr><th>builder</th><th>last results (newest first)</th><th>running</th><th>pending</th><th>last</th><th>typical</th></tr></thead><tbody>
+    {{#builders}}<tr><td><a href="{{link}}">{{name}}</a></td>
+    <td class="cells">{{#cells}}<a class="cell {{look.css}}" href="{{link}}" title="#{{number}} {{look.word}}">{{look.icon}} {{look.word}}</a>{{/cells}}{{^cells}}<span class="muted">no builds</span>{{/cells}}</td>
+    <td>{{running}}</td><td>{{pending}}</td><td>{{lastDuration}}</td><td>{{typicalDuration}}</td></tr>
+    {{/builders}}
+    </tbody></table>
+    <h2>Recent builds</h2>
+    {{> buildrows}}
+    """
+
+    static let builder = """
+    <h1>Builder {{name}}</h1>
+    <p>{{description}}</p>
+    <p>Workers: {{workers}}</p>
+    <h2>Pending requests</h2>
+    <table><thead><tr><th>request</th><th>submitted</th><th>why it waits</th></tr></thead><tbody>
+    {{#pending}}<tr><td>{{id}}</td><td>{{submitted}}</td><td>{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}</td></tr>
+    {{/pending}}{{^pending}}<tr><td colspan="3" class="muted">none</td></tr>{{/pending}}
+    </tbody></table>
+    <h2>Builds</h2>
+    {{> buildrows}}
+    <p class="paging">{{#newerLink}}<a href="{{newerLink}}">← newer</a>{{/newerLink}} {{#olderLink}}<a href="{{olderLink}}">older →</a>{{/olderLink}}</p>
+    """
+
+    static let build = """
+    <h1><a href="{{builderLink}}">{{builder}}</a> #{{number}}
+    <span id="build-result" class="result {{look.css}}">{{look.icon}} {{look.word}}</span></h1>
+    <p id="build-state">{{state}}</p>
+    <table class="facts"><tbody>
+    <tr><th>worker</th><td>{{worker}}</td></tr><tr><th>started</th><td>{{started}}</td></tr>
+    <tr><th>duration</th><td>{{duration}}</td></tr><tr><th>reason</th><td>{{reason}}</td></tr>
+    <tr><th>source</th><td>{{repository}} {{branch}} {{revision}}</td></tr>
+    </tbody></table>
+    <h2>Steps</h2>
+    {{#steps}}<details id="{{anchor}}" class="step" data-step="{{number}}"{{#isOpen}} open{{/isOpen}}>
+    <summary><span class="result {{look.css}}" data-role="result">{{look.icon}} {{look.word}}</span> <b>{{number}}. {{name}}</b>
+    <span class="muted" data-role="state">{{state}}</span> <span class="muted">{{duration}}</span></summary>
+    <p class="logmeta">{{#isCut}}Only the last {{shownLines}} of {{totalLines}} lines are shown. {{/isCut}}<a href="{{rawLink}}">raw log</a> · <a href="{{textLink}}">without colours</a></p>
+    <pre class="log" data-next="{{totalLines}}">{{#lines}}<span class="line" id="{{anchor}}-L{{number}}">{{{html}}}</span>
+    {{/lines}}</pre>
+    </details>
+    {{/steps}}
+    <h2>Changes</h2>
+    <table><tbody>{{#changes}}<tr><td><a href="/api/v2/changes/{{id}}">{{revision}}</a></td><td>{{author}}</td><td>{{branch}}</td><td>{{title}}</td><td>{{files}} files</td><td>{{when}}</td></tr>
+    {{/changes}}{{^changes}}<tr><td class="muted">none (forced or scheduled)</td></tr>{{/changes}}</tbody></table>
+    <h2>Properties</h2>
+    <table class="facts"><tbody>{{#properties}}<tr><th>{{name}}</th><td>{{value}}</td></tr>{{/properties}}</tbody></table>
+    """
+
+    static let pending = """
+    <h1>Pending build requests</h1>
+    <table><thead><tr><th>request</th><th>builder</th><th>priority</th><th>submitted</th><th>waiting</th><th>why it waits</th></tr></thead><tbody>
+    {{#rows}}<tr><td>{{id}}</td><td><a href="{{builderLink}}">{{builder}}</a> {{branch}}</td><td>{{priority}}</td><td>{{submitted}}</td><td>{{waited}}</td>
+    <td>{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}{{^reasons}}<span class="muted">being placed</span>{{/reasons}}</td></tr>
+    {{/rows}}{{^rows}}<tr><td colspan="6" class="muted">nothing waits</td></tr>{{/rows}}
+    </tbody></table>
+    """
+
+    static let workers = """
+    <h1>Workers</h1>
+    <table><thead><tr><th>worker</th><th>connection</th><th>builds</th><th>load</th><th>flags</th><th>host</th><th>last connected</th></tr></thead><tbody>
+    {{#rows}}<tr><td>{{name}}</td><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{connection}}</td>
+    <td>{{builds}}</td><td>{{load}}</td><td>{{#flags}}<div>{{.}}</div>{{/flags}}</td><td>{{host}}</td><td>{{lastConnected}}</td></tr>
+    {{/rows}}
+    </tbody></table>
+    """
+
+    static let changes = """
+    <h1>Changes</h1>
+    <table><thead><tr><th>revision</th><th>author</th><th>branch</th><th>message</th><th>files</th><th>when</th></tr></thead><tbody>
+    {{#rows}}<tr><td><a href="/api/v2/changes/{{id}}">{{revision}}</a></td><td>{{author}}</td><td>{{branch}}</td><td>{{title}}</td><td>{{files}}</td><td>{{when}}</td></tr>
+    {{/rows}}{{^rows}}<tr><td colspan="6" class="muted">no changes recorded</td></tr>{{/rows}}
+    </tbody></table>
+    """
+}

@@ -1,0 +1,64 @@
+import Foundation
+import MinibotCore
+@testable import MinibotMaster
+import Testing
+
+/// Query values come from clients: every bad one is a BadQuery (a 400), none is ignored.
+@Suite struct APIQueryTests {
+    @Test("booleans, numbers, results and choices parse or refuse")
+    func values() throws {
+        let q = APIQuery(["complete": "false", "limit": "5", "results": "failure,2,EXCEPTION", "order": "x"])
+        #expect(try q.bool("complete") == false)
+        #expect(try q.bool("absent") == nil)
+        #expect(try q.integer("limit", in: 1...10, default: 3) == 5)
+        #expect(try q.integer("absent", in: 1...10, default: 3) == 3)
+        #expect(try q.results("results") == [.failure, .exception])
+        #expect(throws: BadQuery.self) { try APIQuery(["complete": "maybe"]).bool("complete") }
+        #expect(throws: BadQuery.self) { try APIQuery(["limit": "abc"]).integer("limit", in: 1...10, default: 1) }
+        #expect(throws: BadQuery.self) { try APIQuery(["limit": "11"]).integer("limit", in: 1...10, default: 1) }
+        #expect(throws: BadQuery.self) { try APIQuery(["results": "GREAT"]).results("results") }
+        #expect(throws: BadQuery.self) { try q.choice("order", ["a", "b"], default: "a") }
+    }
+
+    @Test("a long bad value is cut short in the message")
+    func shortMessages() {
+        do {
+            _ = try APIQuery(["limit": String(repeating: "9", count: 10_000)]).integer("limit", in: 1...10, default: 1)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message.count < 200)
+        }
+    }
+
+    @Test("a build filter pages and filters the newest builds")
+    func buildFilter() throws {
+        let t = Date(timeIntervalSince1970: 1000)
+        let builds = (1...5).map { i in
+            Build(id: Int64(i), number: i, builderName: "b", buildRequestID: 1, workerName: "w", startedAt: t,
+                  completedAt: i == 5 ? nil : t, results: i == 5 ? nil : (i % 2 == 0 ? .failure : .success))
+        }.reversed().map { $0 }
+        #expect(BuildFilter(complete: false).apply(builds).map(\.id) == [5])
+        #expect(BuildFilter(results: [.failure]).apply(builds).map(\.id) == [4, 2])
+        #expect(BuildFilter(limit: 2, offset: 1).apply(builds).map(\.id) == [4, 3])
+        let parsed = try BuildFilter(query: APIQuery(["complete": "true", "limit": "2"]))
+        #expect(parsed.apply(builds).map(\.id) == [4, 3])
+        #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["offset": "-1"])) }
+    }
+
+    @Test("a log window cuts lines across chunk boundaries")
+    func logWindow() {
+        var w = LogWindow(offset: 1, limit: 2)
+        w.feed("a\nb")
+        w.feed("b\ncc\nd")
+        w.finish()
+        #expect(w.content == "bb\ncc\n")
+        #expect(w.lineCount == 4)
+        var crlf = LogWindow(offset: 0, limit: 10)
+        crlf.feed("one\r\ntwo\r\n")
+        #expect(crlf.lineCount == 2)
+                var all = LogWindow(offset: 0, limit: 10)
+        all.feed("x\ny")
+        all.finish()
+        #expect(all.lines == ["x", "y"])
+    }
+}
