@@ -36,6 +36,7 @@ let package = Package(
         // descriptors (swift-subprocess's).
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: libraries
@@ -81,6 +82,18 @@ let package = Package(
             dependencies: [
                 "MinibotCore", "MinibotStore", "MinibotCompression",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // The shared store for several masters (PostgreSQL through postgres-nio); chosen by
+        // `db: postgresql://…` in master.cfg.
+        .target(
+            name: "MinibotPostgres",
+            dependencies: [
+                "MinibotCore", "MinibotStore", "MinibotCompression",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -208,6 +221,11 @@ let package = Package(
         .testTarget(
             name: "MinibotSQLiteTests",
             dependencies: ["MinibotSQLite", "MinibotStore", "MinibotCore", "MinibotCompression", "MinibotTesting"]
+        ),
+        // A throw-away PostgreSQL server per suite (PostgresFixture in MinibotTesting).
+        .testTarget(
+            name: "MinibotPostgresTests",
+            dependencies: ["MinibotPostgres", "MinibotStore", "MinibotCore", "MinibotTesting"]
         ),
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
         // The master's services in-process: a manual clock, no sockets where none are needed.

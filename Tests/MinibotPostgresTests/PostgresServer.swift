@@ -1,0 +1,36 @@
+import MinibotTesting
+import Testing
+
+/// One throw-away PostgreSQL server for a whole suite: started before its first test,
+/// stopped after its last, reached by the suite's tests through ``current``.
+struct PostgresServer: SuiteTrait, TestScoping {
+    /// The server of the suite running now (nil outside a suite with this trait).
+    @TaskLocal static var current: PostgresFixture?
+
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        let server = try await PostgresFixture.start()
+        do {
+            try await Self.$current.withValue(server) { try await function() }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    /// The suite's server; fails the test when it runs outside the trait.
+    static func require() throws -> PostgresFixture {
+        try #require(current, "this test needs the .postgresServer trait on its suite")
+    }
+}
+
+extension Trait where Self == PostgresServer {
+    /// Runs the suite against a throw-away PostgreSQL server (see `PostgresFixture`).
+    static var postgresServer: Self { PostgresServer() }
+}
+
+/// Skips PostgreSQL suites only where PostgreSQL is not installed and not required (see
+/// `PostgresFixture.skipReason`); CI fails instead.
+let postgresAvailable = ConditionTrait.enabled(if: PostgresFixture.skipReason == nil,
+                                               Comment(rawValue: PostgresFixture.skipReason ?? ""))
