@@ -161,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "minibot",
             dependencies: [
-                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotClient", "MinibotSQLite",
+                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotClient", "MinibotSQLite", "MinibotPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -194,7 +194,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-master",
             dependencies: [
-                "MinibotMaster", "MinibotAvailability", "MinibotSQLite",
+                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotSQLite", "MinibotPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
