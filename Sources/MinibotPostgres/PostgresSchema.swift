@@ -16,6 +16,9 @@ enum PostgresSchema {
     /// The advisory lock key migrations hold ("minibot" in ASCII).
     static let migrationLock: Int64 = 0x6D_69_6E_69_62_6F_74
 
+    /// The advisory lock key the reaper holds for its transaction ("reaper" in ASCII).
+    static let reaperLock: Int64 = 0x72_65_61_70_65_72
+
     static let versionTable = """
         CREATE TABLE IF NOT EXISTS minibot_schema (
             version integer PRIMARY KEY,
@@ -29,6 +32,26 @@ enum PostgresSchema {
     static let migrations: [Migration] = [
         Migration(version: 1, description: "changes, buildsets, requests with fenced claims, builds, steps, logs, workers, plugins",
                   statements: v1),
+        Migration(version: 2, description: "masters: liveness leases on the database clock", statements: v2),
+    ]
+
+    private static let v2 = [
+        // One row per master name; a new run (or a run back from the dead) bumps the
+        // generation, and a heartbeat names the generation it holds. All times are the
+        // server's now(), never a master's clock.
+        """
+        CREATE TABLE masters (
+            id bigserial PRIMARY KEY,
+            name text NOT NULL UNIQUE,
+            generation bigint NOT NULL,
+            heartbeat_at timestamptz NOT NULL,
+            lease_expires_at timestamptz NOT NULL,
+            config_hash text,
+            active boolean NOT NULL
+        )
+        """,
+        "CREATE INDEX masters_live ON masters(lease_expires_at) WHERE active",
+        "CREATE INDEX buildrequests_claimed ON buildrequests(claimed_by) WHERE claimed_by IS NOT NULL AND NOT complete",
     ]
 
     private static let v1 = [
