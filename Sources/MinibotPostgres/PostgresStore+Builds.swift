@@ -9,7 +9,8 @@ extension PostgresStore {
         let propertiesText = try PostgresCoding.encode(properties, "build properties")
         // The claim, the token, the build number and the build row in one statement: a
         // contender that finds the row locked skips it (nil) instead of waiting and failing
-        // later; a request no longer pending matches no row and changes nothing.
+        // later; a request no longer pending matches no row and changes nothing, and so does
+        // a claim by a master the reaper declared dead (see `reapExpiredMasters`).
         let rows = try await rows("start a build for request \(requestID)", """
             WITH claimed AS (
                 UPDATE buildrequests
@@ -19,6 +20,8 @@ extension PostgresStore {
                             ORDER BY priority DESC, submitted_at, id
                             FOR UPDATE SKIP LOCKED LIMIT 1)
                   AND claimed_by IS NULL AND NOT complete
+                  -- A master declared dead claims nothing until it registers again.
+                  AND NOT EXISTS (SELECT 1 FROM masters m WHERE m.name = \(master) AND NOT m.active)
                 RETURNING id, builder, claim_token
             ), numbered AS (
                 INSERT INTO builder_numbers (builder, last) SELECT builder, 1 FROM claimed

@@ -30,8 +30,8 @@ struct PostgresMastersTests {
 
     /// Master A claims a request and dies (its lease passes on the database clock); master B's
     /// reaper declares A dead and releases A's claim by A's name: the build ends RETRY, the
-    /// request is pending again, B builds it. A, back late, finds its heartbeat refused and none
-    /// of its writes lands.
+    /// request is pending again, B builds it. A, back late, finds its heartbeat refused, none
+    /// of its writes lands, and it claims nothing until it registers again.
     @Test func anotherMastersReaperReleasesADeadMastersClaims() async throws {
         let server = try PostgresServer.require()
         let database = try await server.createDatabase()
@@ -73,7 +73,13 @@ struct PostgresMastersTests {
         #expect(try await a.request(id: request.id)?.results == .success)
         let masters = try await a.masters()
         #expect(masters.map(\.name) == ["A", "B"] && masters.map(\.isActive) == [false, true])
-        // A registers again as a new generation.
+
+        // Declared dead, A claims nothing until it registers again, as a new generation.
+        let next = try await a.addBuildset(buildset, builders: ["test"], priority: 0).1[0]
+        #expect(try await a.startBuild(requestID: next.id, master: "A", worker: "w1", at: Date(),
+                                       properties: [:]) == nil)
         #expect(try await a.registerMaster(name: "A", configHash: nil, lease: 15).generation == 2)
+        #expect(try await a.startBuild(requestID: next.id, master: "A", worker: "w1", at: Date(),
+                                       properties: [:]) != nil)
     }
 }
