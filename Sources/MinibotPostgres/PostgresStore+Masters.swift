@@ -5,15 +5,7 @@ import PostgresNIO
 
 /// Master liveness, on the database's clock: every time here is the server's `now()`, never
 /// a master's own clock, so masters whose clocks disagree still agree on who is alive.
-extension PostgresStore {
-    /// A master's registration: its row and the generation this run holds. A heartbeat
-    /// carries both; one that finds no such active row means the master was declared dead.
-    public struct MasterLease: Sendable, Equatable {
-        public var id: Int64
-        public var name: String
-        public var generation: Int64
-    }
-
+extension PostgresStore: SharedStore {
     /// A row of the `masters` table, for the API and for tests.
     public struct MasterRecord: Sendable, Equatable {
         public var name: String
@@ -24,8 +16,6 @@ extension PostgresStore {
         public var leaseExpiresAt: Date
     }
 
-    /// Registers master `name` (again, after a restart or after it was declared dead) with a
-    /// new generation and a lease of `lease` seconds from the database's now.
     public func registerMaster(name: String, configHash: String?, lease: Double) async throws -> MasterLease {
         let row = try await rows("register master \(name)", """
             INSERT INTO masters (name, generation, heartbeat_at, lease_expires_at, config_hash, active)
@@ -38,9 +28,6 @@ extension PostgresStore {
                            generation: try row["generation"].decode(Int64.self))
     }
 
-    /// Renews the lease for `lease` seconds from the database's now. False, changing nothing,
-    /// when this generation is no longer the active one: the master was declared dead (its
-    /// claims released) and must stop claiming and re-register.
     public func heartbeat(_ registration: MasterLease, lease: Double) async throws -> Bool {
         try await !rows("renew the lease of master \(registration.name)", """
             UPDATE masters SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => \(lease))
@@ -49,10 +36,8 @@ extension PostgresStore {
             """).isEmpty
     }
 
-    /// The reaper: marks inactive every master whose lease expired (by the database's clock)
-    /// and releases their claims by their names: their running builds end RETRY, their
-    /// requests are pending again in their old place. Runs under a transaction-scoped advisory
-    /// lock, so any number of masters may run it at once. Returns the masters it declared dead.
+    /// The reaper, under a transaction-scoped advisory lock so any number of masters may run it
+    /// at once; their requests go back to their old place in the queue.
     public func reapExpiredMasters(reason: String = "master lost") async throws -> [String] {
         try await transaction("release the claims of masters whose lease expired") { session in
             try await session.rows("SELECT pg_advisory_xact_lock(\(PostgresSchema.reaperLock))")

@@ -22,6 +22,61 @@ struct SeveralMastersTests {
         await server.stop()
     }
 
+    /// Master A dies (`kill -9`) while it runs a build: its lease passes on the database clock,
+    /// master B's reaper declares A dead and releases A's claim by A's name, and B builds the
+    /// request on its own worker. The lost build is recorded RETRY, the rebuild SUCCESS.
+    @Test("kill -9 of the master running a build: another master's reaper re-queues it and builds it")
+    func aKilledMastersBuildIsRebuiltByAnother() async throws {
+        let server = try await PostgresFixture.start()
+        do {
+            try await failover(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    private func failover(_ server: PostgresFixture) async throws {
+        let database = try await server.createDatabase("failover")
+        try await Scene.run("failover") { scene in
+            let gate = scene.path("gate")
+            let config = masterConfig(workers: ["wa", "wb"], builders: """
+                  - name: b
+                    workers: [wa, wb]
+                    steps:
+                      - shell: {name: wait, command: "\(waitForFileCommand(gate))"}
+                """, builderNames: ["b"], extra: "db: \(server.url(database: database))")
+            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
+            _ = scene.track(a.process)
+            let aEvents = try await a.events()
+            _ = scene.track(try WorkerFixture.start(name: "wa", password: "pw", master: a.url, directory: scene.dir.url))
+            try await aEvents.workerAttached("wa")
+            let request = try await a.force("b")
+            _ = try await aEvents.buildStarted(request: request)
+
+            let b = try await MasterFixture.start(config: config, in: scene.dir.appending("master-b"))
+            _ = scene.track(b.process)
+            let bEvents = try await b.events()
+            _ = scene.track(try WorkerFixture.start(name: "wb", password: "pw", master: b.url, directory: scene.dir.url))
+            try await bEvents.workerAttached("wb")
+
+            await a.process.crash()
+            touch(gate)
+            let finished = try await bEvents.buildFinished(request: request)
+            #expect(finished["results_name"]?.stringValue == "SUCCESS")
+            let builds = try await server.sql(
+                "SELECT results || ' ' || state_string FROM builds WHERE buildrequest_id = \(request) ORDER BY id",
+                database: database)
+            #expect(builds.split(separator: "\n").map(String.init)
+                    == ["\(BuildResult.retry.rawValue) master lost (its lease passed)", "\(BuildResult.success.rawValue) build successful"],
+                    "\(builds)")
+            let masters = try await server.sql("SELECT name || ' ' || active FROM masters ORDER BY name",
+                                               database: database)
+            #expect(masters.split(separator: "\n").map(String.init).map { $0.hasSuffix(" false") } == [true, false], "\(masters)")
+        }
+    }
+
     private func run(_ server: PostgresFixture) async throws {
         let database = try await server.createDatabase("several")
         try await Scene.run("several-masters") { scene in

@@ -178,6 +178,12 @@ public final class Master: Sendable {
                                      config: { [runtime] in runtime.config.janitor })
         for p in runtime.plugins.all { await supervisor.start(name: p.name, plugin: p.plugin) }
         var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor]
+        if let shared = runtime.store as? any SharedStore {
+            // Several masters on one database: leases and the reaper (see LivenessService).
+            services.append(LivenessService(store: shared, masterName: runtime.masterName, configHash: nil,
+                                            distributor: runtime.distributor,
+                                            logger: logger.with("component", "liveness"), clock: runtime.clock))
+        }
         services.append(ReloadOnHangup(master: self))
         services.append(app)
         let group = ServiceGroup(configuration: .init(
