@@ -10,16 +10,16 @@ import Testing
 struct SeveralMastersTests {
     @Test("20 forced requests over two masters: each built exactly once, build numbers unique across masters")
     func twoMastersBuildEachRequestOnce() async throws {
-        let server = try await PostgresFixture.start()
+        let server = try await SharedPostgres.shared.acquire()
         do {
             try await run(server)
         } catch {
             print("---- PostgreSQL log:\n" + ((try? String(contentsOf: server.directory.appending("server.log"),
                                                            encoding: .utf8)) ?? "").suffix(3000))
-            await server.stop()
+            await SharedPostgres.shared.release()
             throw error
         }
-        await server.stop()
+        await SharedPostgres.shared.release()
     }
 
     /// Master A dies (`kill -9`) while it runs a build: its lease passes on the database clock,
@@ -27,14 +27,14 @@ struct SeveralMastersTests {
     /// request on its own worker. The lost build is recorded RETRY, the rebuild SUCCESS.
     @Test("kill -9 of the master running a build: another master's reaper re-queues it and builds it")
     func aKilledMastersBuildIsRebuiltByAnother() async throws {
-        let server = try await PostgresFixture.start()
+        let server = try await SharedPostgres.shared.acquire()
         do {
             try await failover(server)
         } catch {
-            await server.stop()
+            await SharedPostgres.shared.release()
             throw error
         }
-        await server.stop()
+        await SharedPostgres.shared.release()
     }
 
     private func failover(_ server: PostgresFixture) async throws {

@@ -1,22 +1,23 @@
 import MinibotTesting
 import Testing
 
-/// One throw-away PostgreSQL server for a whole suite: started before its first test,
-/// stopped after its last, reached by the suite's tests through ``current``.
+/// A throw-away PostgreSQL server for a whole suite (`SharedPostgres`: one for all the suites
+/// that run at the same time), reached by the suite's tests through ``current``.
 struct PostgresServer: SuiteTrait, TestScoping {
     /// The server of the suite running now (nil outside a suite with this trait).
     @TaskLocal static var current: PostgresFixture?
 
     func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
-        let server = try await PostgresFixture.start()
+        // Shared with the other PostgreSQL suites running now (each case has its own database).
+        let server = try await SharedPostgres.shared.acquire()
         do {
             try await Self.$current.withValue(server) { try await function() }
         } catch {
-            await server.stop()
+            await SharedPostgres.shared.release()
             throw error
         }
-        await server.stop()
+        await SharedPostgres.shared.release()
     }
 
     /// The suite's server; fails the test when it runs outside the trait.
