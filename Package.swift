@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // The web UI's server-rendered pages (templates embedded in the binary).
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: libraries
@@ -83,6 +84,18 @@ let package = Package(
             dependencies: [
                 "MinibotCore", "MinibotStore", "MinibotCompression",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // The shared store for several masters (PostgreSQL through postgres-nio); chosen by
+        // `db: postgresql://…` in master.cfg.
+        .target(
+            name: "MinibotPostgres",
+            dependencies: [
+                "MinibotCore", "MinibotStore", "MinibotCompression",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -155,7 +168,7 @@ let package = Package(
         .executableTarget(
             name: "minibot",
             dependencies: [
-                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotClient", "MinibotSQLite",
+                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotClient", "MinibotSQLite", "MinibotPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -188,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "minibot-master",
             dependencies: [
-                "MinibotMaster", "MinibotAvailability", "MinibotSQLite",
+                "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotSQLite", "MinibotPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -215,6 +228,11 @@ let package = Package(
         .testTarget(
             name: "MinibotSQLiteTests",
             dependencies: ["MinibotSQLite", "MinibotStore", "MinibotCore", "MinibotCompression", "MinibotTesting"]
+        ),
+        // A throw-away PostgreSQL server per suite (PostgresFixture in MinibotTesting).
+        .testTarget(
+            name: "MinibotPostgresTests",
+            dependencies: ["MinibotPostgres", "MinibotStore", "MinibotCore", "MinibotTesting"]
         ),
         .testTarget(name: "MinibotGitTests", dependencies: ["MinibotGit", "MinibotTesting"]),
         // The master's services in-process: a manual clock, no sockets where none are needed.

@@ -1,3 +1,4 @@
+import Foundation
 import MinibotCore
 
 /// The reading of one `master.cfg`: sections into Core values, plus the names each section
@@ -50,7 +51,12 @@ final class MasterConfigParser {
                 www($0)
             } ?? config.www
             if let db = m.string("db") {
-                if db.isEmpty { m.error("'db' is empty; name the SQLite file, e.g. state.sqlite", at: "db") }
+                // A SQLite file or a postgresql:// URL (checked here, opened by the executable).
+                do throws(DatabaseAddress.Problem) {
+                    _ = try DatabaseAddress(db, environment: ProcessInfo.processInfo.environment)
+                } catch {
+                    m.error(error.message, at: "db")
+                }
                 config.db = db
             }
             config.workers = m.list("workers") { worker($0) } ?? []

@@ -35,11 +35,12 @@ extension SQLiteStore {
         }
     }
 
+    @discardableResult
     public func finishBuild(id: Int64, results: BuildResult, stateString: String, at: Date,
-                            properties: [String: String]) async throws {
+                            properties: [String: String]) async throws -> Bool {
         let propertiesText = try StoreCoding.encode(properties, "build properties")
         let completed = StoreCoding.seconds(at)
-        try await write("finish build \(id)") { db in
+        return try await write("finish build \(id)") { db in
             // Only a running build finishes: a second finish (restart recovery racing a late
             // worker message) must not release a claim that a newer build now holds.
             try db.cachedStatement(sql: """
@@ -50,7 +51,8 @@ extension SQLiteStore {
             let requestID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT buildrequest_id FROM builds WHERE id = ?"), arguments: [id])
             guard let requestID else { throw StoreError("cannot finish build \(id): there is no such build") }
-            guard db.changesCount == 1 else { return }
+            // One file, one writer: a build holds its claim exactly while it runs.
+            guard db.changesCount == 1 else { return false }
 
             if results == .retry {
                 // Pending again with its original submitted time and priority, so it keeps
@@ -63,6 +65,7 @@ extension SQLiteStore {
                     UPDATE buildrequests SET complete = 1, results = ?, complete_at = ? WHERE id = ? AND complete = 0
                     """).execute(arguments: [results.rawValue, completed, requestID])
             }
+            return true
         }
     }
 

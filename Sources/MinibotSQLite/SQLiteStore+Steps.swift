@@ -5,8 +5,18 @@ import MinibotCore
 import MinibotStore
 
 extension SQLiteStore {
+    /// The fence of the writes for a build: it must exist and still run (in one SQLite file a
+    /// build holds its claim exactly while it runs; only its finish releases it).
+    static func checkHoldsClaim(_ db: Database, _ buildID: Int64, _ what: String) throws {
+        let running = try Bool.fetchOne(db.cachedStatement(sql: "SELECT complete_at IS NULL FROM builds WHERE id = ?"),
+                                        arguments: [buildID])
+        guard let running else { throw StoreError("cannot \(what): there is no build \(buildID)") }
+        if !running { throw StoreError.claimLost(buildID: buildID, what) }
+    }
+
     public func startStep(_ step: BuildStep) async throws {
         try await write("start step \(step.number) of build \(step.buildID)") { db in
+            try Self.checkHoldsClaim(db, step.buildID, "start step \(step.number)")
             // An upsert, so that recording the same step start twice is harmless.
             do {
                 try db.cachedStatement(sql: """
@@ -28,6 +38,7 @@ extension SQLiteStore {
     public func finishStep(buildID: Int64, number: Int, results: BuildResult, stateString: String,
                            at: Date) async throws {
         try await write("finish step \(number) of build \(buildID)") { db in
+            try Self.checkHoldsClaim(db, buildID, "finish step \(number)")
             try db.cachedStatement(sql: """
                 UPDATE steps SET complete_at = ?, results = ?, state_string = ? WHERE build_id = ? AND number = ?
                 """).execute(arguments: [StoreCoding.seconds(at), results.rawValue, stateString, buildID, number])
@@ -50,6 +61,7 @@ extension SQLiteStore {
     public func appendLog(buildID: Int64, step: Int, _ chunks: [LogWrite]) async throws {
         guard !chunks.isEmpty else { return }
         try await write("append to the log of step \(step) of build \(buildID)") { db in
+            try Self.checkHoldsClaim(db, buildID, "append to the log of step \(step)")
             do {
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO logs (build_id, step, stream, text, size) VALUES (?, ?, ?, ?, ?)

@@ -8,6 +8,15 @@ import MinibotCore
 /// read followed by a write in the master's memory, so two masters sharing one database
 /// cannot both claim a request. Errors are ``StoreError``s.
 ///
+/// Claims are fenced: a claim (``startBuild(requestID:master:worker:at:properties:)``) makes
+/// a build, and the build's id names that claim from then on. Every later write for the
+/// build (``startStep(_:)``, ``finishStep(buildID:number:results:stateString:at:)``,
+/// ``appendLog(buildID:step:_:)``, ``finishBuild(id:results:stateString:at:properties:)``)
+/// lands only while the build runs and its request still holds that claim; otherwise it
+/// changes nothing and reports the claim lost (``StoreError/isClaimLost``, or `false` from
+/// `finishBuild`), and the master stops the build. A store shared by several masters (PostgreSQL)
+/// records the claimer and a fencing token on both rows and checks both in the write.
+///
 /// The executable opens the implementation (`MinibotSQLite`'s `SQLiteStore` by default) and
 /// hands it to the master through `Master.StoreFactory`; the master names no implementation.
 /// Every implementation passes `StoreConformance` (in `MinibotTesting`).
@@ -54,9 +63,11 @@ public protocol Store: Sendable {
     /// Ends a running build; `properties` are merged into the build's. RETRY releases its
     /// request's claim (pending again, same submitted time and priority); any other result
     /// completes the request with that result. Finishing a build that already finished
-    /// changes nothing (so a late duplicate cannot release a newer claim).
+    /// changes nothing (so a late duplicate cannot release a newer claim). Returns whether it
+    /// ended the build: false when the build had already ended or no longer holds its claim.
+    @discardableResult
     func finishBuild(id: Int64, results: BuildResult, stateString: String, at: Date,
-                     properties: [String: String]) async throws
+                     properties: [String: String]) async throws -> Bool
     func build(id: Int64) async throws -> Build?
     func build(builder: String, number: Int) async throws -> Build?
     /// Newest first; `builder` nil for all builders.
@@ -69,11 +80,15 @@ public protocol Store: Sendable {
     func buildCounts(since: Date) async throws -> [String: Int]
 
     // MARK: steps and logs
+    /// Records a step's start (again: harmless). Throws ``StoreError/claimLost(buildID:_:)``
+    /// when the build no longer holds its claim.
     func startStep(_ step: BuildStep) async throws
+    /// Records a step's end; fenced like ``startStep(_:)``.
     func finishStep(buildID: Int64, number: Int, results: BuildResult, stateString: String, at: Date) async throws
     func steps(buildID: Int64) async throws -> [BuildStep]
     /// Appends chunks to a step's log, in one transaction, in order. Callers batch output
-    /// into chunks (tens of KiB); compressed chunks are kept compressed.
+    /// into chunks (tens of KiB); compressed chunks are kept compressed. Fenced like
+    /// ``startStep(_:)``: none of the chunks lands once the build's claim is lost.
     func appendLog(buildID: Int64, step: Int, _ chunks: [LogWrite]) async throws
     /// Reads a step's log chunk by chunk, in order, without loading it all.
     func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk]

@@ -22,6 +22,7 @@ public enum StoreConformance {
         ("atomic claim", atomicClaim(make:)),
         ("claim lost", claimLost(make:)),
         ("complete only by the claimer", completeOnlyByClaimer(make:)),
+        ("fenced writes", fencedWrites(make:)),
         ("restart recovery", restartRecovery(make:)),
         ("pending order", pendingOrder(make:)),
         ("pagination", pagination(make:)),

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import MinibotAvailability
+import MinibotCore
 import MinibotMaster
+import MinibotPostgres
 import MinibotSQLite
 
 /// `minibot-master DIR`: the master process alone. `minibot start DIR` runs it when it is
@@ -29,6 +31,19 @@ struct MinibotMasterCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Start with a new, empty database even though this directory ran a master before and its database file is missing.")
     var newDatabase = false
 
+    /// The SQLite file that `db` names (the embedded default), or the PostgreSQL database of a
+    /// `postgresql://` URL; the same choice as `minibot`'s.
+    static let store: Master.StoreFactory = { config, directory in
+        let environment = ProcessInfo.processInfo.environment
+        switch try DatabaseAddress(config.db, environment: environment) {
+        case .sqlite:
+            return try SQLiteStore(path: Master.databasePath(config, in: directory))
+        case .postgres(let address):
+            return try await PostgresStore.connect(PostgresStore.Configuration(address: address,
+                                                                               environment: environment))
+        }
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level \(logLevel)")
@@ -36,10 +51,7 @@ struct MinibotMasterCommand: AsyncParsableCommand {
         do {
             try await MasterProcess.run(directory: directory, port: port, logLevel: level,
                                         plugins: MasterProcess.plugins([AvailabilityPlugin.self]),
-                                        store: { config, directory in
-                                            // The embedded default: the SQLite file that `db` names.
-                                            try SQLiteStore(path: Master.databasePath(config, in: directory))
-                                        },
+                                        store: Self.store,
                                         maxLongPollsPerClient: maxLongPollsPerClient, newDatabase: newDatabase)
         } catch {
             FileHandle.standardError.write(Data("minibot-master: \(error)\n".utf8))

@@ -23,11 +23,21 @@ struct CheckConfig: AsyncParsableCommand {
             let plugins = config.plugins.map(\.name)
             print("\(file): OK — \(config.workers.count) workers, \(config.builders.count) builders, "
                   + "\(config.schedulers.count) schedulers, \(config.changeSources.count) change sources"
-                  + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))"))
+                  + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))")
+                  + Self.database(config))
         } catch {
             print(error.description)
             throw ExitCode(1)
         }
+    }
+}
+
+extension CheckConfig {
+    /// `, db: …` for a shared database (its URL, never a password); nothing for SQLite.
+    static func database(_ config: MasterConfig) -> String {
+        guard case .postgres(let address) = try? DatabaseAddress(config.db, environment: ProcessInfo.processInfo.environment)
+        else { return "" }
+        return ", db: \(address)"
     }
 }
 

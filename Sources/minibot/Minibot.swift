@@ -3,6 +3,7 @@ import Foundation
 import MinibotAvailability
 import MinibotCore
 import MinibotMaster
+import MinibotPostgres
 import MinibotSQLite
 
 /// `minibot`: run and drive a Minibot master.
@@ -19,9 +20,18 @@ struct Minibot: AsyncParsableCommand {
     /// The plugins this executable ships; `master.cfg` enables them under `plugins:`.
     static let plugins: [any MasterPlugin.Type] = MasterProcess.plugins([AvailabilityPlugin.self])
 
-    /// The store a master run in this process opens: the SQLite file that `db` names.
+    /// The store a master run in this process opens: the SQLite file that `db` names, or the
+    /// PostgreSQL database of a `postgresql://` URL (password from a passfile or PGPASSWORD).
+    /// `minibot-master` opens its store the same way.
     static let store: Master.StoreFactory = { config, directory in
-        try SQLiteStore(path: Master.databasePath(config, in: directory))
+        let environment = ProcessInfo.processInfo.environment
+        switch try DatabaseAddress(config.db, environment: environment) {
+        case .sqlite:
+            return try SQLiteStore(path: Master.databasePath(config, in: directory))
+        case .postgres(let address):
+            return try await PostgresStore.connect(PostgresStore.Configuration(address: address,
+                                                                               environment: environment))
+        }
     }
 
     static func main() async {

@@ -17,8 +17,9 @@ import Testing
 
         var configuration = AgentConfiguration(socket: .init(path: socket))
         // A TTL of a few seconds: the client renews every third of it, and under a loaded
-        // test run a 1 s TTL let a renewal arrive late and the lease expire.
-        configuration.arbiter = .init(slots: 1, maxLoad: 4, settle: 0, offerTimeout: 5, leaseTTL: 4)
+        // test run a 1 s TTL let a renewal arrive late and the lease expire; 4 s did too once
+        // the two-master PostgreSQL integration tests ran beside it (a renewal over 2.7 s late).
+        configuration.arbiter = .init(slots: 1, maxLoad: 4, settle: 0, offerTimeout: 5, leaseTTL: 8)
         configuration.load = .init(file: loadFile, sampleInterval: 0.2)
         let agent = Agent(configuration: configuration)
         let client1 = AgentClient(configuration: .init(socketPath: socket, clientName: "w1", initialBackoff: 0.05, maxBackoff: 0.2))

@@ -5,7 +5,8 @@
 public struct MasterConfig: Sendable {
     public var title: String
     public var www: WWWConfig
-    /// The SQLite file, relative to the master directory unless absolute.
+    /// The SQLite file, relative to the master directory unless absolute, or a
+    /// `postgresql://` URL (``DatabaseAddress`` reads it).
     public var db: String
     public var workers: [WorkerSpec]
     public var changeSources: [ChangeSourceSpec]

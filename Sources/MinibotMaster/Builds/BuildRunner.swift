@@ -156,8 +156,9 @@ final class BuildRunner: Sendable {
                                              worker: launch.worker, log: log)
 
         do {
-            try await store.finishBuild(id: build.id, results: result, stateString: state, at: clock.now(),
-                                        properties: build.properties)
+            let ended = try await store.finishBuild(id: build.id, results: result, stateString: state, at: clock.now(),
+                                                    properties: build.properties)
+            if !ended { log.warning("the end of the build was not recorded: its claim was lost") }
         } catch {
             log.error("could not record the end of the build: \(error)")
         }
@@ -259,8 +260,16 @@ final class BuildRunner: Sendable {
         guard let link = await registry.link(context.worker) else {
             return .workerLost(worker: context.worker)
         }
-        try? await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
-                                             startedAt: clock.now(), stateString: "running"))
+        do {
+            try await store.startStep(BuildStep(buildID: build.id, number: index, name: spec.name,
+                                                startedAt: clock.now(), stateString: "running"))
+        } catch let error as StoreError where error.isClaimLost {
+            // Fenced out: the request is someone else's now; run nothing more for it.
+            context.log.warning("build stopped: \(error)")
+            return .claimLost
+        } catch {
+            context.log.error("could not record a step start: \(error)")
+        }
         plugins.events.record(.stepStarted, ["buildid": .number(Double(build.id)), "step": .number(Double(index)),
                                                "name": .string(spec.name)])
         let message: MasterMessage.StartStep

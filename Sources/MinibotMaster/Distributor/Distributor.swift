@@ -72,6 +72,19 @@ actor Distributor: Service {
         signal.wake("master started")
     }
 
+    /// Loads the store's pending requests again (after another master's claims were released
+    /// by the reaper, say) and wakes the pass; requests already known are left as they are.
+    func reloadPending(reason: String) async {
+        do {
+            for request in try await store.pendingRequests() where pending[request.id] == nil {
+                pending[request.id] = request
+            }
+        } catch {
+            logger.error("could not reload pending requests from the store: \(error)")
+        }
+        signal.wake(reason)
+    }
+
     /// New requests from a scheduler; older pending ones they collapse are completed SKIPPED.
     func submitted(_ requests: [BuildRequest]) async {
         for request in requests { pending[request.id] = request }

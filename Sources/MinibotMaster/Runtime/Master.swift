@@ -17,8 +17,9 @@ public final class Master: Sendable {
     ///
     /// Supplied by the executable (the master builds against the ``Store`` protocol only and
     /// names no implementation); called once, by ``init(_:)``, before any part of the master
-    /// exists. A relative `db` setting is resolved with ``databasePath(_:in:)``.
-    public typealias StoreFactory = @Sendable (MasterConfig, URL) throws -> any Store
+    /// exists. A relative `db` setting is resolved with ``databasePath(_:in:)``. Async, because
+    /// a server store connects and migrates its schema before the master starts.
+    public typealias StoreFactory = @Sendable (MasterConfig, URL) async throws -> any Store
 
     /// How to start a master.
     public struct Configuration: Sendable {
@@ -83,7 +84,7 @@ public final class Master: Sendable {
         self.logger = logger
         let directory = URL(fileURLWithPath: configuration.directory).standardizedFileURL
         let config = try Self.check(path: Self.configPath(in: directory.path), plugins: configuration.plugins)
-        let store = try configuration.store(config, directory)
+        let store = try await configuration.store(config, directory)
         let clock = configuration.clock
         let masterName = "\(ProcessInfo.processInfo.hostName):\(directory.path)"
 
@@ -199,6 +200,12 @@ public final class Master: Sendable {
         var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor,
                                        health]
         services.append(MetricsService(events: runtime.plugins.events, metrics: metrics))
+        if let shared = runtime.store as? any SharedStore {
+            // Several masters on one database: leases and the reaper (see LivenessService).
+            services.append(LivenessService(store: shared, masterName: runtime.masterName, configHash: nil,
+                                            distributor: runtime.distributor,
+                                            logger: logger.with("component", "liveness"), clock: runtime.clock))
+        }
         services.append(ReloadOnHangup(master: self))
         services.append(app)
         let group = ServiceGroup(configuration: .init(

@@ -43,7 +43,7 @@ public enum MasterProcess {
         do {
             let guarded: Master.StoreFactory = { config, directory in
                 try refuseMissingDatabase(config, in: directory, ranBefore: ranBefore, newDatabase: newDatabase)
-                return try store(config, directory)
+                return try await store(config, directory)
             }
             var configuration = Master.Configuration(directory: dir.path, store: guarded, plugins: plugins, port: port,
                                                      logLevel: logLevel)

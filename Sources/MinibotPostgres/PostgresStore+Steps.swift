@@ -1,0 +1,144 @@
+import Foundation
+import MinibotCompression
+import MinibotCore
+import MinibotStore
+import NIOCore
+import PostgresNIO
+
+extension PostgresStore {
+    /// The fence of every write for a running build: the build runs and its request still
+    /// holds the build's claim (master and token). `FOR SHARE` makes a concurrent release
+    /// wait for the write (and the write for the release), so none lands after the claim ends.
+    /// (SQL text: the id is an integer, written as a literal so the fence composes with any
+    /// statement's own parameters.)
+    static func holdsClaim(_ buildID: Int64) -> String {
+        """
+        EXISTS (SELECT 1 FROM builds b JOIN buildrequests r ON r.id = b.buildrequest_id
+                WHERE b.id = \(buildID) AND b.complete_at IS NULL
+                  AND r.claimed_by = b.master AND r.claim_token = b.claim_token
+                FOR SHARE OF r)
+        """
+    }
+
+    public func startStep(_ step: BuildStep) async throws {
+        // An upsert, so that recording the same step start twice is harmless.
+        let written = try await rows("start step \(step.number) of build \(step.buildID)", """
+            INSERT INTO steps (build_id, number, name, started_at, complete_at, results, state_string)
+            SELECT \(step.buildID), \(step.number), \(step.name), \(step.startedAt), \(step.completedAt),
+                   \(step.results?.rawValue), \(step.stateString)
+            WHERE \(unescaped: Self.holdsClaim(step.buildID))
+            ON CONFLICT (build_id, number) DO UPDATE SET
+                name = excluded.name, started_at = excluded.started_at, complete_at = excluded.complete_at,
+                results = excluded.results, state_string = excluded.state_string
+            RETURNING number
+            """)
+        if written.isEmpty { try await refuse(step.buildID, "start step \(step.number)") }
+    }
+
+    public func finishStep(buildID: Int64, number: Int, results: BuildResult, stateString: String,
+                           at: Date) async throws {
+        let written = try await rows("finish step \(number) of build \(buildID)", """
+            UPDATE steps SET complete_at = \(at), results = \(results.rawValue), state_string = \(stateString)
+            WHERE build_id = \(buildID) AND number = \(number) AND \(unescaped: Self.holdsClaim(buildID))
+            RETURNING number
+            """)
+        guard written.isEmpty else { return }
+        if try await rows("finish step \(number) of build \(buildID)", """
+            SELECT 1 FROM steps WHERE build_id = \(buildID) AND number = \(number)
+            """).isEmpty {
+            throw StoreError("cannot finish step \(number) of build \(buildID): it was never started")
+        }
+        try await refuse(buildID, "finish step \(number)")
+    }
+
+    public func steps(buildID: Int64) async throws -> [BuildStep] {
+        try await rows("list the steps of build \(buildID)", """
+            SELECT build_id, number, name, started_at, complete_at, results, state_string
+            FROM steps WHERE build_id = \(buildID) ORDER BY number
+            """).map(PostgresCoding.step)
+    }
+
+    public func appendLog(buildID: Int64, step: Int, _ chunks: [LogWrite]) async throws {
+        guard !chunks.isEmpty else { return }
+        let held = try await transaction("append to the log of step \(step) of build \(buildID)") { session in
+            // The fence once, holding the request's row in share mode to the commit.
+            guard try await session.rows("SELECT \(unescaped: Self.holdsClaim(buildID)) AS held")[0]["held"]
+                .decode(Bool.self) else { return false }
+            for chunk in chunks {
+                switch chunk.payload {
+                case .text(let text):
+                    try await session.rows("""
+                        INSERT INTO logs (build_id, step, stream, text) VALUES (\(buildID), \(step),
+                                                                                \(chunk.stream.rawValue), \(text))
+                        """)
+                case .compressed(let bytes, let size):
+                    try await session.rows("""
+                        INSERT INTO logs (build_id, step, stream, data, size)
+                        VALUES (\(buildID), \(step), \(chunk.stream.rawValue), \(ByteBuffer(bytes: bytes)), \(size))
+                        """)
+                }
+            }
+            return true
+        }
+        if !held { try await refuse(buildID, "append to the log of step \(step)") }
+    }
+
+    public func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk] {
+        // One page of the logs_read index: memory stays bounded by `limit` chunks.
+        try await rows("read the log of step \(step) of build \(buildID)", """
+            SELECT id, stream, text, data, size FROM logs
+            WHERE build_id = \(buildID) AND step = \(step) AND id > \(afterChunk) ORDER BY id LIMIT \(limit)
+            """).map { row in
+                let id = try row["id"].decode(Int64.self)
+                let payload: LogPayload
+                if let size = try row["size"].decode(Int?.self) {
+                    var data = try row["data"].decode(ByteBuffer.self)
+                    payload = .compressed(data.readBytes(length: data.readableBytes) ?? [], size: size)
+                } else {
+                    payload = .text(try row["text"].decode(String?.self) ?? "")
+                }
+                let text: String
+                do {
+                    text = try LogCompression.text(of: payload)
+                } catch {
+                    throw StoreError("log chunk \(id) of step \(step) of build \(buildID): \(error)")
+                }
+                return LogChunk(id: id, stream: LogStream(rawValue: try row["stream"].decode(String.self)) ?? .stdout,
+                                text: text)
+            }
+    }
+
+    public func pruneLogs(endedBefore cutoff: Date, at now: Date) async throws -> LogPruning {
+        var total = LogPruning()
+        while true {
+            // A few builds per transaction, so that no statement holds many rows for long.
+            let batch = try await transaction("delete the logs of builds that ended before \(cutoff)") { session in
+                let ids = try await session.rows("""
+                    SELECT id FROM builds WHERE logs_pruned_at IS NULL AND complete_at < \(cutoff)
+                    ORDER BY complete_at LIMIT 50 FOR UPDATE SKIP LOCKED
+                    """).map { try $0["id"].decode(Int64.self) }
+                guard !ids.isEmpty else { return LogPruning() }
+                let chunks = try await session.rows("DELETE FROM logs WHERE build_id = ANY(\(ids)) RETURNING 1").count
+                try await session.rows("UPDATE builds SET logs_pruned_at = \(now) WHERE id = ANY(\(ids))")
+                return LogPruning(builds: ids.count, chunks: chunks)
+            }
+            guard batch.builds > 0 else { return total }
+            total.builds += batch.builds
+            total.chunks += batch.chunks
+        }
+    }
+
+    public func logsPruned(buildID: Int64) async throws -> Date? {
+        try await rows("read whether the logs of build \(buildID) were deleted", """
+            SELECT logs_pruned_at FROM builds WHERE id = \(buildID)
+            """).first.flatMap { try $0["logs_pruned_at"].decode(Date?.self) }
+    }
+
+    /// Throws why a fenced write for `buildID` found no row: no such build, or its claim is gone.
+    func refuse(_ buildID: Int64, _ what: String) async throws {
+        if try await rows(what, "SELECT 1 FROM builds WHERE id = \(buildID)").isEmpty {
+            throw StoreError("cannot \(what): there is no build \(buildID)")
+        }
+        throw StoreError.claimLost(buildID: buildID, what)
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import Logging
+import MinibotCore
+import MinibotStore
+import PostgresNIO
+
+/// The ``Store`` that several masters share: one PostgreSQL database through postgres-nio.
+///
+/// Open it with ``connect(_:logger:)``, which checks that the server answers, creates or
+/// migrates the schema and starts the connection pool. Every method is one statement or one
+/// transaction on a pooled connection; safe to call from any task and from any number of
+/// masters at once.
+///
+/// Claims: ``startBuild(requestID:master:worker:at:properties:)`` is one statement that takes
+/// the pending row with `FOR UPDATE SKIP LOCKED` (a contender skips a row another is
+/// claiming instead of waiting for it), records the master, draws a fencing token from the
+/// `claim_tokens` sequence and inserts the build with the same master and token. A build id
+/// therefore names one claim; every later write for the build (steps, logs, finish, unclaim)
+/// joins the build to its request and lands only while the request still holds that master
+/// and that token and the build runs. When it finds no such row, the claim is lost.
+public final class PostgresStore: Store {
+    /// Where and how to connect.
+    public struct Configuration: Sendable {
+        public var address: PostgresAddress
+        /// nil: no password (trust or peer authentication).
+        public var password: String?
+        /// The pool's upper bound on connections to the server.
+        public var maximumConnections: Int
+        /// How long connecting may take before the store gives up.
+        public var connectTimeout: Duration
+
+        public init(address: PostgresAddress, password: String? = nil, maximumConnections: Int = 8,
+                    connectTimeout: Duration = .seconds(10)) {
+            self.address = address
+            self.password = password
+            self.maximumConnections = maximumConnections
+            self.connectTimeout = connectTimeout
+        }
+
+        /// The address with the password libpq would use: `PGPASSWORD`, else the matching line
+        /// of the password file (`?passfile=`, `PGPASSFILE`, or `~/.pgpass`).
+        public init(address: PostgresAddress, environment: [String: String]) throws {
+            self.init(address: address)
+            password = try PostgresPasswordFile.password(for: address, environment: environment)
+        }
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    /// The database, for messages (never holds a password).
+    public let address: PostgresAddress
+    private let runner: Task<Void, Never>
+
+    private init(client: PostgresClient, runner: Task<Void, Never>, address: PostgresAddress, logger: Logger) {
+        self.client = client
+        self.runner = runner
+        self.address = address
+        self.logger = logger
+    }
+
+    deinit { runner.cancel() }
+
+    /// Connects, migrates the schema to this version's and returns the store.
+    ///
+    /// Fails with a ``StoreError`` saying what to fix when the server cannot be reached, the
+    /// login is refused, or the database was migrated by a newer Minibot.
+    public static func connect(_ configuration: Configuration,
+                               logger: Logger = Logger(label: "minibot.store.postgres")) async throws -> PostgresStore {
+        let address = configuration.address
+        let connectionConfiguration = Self.connectionConfiguration(configuration)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0,
+                                                              logger: logger)
+        } catch {
+            throw StoreError("cannot connect to \(address): \(describe(error)); check that the server runs, "
+                + "that it accepts \(address.user) from this host, and the password (PGPASSWORD or a passfile)")
+        }
+        do {
+            try await migrate(connection, address: address, logger: logger)
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = max(1, configuration.maximumConnections)
+        options.connectTimeout = configuration.connectTimeout
+        let clientConfiguration: PostgresClient.Configuration
+        if address.isUnixSocket {
+            clientConfiguration = PostgresClient.Configuration(
+                unixSocketPath: address.socketPath, username: address.user, password: configuration.password,
+                database: address.database)
+        } else {
+            clientConfiguration = PostgresClient.Configuration(
+                host: address.host, port: address.port, username: address.user, password: configuration.password,
+                database: address.database, tls: .disable)
+        }
+        var pooled = clientConfiguration
+        pooled.options = options
+        let client = PostgresClient(configuration: pooled, backgroundLogger: logger)
+        // The pool works only while `run()` runs; it ends (closing every connection) when
+        // the store is released. Started at once where the runtime can, so that `run()` has
+        // begun before the first query (postgres-nio warns otherwise).
+        let runner: Task<Void, Never>
+        if #available(macOS 26, *) {
+            runner = Task.immediate { await client.run() }
+        } else {
+            runner = Task { await client.run() }
+        }
+        return PostgresStore(client: client, runner: runner, address: address, logger: logger)
+    }
+
+    private static func connectionConfiguration(_ configuration: Configuration) -> PostgresConnection.Configuration {
+        let address = configuration.address
+        var result = address.isUnixSocket
+            ? PostgresConnection.Configuration(unixSocketPath: address.socketPath, username: address.user,
+                                               password: configuration.password, database: address.database)
+            : PostgresConnection.Configuration(host: address.host, port: address.port, username: address.user,
+                                               password: configuration.password, database: address.database,
+                                               tls: .disable)
+        result.options.connectTimeout = .seconds(Int64(configuration.connectTimeout.components.seconds))
+        return result
+    }
+
+    /// Applies the missing migrations in one transaction, under an advisory lock.
+    static func migrate(_ connection: PostgresConnection, address: PostgresAddress, logger: Logger) async throws {
+        do {
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.versionTable), logger: logger)
+            var current = 0
+            for try await version in try await connection.query(
+                "SELECT COALESCE(MAX(version), 0)::bigint FROM minibot_schema", logger: logger).decode(Int.self) {
+                current = version
+            }
+            if current > PostgresSchema.latest {
+                throw StoreError("the database \(address) is at schema version \(current), written by a newer "
+                    + "version of Minibot (this one knows \(PostgresSchema.latest)); run that version")
+            }
+            for migration in PostgresSchema.migrations where migration.version > current {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("""
+                    INSERT INTO minibot_schema (version, description) VALUES (\(migration.version), \(migration.description))
+                    """, logger: logger)
+                logger.info("database migrated", metadata: ["version": "\(migration.version)", "database": "\(address)"])
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            if error is StoreError { throw error }
+            throw StoreError("cannot migrate the database \(address): \(describe(error))")
+        }
+    }
+
+    // MARK: statements and transactions
+
+    /// Runs one statement and returns its rows; errors are wrapped with `operation`.
+    @discardableResult
+    func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        do {
+            return try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        } catch {
+            throw wrap(error, operation)
+        }
+    }
+
+    /// Runs `body` in one transaction on one connection (rolled back if it throws).
+    func transaction<T: Sendable>(_ operation: String,
+                                  _ body: @Sendable (Session) async throws -> T) async throws -> T {
+        let logger = logger
+        do {
+            return try await client.withConnection { connection in
+                let session = Session(connection: connection, logger: logger)
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(session)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw wrap(error, operation)
+        }
+    }
+
+    /// A connection inside a transaction of ``transaction(_:_:)``.
+    struct Session {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        @discardableResult
+        func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+            try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        }
+    }
+
+    private func wrap(_ error: any Error, _ operation: String) -> any Error {
+        if error is StoreError || error is CancellationError { return error }
+        return StoreError("cannot \(operation) in the database \(address): \(Self.describe(error))")
+    }
+
+    /// The server's message (postgres-nio's own description hides it), or the client's.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return message + state
+            }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    /// The SQLSTATE of a server error, e.g. 23503 for a foreign-key violation.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}
