@@ -6,28 +6,9 @@ import PostgresNIO
 /// Conversions between model values and PostgreSQL columns: maps and lists are bound as JSON
 /// text and cast to `jsonb` in SQL, and read back as `::text`.
 enum PostgresCoding {
-    static func encode<T: Encodable>(_ value: T, _ what: String) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw StoreError("cannot encode \(what) as JSON: \(error)")
-        }
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw StoreError("the stored \(what) is not valid JSON (\(error)); the database is damaged")
-        }
-    }
-
     static func properties(_ row: PostgresRandomAccessRow, _ column: String = "properties") throws -> [String: String] {
         let text = try row[column].decode(String.self)
-        if text == "{}" { return [:] }
-        return try decode([String: String].self, text, "properties")
+        return try StoreJSON.properties(text)
     }
 
     static func result(_ row: PostgresRandomAccessRow, _ column: String = "results") throws -> BuildResult? {
@@ -51,7 +32,7 @@ enum PostgresCoding {
                       author: try row["author"].decode(String.self),
                       committer: try row["committer"].decode(String?.self),
                       comments: try row["comments"].decode(String.self),
-                      files: try decode([String].self, row["files"].decode(String.self), "files of change \(id)"),
+                      files: try StoreJSON.decode([String].self, row["files"].decode(String.self), "files of change \(id)"),
                       when: try row["when_at"].decode(Date.self), source: try row["source"].decode(String.self))
     }
 

@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresStore {
     public func startBuild(requestID: Int64, master: String, worker: String, at: Date,
                            properties: [String: String]) async throws -> Build? {
-        let propertiesText = try PostgresCoding.encode(properties, "build properties")
+        let propertiesText = try StoreJSON.encode(properties, "build properties")
         // The claim, the token, the build number and the build row in one statement: a
         // contender that finds the row locked skips it (nil) instead of waiting and failing
         // later; a request no longer pending matches no row and changes nothing, and so does
@@ -43,7 +43,7 @@ extension PostgresStore {
     @discardableResult
     public func finishBuild(id: Int64, results: BuildResult, stateString: String, at: Date,
                             properties: [String: String]) async throws -> Bool {
-        let propertiesText = try PostgresCoding.encode(properties, "build properties")
+        let propertiesText = try StoreJSON.encode(properties, "build properties")
         // Fenced, in one statement: the request row is changed first (its row lock orders
         // two finishers of one build), and only while it still holds this build's claim
         // (the build's master and token) and the build runs. RETRY releases the claim, any

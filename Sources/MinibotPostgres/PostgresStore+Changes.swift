@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresStore {
     public func addChange(_ change: Change) async throws -> Change {
-        let files = try PostgresCoding.encode(change.files, "the files of a change")
+        let files = try StoreJSON.encode(change.files, "the files of a change")
         let rows = try await rows("record change \(change.revision)", """
             INSERT INTO changes (revision, branch, repository, project, category, author, committer, comments,
                                  files, when_at, source)
@@ -35,12 +35,12 @@ extension PostgresStore {
         let rows = try await rows("read the branch heads of poller \(poller)",
                                   "SELECT heads::text AS heads FROM poller_heads WHERE poller = \(poller)")
         guard let row = rows.first else { return nil }
-        return try PostgresCoding.decode([String: String].self, row["heads"].decode(String.self),
+        return try StoreJSON.decode([String: String].self, row["heads"].decode(String.self),
                                          "heads of poller \(poller)")
     }
 
     public func setPollerHeads(_ poller: String, _ heads: [String: String]) async throws {
-        let text = try PostgresCoding.encode(heads, "branch heads")
+        let text = try StoreJSON.encode(heads, "branch heads")
         try await rows("record the branch heads of poller \(poller)", """
             INSERT INTO poller_heads (poller, heads) VALUES (\(poller), \(text)::jsonb)
             ON CONFLICT (poller) DO UPDATE SET heads = excluded.heads

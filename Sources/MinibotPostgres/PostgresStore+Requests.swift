@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresStore {
     public func addBuildset(_ buildset: Buildset, builders: [String],
                             priority: Int) async throws -> (Buildset, [BuildRequest]) {
-        let properties = try PostgresCoding.encode(buildset.properties, "buildset properties")
+        let properties = try StoreJSON.encode(buildset.properties, "buildset properties")
         return try await transaction("record a buildset of scheduler \(buildset.schedulerName)") { session in
             let ss = buildset.sourceStamp
             let submitted = buildset.submittedAt

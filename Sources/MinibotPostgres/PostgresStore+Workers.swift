@@ -9,7 +9,7 @@ extension PostgresStore {
             SELECT paused, pause_reason, last_connected, info::text AS info FROM workers WHERE name = \(worker)
             """).first else { return nil }
         let info = try row["info"].decode(String?.self).map {
-            try PostgresCoding.decode(WorkerInfo.self, $0, "info of worker \(worker)")
+            try StoreJSON.decode(WorkerInfo.self, $0, "info of worker \(worker)")
         }
         return WorkerStateRecord(name: worker, isPaused: try row["paused"].decode(Bool.self),
                                  pauseReason: try row["pause_reason"].decode(String?.self),
@@ -17,7 +17,7 @@ extension PostgresStore {
     }
 
     public func setWorkerState(_ state: WorkerStateRecord) async throws {
-        let info = try state.info.map { try PostgresCoding.encode($0, "worker info") }
+        let info = try state.info.map { try StoreJSON.encode($0, "worker info") }
         try await rows("record the state of worker \(state.name)", """
             INSERT INTO workers (name, paused, pause_reason, last_connected, info)
             VALUES (\(state.name), \(state.isPaused), \(state.pauseReason), \(state.lastConnected), \(info)::jsonb)
@@ -30,7 +30,7 @@ extension PostgresStore {
         guard let row = try await rows("read state \(key) of plugin \(plugin)", """
             SELECT value::text AS value FROM plugin_state WHERE plugin = \(plugin) AND key = \(key)
             """).first else { return nil }
-        return try PostgresCoding.decode(JSONValue.self, row["value"].decode(String.self), "state \(key) of plugin \(plugin)")
+        return try StoreJSON.decode(JSONValue.self, row["value"].decode(String.self), "state \(key) of plugin \(plugin)")
     }
 
     public func pluginStates(plugin: String) async throws -> [String: JSONValue] {
@@ -39,7 +39,7 @@ extension PostgresStore {
             SELECT key, value::text AS value FROM plugin_state WHERE plugin = \(plugin)
             """) {
             let key = try row["key"].decode(String.self)
-            states[key] = try PostgresCoding.decode(JSONValue.self, row["value"].decode(String.self),
+            states[key] = try StoreJSON.decode(JSONValue.self, row["value"].decode(String.self),
                                                     "state \(key) of plugin \(plugin)")
         }
         return states
@@ -51,7 +51,7 @@ extension PostgresStore {
                            "DELETE FROM plugin_state WHERE plugin = \(plugin) AND key = \(key)")
             return
         }
-        let text = try PostgresCoding.encode(value, "state \(key) of plugin \(plugin)")
+        let text = try StoreJSON.encode(value, "state \(key) of plugin \(plugin)")
         try await rows("record state \(key) of plugin \(plugin)", """
             INSERT INTO plugin_state (plugin, key, value) VALUES (\(plugin), \(key), \(text)::jsonb)
             ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value

@@ -6,7 +6,7 @@ import MinibotStore
 extension SQLiteStore {
     public func startBuild(requestID: Int64, master: String, worker: String, at: Date,
                            properties: [String: String]) async throws -> Build? {
-        let propertiesText = try StoreCoding.encode(properties, "build properties")
+        let propertiesText = try StoreJSON.encode(properties, "build properties")
         let started = StoreCoding.seconds(at)
         return try await write("start a build for request \(requestID)") { db in
             // The claim is this one conditional statement: whoever changes the row owns the
@@ -38,7 +38,7 @@ extension SQLiteStore {
     @discardableResult
     public func finishBuild(id: Int64, results: BuildResult, stateString: String, at: Date,
                             properties: [String: String]) async throws -> Bool {
-        let propertiesText = try StoreCoding.encode(properties, "build properties")
+        let propertiesText = try StoreJSON.encode(properties, "build properties")
         let completed = StoreCoding.seconds(at)
         return try await write("finish build \(id)") { db in
             // Only a running build finishes: a second finish (restart recovery racing a late

@@ -5,7 +5,7 @@ import MinibotStore
 
 extension SQLiteStore {
     public func addChange(_ change: Change) async throws -> Change {
-        let files = try StoreCoding.encode(change.files, "the files of a change")
+        let files = try StoreJSON.encode(change.files, "the files of a change")
         return try await write("record change \(change.revision)") { db in
             try db.cachedStatement(sql: """
                 INSERT INTO changes (revision, branch, repository, project, category, author, committer,
@@ -42,11 +42,11 @@ extension SQLiteStore {
             try String.fetchOne(db.cachedStatement(sql: "SELECT heads FROM poller_heads WHERE poller = ?"),
                                 arguments: [poller])
         }
-        return try text.map { try StoreCoding.decode([String: String].self, $0, "heads of poller \(poller)") }
+        return try text.map { try StoreJSON.decode([String: String].self, $0, "heads of poller \(poller)") }
     }
 
     public func setPollerHeads(_ poller: String, _ heads: [String: String]) async throws {
-        let text = try StoreCoding.encode(heads, "branch heads")
+        let text = try StoreJSON.encode(heads, "branch heads")
         try await write("record the branch heads of poller \(poller)") { db in
             try db.cachedStatement(sql: """
                 INSERT INTO poller_heads (poller, heads) VALUES (?, ?)

@@ -6,7 +6,7 @@ import MinibotStore
 extension SQLiteStore {
     public func addBuildset(_ buildset: Buildset, builders: [String],
                             priority: Int) async throws -> (Buildset, [BuildRequest]) {
-        let properties = try StoreCoding.encode(buildset.properties, "buildset properties")
+        let properties = try StoreJSON.encode(buildset.properties, "buildset properties")
         return try await write("record a buildset of scheduler \(buildset.schedulerName)") { db in
             let ss = buildset.sourceStamp
             let submitted = StoreCoding.seconds(buildset.submittedAt)

@@ -10,7 +10,7 @@ extension SQLiteStore {
                 sql: "SELECT paused, pause_reason, last_connected, info FROM workers WHERE name = ?"),
                 arguments: [worker]) else { return nil }
             let info = try (row["info"] as String?).map {
-                try StoreCoding.decode(WorkerInfo.self, $0, "info of worker \(worker)")
+                try StoreJSON.decode(WorkerInfo.self, $0, "info of worker \(worker)")
             }
             return WorkerStateRecord(name: worker, isPaused: row["paused"], pauseReason: row["pause_reason"],
                                      lastConnected: StoreCoding.optionalDate(row, "last_connected"), info: info)
@@ -18,7 +18,7 @@ extension SQLiteStore {
     }
 
     public func setWorkerState(_ state: WorkerStateRecord) async throws {
-        let info = try state.info.map { try StoreCoding.encode($0, "worker info") }
+        let info = try state.info.map { try StoreJSON.encode($0, "worker info") }
         try await write("record the state of worker \(state.name)") { db in
             try db.cachedStatement(sql: """
                 INSERT INTO workers (name, paused, pause_reason, last_connected, info) VALUES (?, ?, ?, ?, ?)
@@ -35,7 +35,7 @@ extension SQLiteStore {
             try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM plugin_state WHERE plugin = ? AND key = ?"),
                                 arguments: [plugin, key])
         }
-        return try text.map { try StoreCoding.decode(JSONValue.self, $0, "state \(key) of plugin \(plugin)") }
+        return try text.map { try StoreJSON.decode(JSONValue.self, $0, "state \(key) of plugin \(plugin)") }
     }
 
     public func pluginStates(plugin: String) async throws -> [String: JSONValue] {
@@ -45,7 +45,7 @@ extension SQLiteStore {
             var states: [String: JSONValue] = [:]
             while let row = try rows.next() {
                 let key: String = row[0]
-                states[key] = try StoreCoding.decode(JSONValue.self, row[1], "state \(key) of plugin \(plugin)")
+                states[key] = try StoreJSON.decode(JSONValue.self, row[1], "state \(key) of plugin \(plugin)")
             }
             return states
         }
@@ -59,7 +59,7 @@ extension SQLiteStore {
             }
             return
         }
-        let text = try StoreCoding.encode(value, "state \(key) of plugin \(plugin)")
+        let text = try StoreJSON.encode(value, "state \(key) of plugin \(plugin)")
         try await write("record state \(key) of plugin \(plugin)") { db in
             try db.cachedStatement(sql: """
                 INSERT INTO plugin_state (plugin, key, value) VALUES (?, ?, ?)

@@ -6,29 +6,9 @@ import MinibotStore
 /// Conversions between model values and SQLite columns: dates as REAL epoch seconds,
 /// maps and lists as JSON text.
 enum StoreCoding {
-    static func encode<T: Encodable>(_ value: T, _ what: String) throws -> String {
-        let encoder = JSONEncoder()
-        // Sorted keys: the same value is always the same text (diffable, comparable).
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw StoreError("cannot encode \(what) as JSON: \(error)")
-        }
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw StoreError("the stored \(what) is not valid JSON (\(error)); the database is damaged")
-        }
-    }
-
     static func properties(_ row: Row, _ column: String = "properties") throws -> [String: String] {
         let text: String = row[column]
-        if text == "{}" { return [:] }
-        return try decode([String: String].self, text, "properties")
+        return try StoreJSON.properties(text)
     }
 
     static func seconds(_ date: Date) -> Double { date.timeIntervalSince1970 }
@@ -56,7 +36,7 @@ enum StoreCoding {
         Change(id: row["id"], revision: row["revision"], branch: row["branch"], repository: row["repository"],
                project: row["project"], category: row["category"], author: row["author"],
                committer: row["committer"], comments: row["comments"],
-               files: try decode([String].self, row["files"], "files of change \(row["id"] as Int64)"),
+               files: try StoreJSON.decode([String].self, row["files"], "files of change \(row["id"] as Int64)"),
                when: date(row, "when_at"), source: row["source"])
     }
 

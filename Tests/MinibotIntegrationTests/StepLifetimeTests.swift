@@ -12,17 +12,8 @@ struct StepLifetimeTests {
           - name: b
             workers: [w1]
             steps:
-              - shell: {name: long, command: "echo started; sleep \(seconds); echo never"}
+              - shell: {name: long, command: "sleep \(seconds) & echo sleep-pid $!; wait; echo never"}
         """, builderNames: ["b"])
-    }
-
-    /// The processes whose command line is exactly `arguments`.
-    static func processes(_ arguments: [String]) -> [Int32] {
-        let wanted = arguments.joined(separator: "\u{0}") + "\u{0}"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } == wanted
-        }
     }
 
     /// The parent pid of `pid` (field 4 of /proc/PID/stat), nil when it is gone.
@@ -40,31 +31,31 @@ struct StepLifetimeTests {
         return !stat[stat.index(after: close)...].hasPrefix(" Z")
     }
 
-    /// Checks `condition` until it holds, at most `seconds` (a bounded wait on what the
-    /// process table says, not a sleep standing in for an event).
-    static func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !condition() {
-            if Date() >= deadline {
-                Issue.record("still not true after \(Int(seconds)) s: \(what)")
-                return false
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return true
-    }
-
-    /// Forces a build and returns once its `sleep SECONDS` runs (its pids).
-    static func startLongStep(_ master: MasterFixture, seconds: String) async throws -> [Int32] {
+    /// Forces a build and returns the pid of its step's `sleep`, which the step prints.
+    static func startLongStep(_ master: MasterFixture) async throws -> Int32 {
         let events = try await master.events()
         let request = try await master.force("b")
-        _ = try await events.buildStarted(request: request)
-        var sleeping: [Int32] = []
-        _ = await eventually("the step's sleep runs") {
-            sleeping = processes(["sleep", seconds])
-            return !sleeping.isEmpty
+        let build = MasterFixture.buildID(try await events.buildStarted(request: request))
+        var after = -1.0
+        while true {
+            let seen = after
+            let stored = try await events.wait("the step's output") {
+                $0["type"]?.stringValue == "step_log" && MasterFixture.buildID($0) == build
+                    && ($0["seq"]?.doubleValue ?? 0) > seen
+            }
+            after = stored["seq"]?.doubleValue ?? after
+            let log = try await master.log(build: build, step: 0)
+            if let line = log.split(separator: "\n").first(where: { $0.hasPrefix("sleep-pid ") }),
+               let pid = Int32(line.dropFirst("sleep-pid ".count).trimmingCharacters(in: .whitespaces)) {
+                return pid
+            }
         }
-        return sleeping
+    }
+
+    /// Waits for `pid` to exit (an event from the kernel, a pidfd), recording an issue after 30 s.
+    static func expectExit(_ pid: Int32, _ what: String) async {
+        let exited = await ProcessExit.wait(for: pid, timeout: 30)
+        #expect(exited, "still running after 30 s: \(what)")
     }
 
     @Test("kill -9 of the worker: the step's process group dies too")
@@ -73,12 +64,9 @@ struct StepLifetimeTests {
             let seconds = "987.\(Int.random(in: 100...999))"
             let master = try await scene.master(Self.config(seconds: seconds))
             let worker = try #require(try await scene.workers(["w1"], master: master).first)
-            let sleeping = try await Self.startLongStep(master, seconds: seconds)
-            try #require(!sleeping.isEmpty)
+            let sleeping = try await Self.startLongStep(master)
             await worker.crash()
-            _ = await Self.eventually("the step's sleep is gone after the worker was killed") {
-                !sleeping.contains(where: Self.isAlive)
-            }
+            await Self.expectExit(sleeping, "the step's sleep after the worker was killed")
         }
     }
 
@@ -88,8 +76,7 @@ struct StepLifetimeTests {
             let seconds = "986.\(Int.random(in: 100...999))"
             let master = try await scene.master(Self.config(seconds: seconds))
             let worker = try #require(try await scene.workers(["w1"], master: master).first)
-            let sleeping = try await Self.startLongStep(master, seconds: seconds)
-            try #require(!sleeping.isEmpty)
+            let sleeping = try await Self.startLongStep(master)
             // The supervisor is the worker's child running `__supervise-step`; stopped first,
             // it cannot act on the worker's death, then it is killed outright.
             let supervisors = (try FileManager.default.contentsOfDirectory(atPath: "/proc")).compactMap(Int32.init).filter {
@@ -100,15 +87,13 @@ struct StepLifetimeTests {
             kill(supervisor, SIGSTOP)
             await worker.crash()
             kill(supervisor, SIGKILL)
-            _ = await Self.eventually("the supervisor is gone") { !Self.isAlive(supervisor) }
-            #expect(sleeping.allSatisfy(Self.isAlive), "the orphaned step should still run before the restart")
+            await Self.expectExit(supervisor, "the killed supervisor")
+            #expect(Self.isAlive(sleeping), "the orphaned step should still run before the restart")
 
             let events = try await master.events()
             scene.track(try WorkerFixture.start(name: "w1", password: "pw", master: master.url, directory: scene.dir.url))
             try await events.workerAttached("w1")
-            _ = await Self.eventually("the left-over step is gone after the worker restarted") {
-                !sleeping.contains(where: Self.isAlive)
-            }
+            await Self.expectExit(sleeping, "the left-over step after the worker restarted")
         }
     }
 }

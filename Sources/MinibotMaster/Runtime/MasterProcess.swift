@@ -66,7 +66,7 @@ public enum MasterProcess {
     /// unless `newDatabase` says to begin afresh. Only for a database file (`db` a path).
     static func refuseMissingDatabase(_ config: MasterConfig, in directory: URL, ranBefore: Bool,
                                       newDatabase: Bool) throws {
-        guard ranBefore, !newDatabase, !config.db.contains("://") else { return }
+        guard ranBefore, !newDatabase, case .sqlite? = try? DatabaseAddress(config.db) else { return }
         let path = Master.databasePath(config, in: directory)
         guard !FileManager.default.fileExists(atPath: path) else { return }
         throw MasterError("the database \(path) is missing, but a master has run in \(directory.path) before: "
