@@ -106,7 +106,11 @@ let package = Package(
                 // DirectoryLock: one master per directory.
                 "MinibotHostFacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // ConnectionCap (AvailableConnectionsDelegate is not re-exported by Hummingbird).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                // StreamRefusal closes a refused client's connection.
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -282,7 +286,7 @@ if Context.environment["MINIBOT_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "minibot-fuzz",
         dependencies: [
-            "MinibotAgent", "MinibotConfig", "MinibotCore", "MinibotHostFacts", "MinibotProtocol",
+            "MinibotAgent", "MinibotAvailability", "MinibotConfig", "MinibotCore", "MinibotHostFacts", "MinibotProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
         ],
         path: "Fuzz/minibot-fuzz",

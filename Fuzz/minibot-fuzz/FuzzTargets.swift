@@ -5,6 +5,7 @@
 // One binary, several targets: MINIBOT_FUZZ_TARGET names the one to run (see `targets`).
 import Foundation
 import MinibotAgent
+import MinibotAvailability
 import MinibotConfig
 import MinibotCore
 import MinibotHostFacts
@@ -48,6 +49,18 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
             if case .success(let fields) = HookFields.parse(body: body, contentType: type) {
                 _ = HookFields.change(from: fields, now: Date(timeIntervalSince1970: 1_750_000_000))
             }
+        }
+    },
+    // The JSON bodies of the API's write routes: a forced build, the actions on a build,
+    // request or worker, and an availability flag.
+    "api-body": { bytes in
+        let data = Data(bytes)
+        _ = ForceRequestBody.parse(data)
+        _ = BuildActionBody.parse(data, allowsResults: true)
+        _ = BuildActionBody.parse(data, allowsResults: false)
+        if let json = try? JSONDecoder().decode(JSONValue.self, from: data) {
+            _ = try? FlagRequest.parse(json, now: Date(timeIntervalSince1970: 1_750_000_000),
+                                       zone: TimeZone(identifier: "Europe/Berlin") ?? .gmt, defaultBy: "fuzz")
         }
     },
     // What a stock buildbot-worker sends: one msgpack value per binary frame. A value that

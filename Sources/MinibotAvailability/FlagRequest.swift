@@ -13,10 +13,12 @@ import MinibotHostFacts
 /// `for` is a duration (`2h`, `90m`, or seconds as a number; `for_seconds` too); `until` is
 /// `HH:MM` (the next such time in the master's zone), `YYYY-MM-DD HH:MM` in that zone, an
 /// ISO 8601 date with its offset, or epoch seconds. Neither: until changed.
-enum FlagRequest {
+///
+/// Public for the fuzz target (`Fuzz/minibot-fuzz`), which feeds it every body it invents.
+public enum FlagRequest {
     static let example = #"{"state": "unavailable", "reason": "maintenance", "for": "2h"}"#
 
-    static func parse(_ body: JSONValue, now: Date, zone: TimeZone, defaultBy: String) throws(FlagRequestError) -> AvailabilityFlag {
+    public static func parse(_ body: JSONValue, now: Date, zone: TimeZone, defaultBy: String) throws(FlagRequestError) -> AvailabilityFlag {
         guard case .object(let fields) = body else {
             throw FlagRequestError("the body must be a JSON object such as \(example)")
         }
@@ -124,7 +126,7 @@ enum FlagRequest {
 }
 
 /// A flag request that cannot be applied; the message says what to send instead.
-struct FlagRequestError: Error, Sendable {
-    var message: String
+public struct FlagRequestError: Error, Sendable {
+    public var message: String
     init(_ message: String) { self.message = message }
 }

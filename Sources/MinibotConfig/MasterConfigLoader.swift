@@ -13,7 +13,7 @@ public typealias PluginConfigChecker = @Sendable (ConfigNode, MasterConfig) -> [
 public enum MasterConfigLoader {
     /// The keys of the top level of `master.cfg`.
     public static let topLevelKeys = ["title", "www", "db", "workers", "change_sources", "schedulers",
-                                      "locks", "builders", "plugins", "janitor", "distributor"]
+                                      "locks", "builders", "plugins", "janitor", "distributor", "heartbeat"]
 
     /// Reads and checks the file at `path`. Relative paths inside it (`db`, repositories,
     /// `admin_token_file`) are kept as written: they are relative to the master directory.

@@ -69,6 +69,15 @@ final class MasterConfigParser {
             config.servingOrder = m.mapping("distributor", keys: ["order"]) { d in
                 d.choice("order", default: ServingOrder.fair)
             } ?? config.servingOrder
+            if let seconds = m.duration("heartbeat") {
+                let range = MasterConfig.heartbeatRange
+                if range.contains(seconds) {
+                    config.heartbeat = seconds
+                } else {
+                    m.error("'heartbeat' must be between \(DurationText.describe(range.lowerBound)) and "
+                            + "\(DurationText.describe(range.upperBound)) (the default is 10s)", at: "heartbeat")
+                }
+            }
         }
         return config
     }

@@ -34,7 +34,7 @@ struct Force: AsyncParsableCommand {
         let answer = try await call { () async throws(ClientError) in
             try await client.post("api/v2/builders/\(builder)/force", .object(body))
         }
-        guard case .array(let ids)? = answer["buildrequestids"], let first = ids.first?.doubleValue else {
+        guard case .array(let ids)? = answer["buildrequestids"], let first = ids.first?.intValue else {
             throw Failure.failed("unexpected answer from the master: \(answer)")
         }
         let requestID = Int64(first)
@@ -53,7 +53,7 @@ struct BuildFollower {
     /// Waits for the build of `requestID` (retries included) to end.
     func follow(requestID: Int64, timeout: Double = 86_400) async throws -> BuildResult {
         try await follow(timeout: timeout, describe: "request \(requestID)") { build in
-            build["buildrequestid"]?.doubleValue == Double(requestID)
+            build["buildrequestid"]?.intValue == Int(requestID)
         }
     }
 
@@ -62,14 +62,14 @@ struct BuildFollower {
         let deadline = Date().addingTimeInterval(timeout)
         var after = Int64(try await call { () async throws(ClientError) in
             try await client.get("api/v2/events?timeout=0")
-        }["last"]?.doubleValue ?? 0)
+        }["last"]?.intValue ?? 0)
         var current: Int64?
         // A build that started before we listened: find it in the recent builds.
         let recent = try await call { () async throws(ClientError) in try await client.get("api/v2/builds?limit=50") }
-        if case .array(let list)? = recent["builds"], let b = list.first(where: matches), let id = b["buildid"]?.doubleValue {
+        if case .array(let list)? = recent["builds"], let b = list.first(where: matches), let id = b["buildid"]?.intValue {
             current = Int64(id)
             announce(b)
-            if b["complete"]?.boolValue == true, let r = b["results"]?.doubleValue, let result = BuildResult(rawValue: Int(r)),
+            if b["complete"]?.boolValue == true, let result = b["results"]?.intValue.flatMap(BuildResult.init(rawValue:)),
                result != .retry {
                 try await printSteps(Int64(id))
                 print("result: \(result.name)")
@@ -81,10 +81,10 @@ struct BuildFollower {
             let answer = try await call { () async throws(ClientError) in
                 try await client.get("api/v2/events?after=\(after)&timeout=\(wait)")
             }
-            after = Int64(answer["last"]?.doubleValue ?? Double(after))
+            after = answer["last"]?.intValue.map(Int64.init) ?? after
             guard case .array(let events)? = answer["events"] else { continue }
             for e in events {
-                let buildID = e["buildid"]?.doubleValue.map { Int64($0) }
+                let buildID = e["buildid"]?.intValue.map(Int64.init)
                 switch e["type"]?.stringValue {
                 case "build_started":
                     guard current == nil, let buildID else { continue }
@@ -95,10 +95,10 @@ struct BuildFollower {
                     }
                 case "step_finished" where buildID != nil && buildID == current:
                     let name = e["name"]?.stringValue ?? ""
-                    let r = e["results"]?.doubleValue.flatMap { BuildResult(rawValue: Int($0)) }
-                    print("  step \(Int(e["step"]?.doubleValue ?? 0)) \(name): \(r?.name ?? "?")")
+                    let r = e["results"]?.intValue.flatMap(BuildResult.init(rawValue:))
+                    print("  step \(e["step"]?.intValue ?? 0) \(name): \(r?.name ?? "?")")
                 case "build_finished" where buildID != nil && buildID == current:
-                    let r = e["results"]?.doubleValue.flatMap { BuildResult(rawValue: Int($0)) } ?? .exception
+                    let r = e["results"]?.intValue.flatMap(BuildResult.init(rawValue:)) ?? .exception
                     if r == .retry {
                         print("build ended RETRY; waiting for the retry")
                         current = nil
@@ -122,26 +122,26 @@ struct BuildFollower {
     }
 
     private func announce(_ b: JSONValue) {
-        print("build \(b["builder"]?.stringValue ?? "") #\(Int(b["number"]?.doubleValue ?? 0)) (buildid \(Int(b["buildid"]?.doubleValue ?? 0))) started on \(b["workername"]?.stringValue ?? "")")
+        print("build \(b["builder"]?.stringValue ?? "") #\(b["number"]?.intValue ?? 0) (buildid \(b["buildid"]?.intValue ?? 0)) started on \(b["workername"]?.stringValue ?? "")")
     }
 
     private func printSteps(_ id: Int64) async throws {
         let b = try await build(id)
         guard case .array(let steps)? = b["steps"] else { return }
         for s in steps {
-            print("  step \(Int(s["number"]?.doubleValue ?? 0)) \(s["name"]?.stringValue ?? ""): \(s["results_name"]?.stringValue ?? "running")")
+            print("  step \(s["number"]?.intValue ?? 0) \(s["name"]?.stringValue ?? ""): \(s["results_name"]?.stringValue ?? "running")")
         }
     }
 
     /// Prints the last step's log, indented (the build's visible output).
     private func printLastLog(_ id: Int64) async throws {
         let b = try await build(id)
-        guard case .array(let steps)? = b["steps"], let last = steps.last, let n = last["number"]?.doubleValue else { return }
+        guard case .array(let steps)? = b["steps"], let last = steps.last, let n = last["number"]?.intValue else { return }
         let text = try await call { () async throws(ClientError) in
-            try await client.getText("api/v2/builds/\(id)/steps/\(Int(n))/logs/stdio/raw")
+            try await client.getText("api/v2/builds/\(id)/steps/\(n)/logs/stdio/raw")
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(20)
-        print("  log of step \(Int(n)) (\(last["name"]?.stringValue ?? "")):")
+        print("  log of step \(n) (\(last["name"]?.stringValue ?? "")):")
         for l in lines where !l.isEmpty { print("    | \(l)") }
     }
 }

@@ -46,7 +46,7 @@ struct SendChange: AsyncParsableCommand {
         let answer = try await call { () async throws(ClientError) in
             try await client.postForm("change_hook/base", fields, headers: headers)
         }
-        let id = answer["changes"].flatMap { if case .array(let a) = $0 { return a.first?["changeid"]?.doubleValue } else { return nil } }
-        print("change \(id.map { String(Int($0)) } ?? "?") recorded")
+        let id = answer["changes"].flatMap { if case .array(let a) = $0 { return a.first?["changeid"]?.intValue } else { return nil } }
+        print("change \(id.map(String.init) ?? "?") recorded")
     }
 }

@@ -18,6 +18,15 @@ public struct MasterConfig: Sendable {
     public var janitor: JanitorConfig
     /// `distributor: {order: fair|fifo}`: in which order pending requests are served.
     public var servingOrder: ServingOrder = .fair
+    /// `heartbeat: 10s`: how often the master checks on each worker link (a native worker
+    /// is told to ping at this interval; a stock worker gets a `keepalive`). A link that
+    /// delivers nothing for three intervals is closed as dead and its builds end RETRY.
+    /// Read when a worker connects: a reload applies to links made after it.
+    public var heartbeat: Double = MasterConfig.defaultHeartbeat
+    /// The default ``heartbeat``, in seconds.
+    public static let defaultHeartbeat: Double = 10
+    /// The ``heartbeat``s master.cfg may set, in seconds.
+    public static let heartbeatRange: ClosedRange<Double> = 1...3600
     /// The file this came from, for messages.
     public var path: String
 

@@ -90,41 +90,9 @@ enum API {
         var source: String
     }
 
-    struct ForceBody: Decodable {
-        var reason: String?
-        var properties: [String: String]?
-        var branch: String?
-        var revision: String?
-        var repository: String?
-        var priority: Int?
-    }
-
     struct ForceResult: Encodable {
         var buildsetid: Int64
         var buildrequestids: [Int64]
-    }
-
-    struct ActionBody: Decodable {
-        var reason: String?
-        /// For a build stop, like Buildbot's: `RETRY` (or 5) ends it RETRY and its request runs
-        /// again; anything else, or nothing, ends it CANCELLED.
-        var results: ResultsValue?
-    }
-
-    /// A result written as its name or its code.
-    enum ResultsValue: Decodable, Equatable {
-        case result(BuildResult)
-        case invalid(String)
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let code = try? container.decode(Int.self) {
-                self = BuildResult(rawValue: code).map(ResultsValue.result) ?? .invalid(String(code))
-            } else {
-                let name = try container.decode(String.self)
-                self = BuildResult.allCases.first { $0.name == name.uppercased() }.map(ResultsValue.result) ?? .invalid(name)
-            }
-        }
     }
 
     static func stamp(_ s: SourceStamp) -> SourceStampDTO {

@@ -52,7 +52,7 @@ struct APIRoutes: Sendable {
                                    action: context.parameters.get("action") ?? "")
         }
         api.get("changes") { request, _ in try await changes(request) }
-        api.get("events") { request, context in await events(request, client: context.remoteAddress ?? "unknown") }
+        api.get("events") { request, context in await events(request, context: context) }
         for method in [HTTPRequest.Method.get, .post, .put, .delete] {
             api.on("plugins/:plugin/**", method: method) { request, context in
                 try await plugin(request, context: context)
@@ -77,18 +77,10 @@ struct APIRoutes: Sendable {
         if let denied = runtime.denyUnlessAdmin(request) { return denied }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 20)
-        let body: API.ForceBody
-        if bytes.readableBytes == 0 {
-            body = API.ForceBody()
-        } else {
-            do {
-                body = try APIJSON.decoder().decode(API.ForceBody.self, from: Data(buffer: bytes))
-            } catch {
-                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\", \"properties\": {\"k\": \"v\"}}: \(error)")
-            }
-        }
-        if let problem = GitRefName.sourceProblem(branch: body.branch, revision: body.revision) {
-            return APIJSON.error(.badRequest, problem)
+        let body: ForceRequestBody
+        switch ForceRequestBody.parse(Data(buffer: bytes)) {
+        case .success(let parsed): body = parsed
+        case .failure(let problem): return APIJSON.error(.badRequest, problem.message)
         }
         switch await runtime.schedulers.force(builder: builder, body: body) {
         case .success(let result): return APIJSON.response(result)
@@ -116,24 +108,19 @@ struct APIRoutes: Sendable {
         guard let id else { return APIJSON.error(.badRequest, "build id must be a number") }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
-        // A body that does not decode is refused: taking it for "no body" would cancel a
-        // build whose caller asked for something else (a RETRY with a typo).
-        var body: API.ActionBody?
-        if bytes.readableBytes > 0 {
-            do {
-                body = try APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes))
-            } catch {
-                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\", \"results\": \"RETRY\"}; nothing was stopped")
-            }
+        let body: BuildActionBody
+        switch BuildActionBody.parse(Data(buffer: bytes), allowsResults: true) {
+        case .success(let parsed): body = parsed
+        case .failure(let problem): return APIJSON.error(.badRequest, problem.message + "; nothing was stopped")
         }
         let retry: Bool
-        switch body?.results {
+        switch body.results {
         case nil, .result(.cancelled)?: retry = false
         case .result(.retry)?: retry = true
         default:
             return APIJSON.error(.badRequest, "a stopped build ends CANCELLED (the default) or RETRY (it runs again)")
         }
-        guard await runtime.runner.stop(buildID: id, reason: body?.reason ?? "stopped by user", retry: retry) else {
+        guard await runtime.runner.stop(buildID: id, reason: body.reason ?? "stopped by user", retry: retry) else {
             return APIJSON.error(.conflict, "build \(id) is not running")
         }
         return APIJSON.response(["stopped": id])
@@ -200,12 +187,10 @@ struct APIRoutes: Sendable {
         guard let id else { return APIJSON.error(.badRequest, "request id must be a number") }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
-        var reason = "cancelled by user"
-        if bytes.readableBytes > 0 {
-            guard let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes)) else {
-                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\"}; nothing was cancelled")
-            }
-            reason = body.reason ?? reason
+        let reason: String
+        switch BuildActionBody.parse(Data(buffer: bytes), allowsResults: false) {
+        case .success(let body): reason = body.reason ?? "cancelled by user"
+        case .failure(let problem): return APIJSON.error(.badRequest, problem.message + "; nothing was cancelled")
         }
         switch try await runtime.distributor.cancel(requestID: id, reason: reason) {
         case .cancelled:
@@ -265,12 +250,10 @@ struct APIRoutes: Sendable {
         if let denied = runtime.denyUnlessAdmin(request) { return denied }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
-        var reason: String?
-        if bytes.readableBytes > 0 {
-            guard let body = try? APIJSON.decoder().decode(API.ActionBody.self, from: Data(buffer: bytes)) else {
-                return APIJSON.error(.badRequest, "the body must be JSON like {\"reason\": \"...\"}")
-            }
-            reason = body.reason
+        let reason: String?
+        switch BuildActionBody.parse(Data(buffer: bytes), allowsResults: false) {
+        case .success(let body): reason = body.reason
+        case .failure(let problem): return APIJSON.error(.badRequest, problem.message)
         }
         let registry = runtime.registry
         let ok: Bool
@@ -297,8 +280,10 @@ struct APIRoutes: Sendable {
 
     /// Long poll: events after `after` (default: none yet seen), waiting up to `timeout` s
     /// (at most ``LongPollBudget/maxTimeout``). A poll that may wait counts against the
-    /// caps of ``LongPollBudget``: past them, 503 with `Retry-After` and a JSON reason.
-    private func events(_ request: Request, client: String) async -> Response {
+    /// caps of ``LongPollBudget``: past them, 503 with `Retry-After` and a JSON reason, and
+    /// the connection is closed (``StreamRefusal``).
+    private func events(_ request: Request, context: MasterRequestContext) async -> Response {
+        let client = context.remoteAddress ?? "unknown"
         let q = request.uri.queryParameters
         let log = runtime.plugins.events
         let after = q.get("after").flatMap { Int64($0) } ?? log.last
@@ -306,13 +291,13 @@ struct APIRoutes: Sendable {
         let timeout = asked.isFinite ? min(max(0, asked), LongPollBudget.maxTimeout) : 0
         let found: [EventLog.Event]
         if timeout > 0 {
-            if let refusal = runtime.longPolls.admit(client) {
-                var response = APIJSON.error(.serviceUnavailable, refusal)
-                response.headers[.retryAfter] = String(LongPollBudget.retryAfter)
-                return response
+            switch runtime.longPolls.admit(client) {
+            case .refused(let reason):
+                return StreamRefusal.response(reason, closing: context.channel)
+            case .taken(let ticket):
+                found = await log.events(after: after, timeout: timeout)
+                withExtendedLifetime(ticket) {}
             }
-            found = await log.events(after: after, timeout: timeout)
-            runtime.longPolls.release(client)
         } else {
             found = await log.events(after: after, timeout: 0)
         }

@@ -1,11 +1,13 @@
 import Synchronization
 
-/// How many long polls (`GET /api/v2/events?timeout=S` with S > 0) the master holds open at
-/// once, in all and per client address: each is a connection and a task for up to
-/// ``maxTimeout`` seconds, and without a cap one client could hold thousands.
+/// How many long polls (`GET /api/v2/events?timeout=S` with S > 0) and event streams
+/// (`GET /events?…`, the pages' live updates) the master holds open at once, in all and per
+/// client address: each is a connection and a task for up to ``maxTimeout`` seconds (a
+/// stream for as long as its page is open), and without a cap one client could hold
+/// thousands.
 ///
-/// A pure value: the route keeps it behind a lock. A poll beyond a cap is refused at once
-/// (503 with `Retry-After`), never queued.
+/// A pure value: the routes keep it behind a lock (``LongPollGate``). A poll beyond a cap is
+/// refused at once (503 with `Retry-After`, then the connection is closed), never queued.
 struct LongPollBudget: Sendable {
     /// The caps; `Master.Configuration.maxLongPolls` and `maxLongPollsPerClient` set them.
     struct Limits: Sendable, Equatable {
@@ -38,10 +40,10 @@ struct LongPollBudget: Sendable {
     /// until ``release(_:)``).
     mutating func admit(_ client: String) -> String? {
         if open >= limits.total {
-            return "the master has \(open) long polls open, its most (\(limits.total)); retry in \(Self.retryAfter) s"
+            return "the master has \(open) long polls and event streams open, its most (\(limits.total)); retry in \(Self.retryAfter) s"
         }
         if byClient[client, default: 0] >= limits.perClient {
-            return "this client address has \(limits.perClient) long polls open, the most per client; retry in \(Self.retryAfter) s"
+            return "this client address has \(limits.perClient) long polls and event streams open, the most per client; retry in \(Self.retryAfter) s"
         }
         open += 1
         byClient[client, default: 0] += 1
@@ -64,7 +66,18 @@ final class LongPollGate: Sendable {
         budget = Mutex(LongPollBudget(limits: limits))
     }
 
-    func admit(_ client: String) -> String? { budget.withLock { $0.admit(client) } }
+    /// A place for a long poll or stream from `client`, or why there is none.
+    enum Admission {
+        case taken(LongPollTicket)
+        case refused(String)
+    }
+
+    /// Takes a place for `client`; it is given back when the ticket is released.
+    func admit(_ client: String) -> Admission {
+        if let refusal = budget.withLock({ $0.admit(client) }) { return .refused(refusal) }
+        return .taken(LongPollTicket(gate: self, client: client))
+    }
+
     func release(_ client: String) { budget.withLock { $0.release(client) } }
     var open: Int { budget.withLock { $0.open } }
     var limits: LongPollBudget.Limits { budget.withLock { $0.limits } }

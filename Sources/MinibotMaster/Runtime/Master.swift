@@ -151,8 +151,11 @@ public final class Master: Sendable {
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,
                                       clock: runtime.clock)
         let wsRouter = Router(context: WorkerRequestContext.self)
-        wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { inbound, outbound, context in
+        wsRouter.ws(RouterPath(stringLiteral: WorkerWire.path)) { [runtime] inbound, outbound, context in
             let peer = context.request.headers[.userAgent] ?? "worker"
+            // master.cfg's heartbeat as of this connection (a reload applies to new links).
+            var endpoint = endpoint
+            endpoint.heartbeat = .seconds(runtime.config.heartbeat)
             await endpoint.serve(inbound: inbound, outbound: outbound, peer: peer,
                                  address: context.requestContext.remoteAddress)
         }
@@ -163,7 +166,9 @@ public final class Master: Sendable {
         wsRouter.ws("/", shouldUpgrade: { request, context in
             await stockEndpoint.refusal(authorization: request.headers[.authorization],
                                         address: context.remoteAddress) == nil ? .upgrade([:]) : .dontUpgrade
-        }, onUpgrade: { inbound, outbound, context in
+        }, onUpgrade: { [runtime] inbound, outbound, context in
+            var stockEndpoint = stockEndpoint
+            stockEndpoint.heartbeat = .seconds(runtime.config.heartbeat)
             await stockEndpoint.serve(inbound: inbound, outbound: outbound,
                                       authorization: context.request.headers[.authorization],
                                       peer: context.requestContext.remoteAddress ?? "unknown")
@@ -178,7 +183,10 @@ public final class Master: Sendable {
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: .init(ws: wsConfig)),
-            configuration: .init(address: .hostname(config.www.bind, port: port), serverName: "minibot"),
+            configuration: .init(address: .hostname(config.www.bind, port: port), serverName: "minibot",
+                                 availableConnectionsDelegate: ConnectionCap(
+                                    limit: ConnectionCap.limit(openFiles: OpenFileLimit.current ?? 1 << 20),
+                                    logger: logger.with("component", "http"))),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 let url = "http://\(config.www.bind):\(bound)"

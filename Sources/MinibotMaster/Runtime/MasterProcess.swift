@@ -25,7 +25,7 @@ public enum MasterProcess {
         // Everything the master creates (state.sqlite and its journal, the pid and lock
         // files, the poller mirrors) holds builds, logs or secrets: its user's alone.
         umask(0o077)
-        raiseOpenFileLimit()
+        OpenFileLimit.raise()
         // The lock file stays after a master ends: its presence says this directory has run a
         // master before, so a missing database is a loss to report, not a first start.
         let lockPath = dir.appendingPathComponent("minibot.lock").path
@@ -72,20 +72,5 @@ public enum MasterProcess {
         throw MasterError("the database \(path) is missing, but a master has run in \(directory.path) before: "
             + "restore the file from a backup, or start with --new-database to begin with an empty one "
             + "(every build, log and pending request of the old one is then gone)")
-    }
-
-    /// Raises the open-file soft limit to the hard limit: every worker link, long poll and
-    /// log stream is a descriptor, and the usual soft limit (1024) is far below what a busy
-    /// master holds. The hard limit is the admin's (systemd's `LimitNOFILE`).
-    static func raiseOpenFileLimit() {
-        #if os(Linux)
-        let resource = Int32(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
-        var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(resource, &limit)
     }
 }

@@ -43,7 +43,7 @@ actor SchedulerService: Service {
         var message: String
     }
 
-    func force(builder: String, body: API.ForceBody) async -> Result<API.ForceResult, Failure> {
+    func force(builder: String, body: ForceRequestBody) async -> Result<API.ForceResult, Failure> {
         guard let spec = config.builder(named: builder) else {
             let names = config.builders.map(\.name).joined(separator: ", ")
             return .failure(Failure(status: .notFound, message: "no builder named \(builder) (builders: \(names))"))
@@ -55,10 +55,6 @@ actor SchedulerService: Service {
         guard let forcer = forcers.first else {
             return .failure(Failure(status: .forbidden,
                                     message: "no force scheduler lists builder \(builder); add it to a `force:` scheduler in master.cfg"))
-        }
-        if let priority = body.priority, !BuildRequest.priorityRange.contains(priority) {
-            return .failure(Failure(status: .badRequest, message: "priority \(priority) is out of range: use a whole number "
-                + "between \(BuildRequest.priorityRange.lowerBound) and \(BuildRequest.priorityRange.upperBound)"))
         }
         let repository = body.repository ?? defaultRepository(for: spec)
         let stamp = SourceStamp(repository: repository, branch: body.branch, revision: body.revision)

@@ -25,14 +25,19 @@ struct EventStreamRoutes: Sendable {
     static let linesPerFrame = 500
 
     func register(on router: Router<MasterRequestContext>) {
-        router.get("events") { request, _ in
+        router.get("events") { request, context in
             let query = request.apiQuery
             guard let scope = StreamScope(query: query) else {
                 return APIJSON.error(.badRequest, "name a scope: build=ID, builder=NAME or page=home|pending|workers")
             }
             let known = Self.lineCounts(query.string("lines") ?? "")
             let resume = request.headers[.lastEventID].flatMap { Int64($0) }
-            return stream(scope: scope, known: known, resumeAfter: resume)
+            switch runtime.longPolls.admit(context.remoteAddress ?? "unknown") {
+            case .refused(let reason):
+                return StreamRefusal.response(reason, closing: context.channel)
+            case .taken(let ticket):
+                return stream(scope: scope, known: known, resumeAfter: resume, ticket: ticket)
+            }
         }
     }
 
@@ -46,12 +51,16 @@ struct EventStreamRoutes: Sendable {
         return counts
     }
 
-    private func stream(scope: StreamScope, known: [Int: Int], resumeAfter: Int64?) -> Response {
+    /// The stream holds `ticket` (its place among the master's long polls and streams) until
+    /// its body is done or dropped.
+    private func stream(scope: StreamScope, known: [Int: Int], resumeAfter: Int64?, ticket: LongPollTicket) -> Response {
         let log = runtime.plugins.events
         let store = runtime.store
         let clock = runtime.clock
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .xAccelBuffering: "no"]
-        let body = ResponseBody { writer in
+        let body = ResponseBody { [ticket] writer in
+            // The closure holds the ticket: the place is given back when the response is gone.
+            withExtendedLifetime(ticket) {}
             // Taken before the logs are read, so no output stored meanwhile is missed.
             var after = resumeAfter ?? log.last
             var logs = BuildLogFollower(known: known)
@@ -81,7 +90,7 @@ struct EventStreamRoutes: Sendable {
                 for e in events {
                     after = e.seq
                     guard let name = scope.name(for: e.type, fields: e.fields) else { continue }
-                    if case .build(let id) = scope, let step = e.fields["step"]?.doubleValue.map({ Int($0) }),
+                    if case .build(let id) = scope, let step = e.fields["step"]?.intValue,
                        e.type == .stepLog || e.type == .stepFinished {
                         for frame in try await logs.read(store: store, build: id, step: step, isDone: e.type == .stepFinished, seq: e.seq) {
                             try await writer.write(ByteBuffer(string: frame.encoded))
