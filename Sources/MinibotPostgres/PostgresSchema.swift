@@ -33,6 +33,21 @@ enum PostgresSchema {
         Migration(version: 1, description: "changes, buildsets, requests with fenced claims, builds, steps, logs, workers, plugins",
                   statements: v1),
         Migration(version: 2, description: "masters: liveness leases on the database clock", statements: v2),
+        Migration(version: 3, description: "jobs: schedulers and pollers held by one master at a time", statements: v3),
+    ]
+
+    private static let v3 = [
+        // A scheduler or poller (`scheduler:NAME`, `poller:NAME`) runs on the master that holds
+        // its row until `expires_at` (the server's clock); renewed with each heartbeat, taken
+        // over by another master once it expires or its master is reaped.
+        """
+        CREATE TABLE jobs (
+            name text PRIMARY KEY,
+            master text NOT NULL,
+            expires_at timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX jobs_master ON jobs(master)",
     ]
 
     private static let v2 = [

@@ -48,7 +48,8 @@ extension PostgresStore {
         // two finishers of one build), and only while it still holds this build's claim
         // (the build's master and token) and the build runs. RETRY releases the claim, any
         // other result completes the request. A second finish, or one after the claim was
-        // released elsewhere, finds no row and changes nothing.
+        // released elsewhere, finds no row and changes nothing. A RETRY tells the listening
+        // masters that the request is pending again (on commit: one statement, one transaction).
         let release: PostgresQuery = results == .retry ? """
             WITH ended AS (
                 UPDATE buildrequests r SET claimed_by = NULL, claimed_at = NULL, claim_token = NULL
@@ -60,7 +61,7 @@ extension PostgresStore {
             UPDATE builds SET complete_at = \(at), results = \(results.rawValue), state_string = \(stateString),
                               properties = properties || \(propertiesText)::jsonb
             WHERE id = \(id) AND complete_at IS NULL AND EXISTS (SELECT 1 FROM ended)
-            RETURNING id
+            RETURNING id, pg_notify(\(Self.requestChannel), 'r:' || (SELECT id FROM ended)) IS NULL AS notified
             """ : """
             WITH ended AS (
                 UPDATE buildrequests r SET complete = true, results = \(results.rawValue), complete_at = \(at)

@@ -12,7 +12,7 @@ extension PostgresStore {
             VALUES (\(change.revision), \(change.branch), \(change.repository), \(change.project), \(change.category),
                     \(change.author), \(change.committer), \(change.comments), \(files)::jsonb, \(change.when),
                     \(change.source))
-            RETURNING id
+            RETURNING id, pg_notify(\(Self.requestChannel), 'c:' || id) IS NULL AS notified
             """)
         var recorded = change
         recorded.id = try rows[0]["id"].decode(Int64.self)

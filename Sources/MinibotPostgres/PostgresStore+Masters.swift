@@ -6,16 +6,6 @@ import PostgresNIO
 /// Master liveness, on the database's clock: every time here is the server's `now()`, never
 /// a master's own clock, so masters whose clocks disagree still agree on who is alive.
 extension PostgresStore: SharedStore {
-    /// A row of the `masters` table, for the API and for tests.
-    public struct MasterRecord: Sendable, Equatable {
-        public var name: String
-        public var generation: Int64
-        public var isActive: Bool
-        public var configHash: String?
-        public var heartbeatAt: Date
-        public var leaseExpiresAt: Date
-    }
-
     public func registerMaster(name: String, configHash: String?, lease: Double) async throws -> MasterLease {
         let row = try await rows("register master \(name)", """
             INSERT INTO masters (name, generation, heartbeat_at, lease_expires_at, config_hash, active)
@@ -28,9 +18,10 @@ extension PostgresStore: SharedStore {
                            generation: try row["generation"].decode(Int64.self))
     }
 
-    public func heartbeat(_ registration: MasterLease, lease: Double) async throws -> Bool {
+    public func heartbeat(_ registration: MasterLease, lease: Double, configHash: String?) async throws -> Bool {
         try await !rows("renew the lease of master \(registration.name)", """
-            UPDATE masters SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => \(lease))
+            UPDATE masters SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => \(lease)),
+                               config_hash = COALESCE(\(configHash), config_hash)
             WHERE id = \(registration.id) AND generation = \(registration.generation) AND active
             RETURNING id
             """).isEmpty
@@ -59,6 +50,9 @@ extension PostgresStore: SharedStore {
                 WHERE complete_at IS NULL
                   AND (buildrequest_id, master, claim_token) IN (SELECT id, master, token FROM released)
                 """)
+            // Their schedulers and pollers move at once, not when their job leases run out.
+            try await session.rows("DELETE FROM jobs WHERE master = ANY(\(dead))")
+            try await session.notify(.rescan)
             return dead.sorted()
         }
     }
@@ -66,14 +60,34 @@ extension PostgresStore: SharedStore {
     /// Every registered master, by name.
     public func masters() async throws -> [MasterRecord] {
         try await rows("list masters", """
-            SELECT name, generation, active, config_hash, heartbeat_at, lease_expires_at FROM masters ORDER BY name
+            SELECT m.id, m.name, m.generation, m.active, m.config_hash, m.heartbeat_at, m.lease_expires_at,
+                   COALESCE((SELECT array_agg(j.name ORDER BY j.name) FROM jobs j
+                             WHERE j.master = m.name AND j.expires_at > now()), '{}') AS jobs
+            FROM masters m ORDER BY m.name
             """).map { row in
-                MasterRecord(name: try row["name"].decode(String.self),
+                MasterRecord(id: try row["id"].decode(Int64.self), name: try row["name"].decode(String.self),
                              generation: try row["generation"].decode(Int64.self),
                              isActive: try row["active"].decode(Bool.self),
                              configHash: try row["config_hash"].decode(String?.self),
                              heartbeatAt: try row["heartbeat_at"].decode(Date.self),
-                             leaseExpiresAt: try row["lease_expires_at"].decode(Date.self))
+                             leaseExpiresAt: try row["lease_expires_at"].decode(Date.self),
+                             jobs: try row["jobs"].decode([String].self))
             }
+    }
+
+    public func holdJobs(_ names: [String], master: String, lease: Double) async throws -> Set<String> {
+        try await transaction("hold the jobs of master \(master)") { session in
+            try await session.rows("DELETE FROM jobs WHERE master = \(master) AND NOT (name = ANY(\(names)))")
+            guard !names.isEmpty else { return [] }
+            // Free names are inserted; a held one changes hands only when it expired (its
+            // master stopped renewing) or is already this master's (a renewal).
+            return Set(try await session.rows("""
+                INSERT INTO jobs (name, master, expires_at)
+                SELECT n, \(master), now() + make_interval(secs => \(lease)) FROM unnest(\(names)::text[]) AS n
+                ON CONFLICT (name) DO UPDATE SET master = excluded.master, expires_at = excluded.expires_at
+                WHERE jobs.master = excluded.master OR jobs.expires_at < now()
+                RETURNING name
+                """).map { try $0["name"].decode(String.self) })
+        }
     }
 }

@@ -41,6 +41,8 @@ extension PostgresStore {
                     id: id, buildsetID: recorded.id, builderName: builder, priority: priority,
                     submittedAt: submitted, reason: buildset.reason, sourceStamp: ss, properties: buildset.properties))
             }
+            // Delivered to every listening master when this transaction commits, never before.
+            try await session.notify(.buildset(recorded.id))
             return (recorded, requests)
         }
     }

@@ -49,12 +49,16 @@ public final class PostgresStore: Store {
     let logger: Logger
     /// The database, for messages (never holds a password).
     public let address: PostgresAddress
+    /// How the listener opens its own connection (the pool's connections cannot LISTEN).
+    let listenerConfiguration: PostgresConnection.Configuration
     private let runner: Task<Void, Never>
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, address: PostgresAddress, logger: Logger) {
+    private init(client: PostgresClient, runner: Task<Void, Never>, address: PostgresAddress,
+                 listenerConfiguration: PostgresConnection.Configuration, logger: Logger) {
         self.client = client
         self.runner = runner
         self.address = address
+        self.listenerConfiguration = listenerConfiguration
         self.logger = logger
     }
 
@@ -109,7 +113,8 @@ public final class PostgresStore: Store {
         } else {
             runner = Task { await client.run() }
         }
-        return PostgresStore(client: client, runner: runner, address: address, logger: logger)
+        return PostgresStore(client: client, runner: runner, address: address,
+                             listenerConfiguration: connectionConfiguration, logger: logger)
     }
 
     private static func connectionConfiguration(_ configuration: Configuration) -> PostgresConnection.Configuration {
@@ -198,6 +203,12 @@ public final class PostgresStore: Store {
         @discardableResult
         func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
             try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        }
+
+        /// Queues a wake-up for the listening masters, delivered when the transaction commits
+        /// (and never if it rolls back).
+        func notify(_ wakeUp: StoreWakeUp) async throws {
+            try await rows("SELECT pg_notify(\(PostgresStore.requestChannel), \(wakeUp.payload)) IS NULL AS notified")
         }
     }
 

@@ -37,6 +37,157 @@ struct SeveralMastersTests {
         await SharedPostgres.shared.release()
     }
 
+    /// Master A has no worker for builder b; master B has. A request forced on A is built by B
+    /// as soon as it is committed (NOTIFY in A's transaction, B's LISTEN), not at B's next
+    /// start or reap. The listening connection is then killed on the server: B connects again,
+    /// rescans, and the next request forced on A is built by B too.
+    @Test("a request recorded by one master wakes another at once, also after its LISTEN connection was killed")
+    func anotherMastersRequestWakesThisOne() async throws {
+        let server = try await SharedPostgres.shared.acquire()
+        do {
+            try await wakeUps(server)
+        } catch {
+            await SharedPostgres.shared.release()
+            throw error
+        }
+        await SharedPostgres.shared.release()
+    }
+
+    private func wakeUps(_ server: PostgresFixture) async throws {
+        let database = try await server.createDatabase("wakeups")
+        try await Scene.run("wake-ups") { scene in
+            let config = masterConfig(workers: ["wb"], builders: """
+                  - name: b
+                    workers: [wb]
+                    steps:
+                      - shell: {name: ok, command: "true"}
+                """, builderNames: ["b"], extra: "db: \(server.url(database: database))")
+            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
+            _ = scene.track(a.process)
+            // B's file differs from A's (its title): the masters list says so.
+            let b = try await MasterFixture.start(config: config.replacingOccurrences(of: "title: itest", with: "title: other"),
+                                                  in: scene.dir.appending("master-b"))
+            _ = scene.track(b.process)
+            let bEvents = try await b.events()
+            _ = scene.track(try WorkerFixture.start(name: "wb", password: "pw", master: b.url, directory: scene.dir.url))
+            try await bEvents.workerAttached("wb")
+
+            let listed = try await a.client.get("api/v2/masters")
+            let masters = listed["masters"]?.arrayValue ?? []
+            #expect(masters.count == 2 && masters.allSatisfy { $0["active"]?.boolValue == true }, "\(listed)")
+            #expect(masters.filter { $0["is_this"]?.boolValue == true }.count == 1, "\(listed)")
+            #expect(Set(masters.compactMap { $0["config_hash"]?.stringValue }).count == 2, "\(listed)")
+            #expect(listed["warning"]?.stringValue?.contains("different master.cfg") == true, "\(listed)")
+
+            // Well inside the backstop rescan (WakeUpService.backstop, 120 s): only a
+            // wake-up can start these builds in time.
+            let first = try await a.force("b")
+            let built = try await bEvents.buildFinished(request: first, timeout: 60)
+            #expect(built["results_name"]?.stringValue == "SUCCESS", "\(built)")
+
+            let killed = try await server.sql("""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = '\(database)' AND query ILIKE 'LISTEN%'
+                """, database: database)
+            #expect(killed.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "listeners killed: \(killed)")
+            let second = try await a.force("b")
+            let rebuilt = try await bEvents.buildFinished(request: second, timeout: 60)
+            #expect(rebuilt["results_name"]?.stringValue == "SUCCESS", "\(rebuilt)")
+        }
+    }
+
+    /// One shared configuration with a git poller and a single-branch scheduler on two
+    /// masters: each job runs on one master only (the first to hold it), so a pushed commit is
+    /// one change and one buildset however many masters are asked to poll; a push hook that
+    /// reaches the other master is passed on. When the holder dies its jobs move.
+    @Test("a poller and a scheduler run on one master: one change, one buildset per commit; they move when it dies")
+    func jobsRunOnOneMaster() async throws {
+        let server = try await SharedPostgres.shared.acquire()
+        do {
+            try await jobs(server)
+        } catch {
+            await SharedPostgres.shared.release()
+            throw error
+        }
+        await SharedPostgres.shared.release()
+    }
+
+    private func jobs(_ server: PostgresFixture) async throws {
+        let database = try await server.createDatabase("jobs")
+        try await Scene.run("jobs") { scene in
+            let git = try scene.git()
+            _ = try git.commit(["a.txt": "a\n"], message: "base")
+            try git.push("main")
+            let config = """
+                title: jobs
+                www: {port: 0, admin_token_file: admin.token}
+                db: \(server.url(database: database))
+                workers:
+                  - {name: wa, password: pw}
+                  - {name: wb, password: pw}
+                change_sources:
+                  - git_poller: {name: repo, repository: \(git.remotePath), branches: [main], poll_interval: 10m}
+                schedulers:
+                  - single_branch: {name: on-main, branch: main, builders: [b]}
+                builders:
+                  - name: b
+                    workers: [wa, wb]
+                    steps:
+                      - shell: {name: ok, command: "true"}
+                """
+            let runsJobs: @Sendable (JSONValue) -> Bool = {
+                $0["type"]?.stringValue == "jobs_changed"
+                    && $0["jobs"] == .array([.string("poller:repo"), .string("scheduler:on-main")])
+            }
+            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
+            _ = scene.track(a.process)
+            let aEvents = EventFollower.fromBeginning(client: a.client)
+            _ = try await aEvents.wait("master A to take the jobs", where: runsJobs)
+            let b = try await MasterFixture.start(config: config, in: scene.dir.appending("master-b"))
+            _ = scene.track(b.process)
+            let bEvents = EventFollower.fromBeginning(client: b.client)
+            for (name, master, events) in [("wa", a, aEvents), ("wb", b, bEvents)] {
+                _ = scene.track(try WorkerFixture.start(name: name, password: "pw", master: master.url,
+                                                        directory: scene.dir.url))
+                try await events.workerAttached(name)
+            }
+            let listed = try await b.client.get("api/v2/masters")["masters"]?.arrayValue ?? []
+            let jobsOf = Dictionary(uniqueKeysWithValues: listed.map {
+                ($0["is_this"]?.boolValue == true ? "b" : "a", $0["jobs"]?.arrayValue.compactMap(\.stringValue) ?? [])
+            })
+            #expect(jobsOf == ["a": ["poller:repo", "scheduler:on-main"], "b": []], "\(listed)")
+
+            // The first poll records the heads; then a commit, with the push hook sent to both.
+            _ = try await PollerTests.poll(a, "repo")
+            let first = try git.commit(["a.txt": "b\n"], message: "one")
+            try git.push("main")
+            for master in [b, a] { _ = try await PollerTests.poll(master, "repo") }
+            let built = try await Self.firstEvent(on: [aEvents, bEvents], "the build of the commit") {
+                $0["type"]?.stringValue == "build_finished"
+            }
+            #expect(built["results_name"]?.stringValue == "SUCCESS", "\(built)")
+            #expect(try await server.sql("SELECT count(*) FROM changes WHERE revision = '\(first)'", database: database)
+                        .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+            #expect(try await server.sql("SELECT count(*) FROM buildsets WHERE scheduler = 'on-main'", database: database)
+                        .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+
+            // A dies: once it is reaped, B runs both jobs, and a commit hooked to B builds.
+            await a.process.crash()
+            _ = try await bEvents.wait("master B to take the jobs over", where: runsJobs)
+            let second = try git.commit(["a.txt": "c\n"], message: "two")
+            try git.push("main")
+            _ = try await PollerTests.poll(b, "repo")
+            let rebuilt = try await bEvents.wait("the build of the second commit") {
+                $0["type"]?.stringValue == "build_finished" && $0["buildid"]?.intValue != built["buildid"]?.intValue
+            }
+            #expect(rebuilt["results_name"]?.stringValue == "SUCCESS", "\(rebuilt)")
+            #expect(try await server.sql("SELECT count(*) FROM changes WHERE revision = '\(second)'", database: database)
+                        .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+            #expect(try await server.sql("SELECT count(*) FROM buildsets WHERE scheduler = 'on-main'", database: database)
+                        .trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        }
+    }
+
     private func failover(_ server: PostgresFixture) async throws {
         let database = try await server.createDatabase("failover")
         try await Scene.run("failover") { scene in
@@ -99,13 +250,15 @@ struct SeveralMastersTests {
                 try await events.workerAttached(name)
             }
 
-            var forced: [(Int64, EventFollower)] = []
+            var forced: [(Int64, MasterFixture)] = []
             for i in 0..<20 {
-                let (master, events) = i.isMultiple(of: 2) ? (a, aEvents) : (b, bEvents)
-                forced.append((try await master.force("b"), events))
+                let master = i.isMultiple(of: 2) ? a : b
+                forced.append((try await master.force("b"), master))
             }
-            for (request, events) in forced {
-                let finished = try await events.buildFinished(request: request)
+            // Either master may build a request forced on the other (it hears of it at once),
+            // and each master's event stream tells of its own builds only.
+            for (request, _) in forced {
+                let finished = try await Self.buildFinished(request, on: [aEvents, bEvents])
                 #expect(finished["results_name"]?.stringValue == "SUCCESS", "request \(request): \(finished)")
             }
 
@@ -123,6 +276,32 @@ struct SeveralMastersTests {
             let pending = try await server.sql("SELECT count(*) FROM buildrequests WHERE NOT complete",
                                                database: database)
             #expect(pending.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        }
+    }
+
+    /// The `build_finished` of `request` on whichever master built it.
+    static func buildFinished(_ request: Int64, on followers: [EventFollower]) async throws -> JSONValue {
+        try await firstEvent(on: followers, "build of request \(request) to finish") {
+            $0["type"]?.stringValue == "build_finished" && $0["buildrequestid"]?.intValue == Int(request)
+        }
+    }
+
+    /// The first event matching `predicate` on any of several masters' streams.
+    static func firstEvent(on followers: [EventFollower], _ what: String,
+                           where predicate: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
+        try await withThrowingTaskGroup(of: JSONValue.self) { group in
+            for follower in followers { group.addTask { try await follower.wait(what, where: predicate) } }
+            var failure: (any Error)?
+            while let result = await group.nextResult() {
+                switch result {
+                case .success(let event):
+                    group.cancelAll()
+                    return event
+                case .failure(let error):
+                    failure = failure ?? error
+                }
+            }
+            throw failure ?? FixtureError("no master to follow")
         }
     }
 }

@@ -82,4 +82,27 @@ struct PostgresMastersTests {
         #expect(try await a.startBuild(requestID: next.id, master: "A", worker: "w1", at: Date(),
                                        properties: [:]) != nil)
     }
+
+    /// Schedulers and pollers run on one master: the first to ask holds a job, a renewal keeps
+    /// it, another master gets it only once it expired or its master was reaped, and a name
+    /// no longer asked for is given up.
+    @Test func aJobIsHeldByOneMasterAndMovesWhenItsLeasePasses() async throws {
+        let server = try PostgresServer.require()
+        let database = try await server.createDatabase()
+        let a = try await PostgresStoreTests.open(server, database)
+        let b = try await PostgresStoreTests.open(server, database)
+        let jobs = ["poller:repo", "scheduler:s"]
+        #expect(try await a.holdJobs(jobs, master: "A", lease: 15) == Set(jobs))
+        #expect(try await b.holdJobs(jobs, master: "B", lease: 15) == [])
+        #expect(try await a.holdJobs(jobs, master: "A", lease: 15) == Set(jobs), "a renewal keeps them")
+        #expect(try await a.holdJobs(["poller:repo"], master: "A", lease: 15) == ["poller:repo"])
+        #expect(try await b.holdJobs(jobs, master: "B", lease: 15) == ["scheduler:s"], "given up, so free")
+
+        try await server.sql("UPDATE jobs SET expires_at = now() - interval '1 second' WHERE master = 'A'",
+                             database: database)
+        #expect(try await b.holdJobs(jobs, master: "B", lease: 15) == Set(jobs))
+        #expect(try await a.holdJobs(jobs, master: "A", lease: 15) == [])
+        #expect(try await b.holdJobs([], master: "B", lease: 15) == [])
+        #expect(try await a.holdJobs(jobs, master: "A", lease: 15) == Set(jobs))
+    }
 }

@@ -29,15 +29,18 @@ actor PollerService: Service {
     private var queued: [String: [CheckedContinuation<Void, Never>]] = [:]
     private let directory: URL
     private let store: any Store
+    /// Which pollers run here (several masters: one master each).
+    private let jobs: JobOwnership
     private let changes: @Sendable (Change) async throws -> Void
     private let events: EventLog
     private let logger: Logger
     private let clock: any WallClock
     private let signal: WakeSignal
 
-    init(specs: [GitPollerSpec], directory: URL, store: any Store, events: EventLog, logger: Logger,
+    init(specs: [GitPollerSpec], directory: URL, store: any Store, jobs: JobOwnership, events: EventLog, logger: Logger,
          clock: any WallClock, changes: @escaping @Sendable (Change) async throws -> Void) {
         self.directory = directory
+        self.jobs = jobs
         self.events = events
         self.store = store
         self.logger = logger
@@ -78,6 +81,9 @@ actor PollerService: Service {
     /// Polls the named poller (or every poller of `repository`) now; returns the names polled.
     /// Polls the pollers named `name` or watching `repository` now; each one's name and,
     /// when its poll failed, why.
+    ///
+    /// Several masters: a poller another master runs is not polled here; its owner is asked
+    /// to poll now (``StoreWakeUp/poll(_:)``), and the result says so.
     func pollNow(name: String?, repository: String?) async -> [(name: String, error: String?)] {
         let names = pollers.values.filter { p in
             if let name { return p.spec.name == name }
@@ -87,8 +93,26 @@ actor PollerService: Service {
             return false
         }.map(\.spec.name).sorted()
         var results: [(name: String, error: String?)] = []
-        for n in names { results.append((n, await poll(n))) }
+        for n in names {
+            if !jobs.runs(JobOwnership.poller(n)), let shared = store as? any SharedStore {
+                do {
+                    try await shared.notify(.poll(n))
+                    results.append((n, nil))
+                } catch {
+                    results.append((n, "another master runs this poller, and it could not be asked to poll: \(error)"))
+                }
+                continue
+            }
+            results.append((n, await poll(n)))
+        }
         return results
+    }
+
+    /// A poll asked for on another master, for a poller this master runs (or not: then
+    /// nothing happens, the owner heard it too).
+    func pollAskedElsewhere(_ name: String) async {
+        guard pollers[name] != nil, jobs.runs(JobOwnership.poller(name)) else { return }
+        await poll(name)
     }
 
     func run() async throws {
@@ -126,6 +150,7 @@ actor PollerService: Service {
         guard var p = pollers[name] else { return nil }
         p.nextDue = clock.now().addingTimeInterval(p.spec.pollInterval)
         pollers[name] = p
+        guard jobs.runs(JobOwnership.poller(name)) else { return nil }
         let log = logger.with("poller", name)
         do {
             let emitted = try await pollOnce(p)

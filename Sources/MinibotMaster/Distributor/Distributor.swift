@@ -85,6 +85,21 @@ actor Distributor: Service {
         signal.wake(reason)
     }
 
+    /// Requests another master (or this one) recorded or made pending again, as a
+    /// ``StoreWakeUp`` named them: those still pending, unclaimed and for a builder this
+    /// master defines join the queue (a master never claims a request for a builder it does
+    /// not know); those already known are left as they are.
+    func arrived(_ requests: [BuildRequest]) {
+        let builders = Set(config.builders.map(\.name))
+        var added = 0
+        for request in requests where pending[request.id] == nil && request.claimedBy == nil && !request.isComplete
+            && builders.contains(request.builderName) {
+            pending[request.id] = request
+            added += 1
+        }
+        if added > 0 { signal.wake("\(added) request(s) recorded by another master") }
+    }
+
     /// New requests from a scheduler; older pending ones they collapse are completed SKIPPED.
     func submitted(_ requests: [BuildRequest]) async {
         for request in requests { pending[request.id] = request }

@@ -36,10 +36,26 @@ extension API {
     }
 
     struct MasterDTO: Encodable {
-        var masterid: Int
+        var masterid: Int64
         var name: String
         var active: Bool
         var lastActive: Date
+        /// The hash of its master.cfg (``ConfigDigest``), when known.
+        var configHash: String?
+        /// Several masters: its generation and when its lease runs out (the database's clock).
+        var generation: Int64?
+        var leaseExpiresAt: Date?
+        /// The schedulers and pollers it runs (`scheduler:NAME`, `poller:NAME`); several
+        /// masters only (one master runs them all).
+        var jobs: [String]?
+        /// Whether this is the master that answers.
+        var isThis: Bool
+    }
+
+    struct MastersDTO: Encodable {
+        var masters: [MasterDTO]
+        /// Set when active masters run different master.cfg files (by hash).
+        var warning: String?
     }
 
     /// A request with why it waits (only while pending).

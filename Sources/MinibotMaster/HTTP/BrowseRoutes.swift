@@ -54,12 +54,8 @@ struct BrowseRoutes: Sendable {
         api.get("changes/:id") { _, context in
             try await change(context.parameters.require("id", as: Int64.self))
         }
-        api.get("masters") { _, _ in masters() }
-        api.get("masters/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard id == "1" || id == runtime.masterName else { return APIJSON.error(.notFound, "no master \(id)") }
-            return masters()
-        }
+        api.get("masters") { _, _ in try await masters(only: nil) }
+        api.get("masters/:id") { _, context in try await masters(only: try context.parameters.require("id")) }
     }
 
     // MARK: builds and steps
@@ -213,9 +209,29 @@ struct BrowseRoutes: Sendable {
         return APIJSON.response(["changes": [API.change(c)]])
     }
 
-    /// This master (masters sharing a database do not yet know each other).
-    private func masters() -> Response {
-        APIJSON.response(["masters": [API.MasterDTO(masterid: 1, name: runtime.masterName, active: true,
-                                                    lastActive: runtime.clock.now())]])
+    /// Every master on the database (several masters: the `masters` table, with a warning
+    /// when the active ones run different configurations), or this one alone; `only` picks
+    /// one by id or name.
+    private func masters(only: String?) async throws -> Response {
+        var list: [API.MasterDTO]
+        if let shared = runtime.store as? any SharedStore {
+            list = try await shared.masters().map { m in
+                API.MasterDTO(masterid: m.id, name: m.name, active: m.isActive, lastActive: m.heartbeatAt,
+                              configHash: m.configHash, generation: m.generation, leaseExpiresAt: m.leaseExpiresAt,
+                              jobs: m.jobs, isThis: m.name == runtime.masterName)
+            }
+        } else {
+            list = [API.MasterDTO(masterid: 1, name: runtime.masterName, active: true, lastActive: runtime.clock.now(),
+                                  configHash: runtime.configHash, isThis: true)]
+        }
+        if let only {
+            list = list.filter { String($0.masterid) == only || $0.name == only }
+            if list.isEmpty { return APIJSON.error(.notFound, "no master \(ClientText.quoted(only))") }
+        }
+        let hashes = Set(list.filter(\.active).compactMap(\.configHash))
+        let warning = hashes.count > 1
+            ? "the active masters run \(hashes.count) different master.cfg files (see config_hash); they should share one"
+            : nil
+        return APIJSON.response(API.MastersDTO(masters: list, warning: warning))
     }
 }

@@ -23,8 +23,13 @@ struct LivenessService: Service {
 
     let store: any SharedStore
     let masterName: String
-    let configHash: String?
+    /// The hash of the running master.cfg, read at each heartbeat (a reload changes it).
+    let configHash: @Sendable () -> String?
     let distributor: Distributor
+    /// The jobs this master runs, and the configuration that names them.
+    let jobs: JobOwnership
+    let config: @Sendable () -> MasterConfig
+    let events: EventLog
     let logger: Logger
     let clock: any WallClock
     var configuration = Configuration()
@@ -35,6 +40,7 @@ struct LivenessService: Service {
             while !Task.isCancelled {
                 registration = await beat(registration)
                 await reap()
+                await holdJobs(registered: registration != nil)
                 try? await clock.sleep(seconds: configuration.interval)
             }
         }
@@ -44,11 +50,13 @@ struct LivenessService: Service {
     private func beat(_ registration: MasterLease?) async -> MasterLease? {
         do {
             if let registration {
-                if try await store.heartbeat(registration, lease: configuration.lease) { return registration }
+                if try await store.heartbeat(registration, lease: configuration.lease, configHash: configHash()) {
+                    return registration
+                }
                 logger.error("this master was declared dead by another (its lease passed); its claims were released: registering again",
                              metadata: ["generation": "\(registration.generation)"])
             }
-            let fresh = try await store.registerMaster(name: masterName, configHash: configHash,
+            let fresh = try await store.registerMaster(name: masterName, configHash: configHash(),
                                                        lease: configuration.lease)
             logger.info("master registered", metadata: ["generation": "\(fresh.generation)"])
             return fresh
@@ -56,6 +64,32 @@ struct LivenessService: Service {
             logger.error("could not renew this master's lease: \(error)")
             return registration
         }
+    }
+
+    /// Takes or renews this master's schedulers and pollers; none while it is not registered
+    /// (another may hold them by now).
+    private func holdJobs(registered: Bool) async {
+        guard registered else {
+            announce(jobs.hold([]), held: [])
+            return
+        }
+        do {
+            let held = try await store.holdJobs(JobOwnership.jobs(of: config()), master: masterName,
+                                                lease: configuration.lease)
+            announce(jobs.hold(held), held: held)
+        } catch {
+            // Keep what is held: its rows stay this master's until they expire.
+            logger.error("could not renew this master's schedulers and pollers: \(error)")
+        }
+    }
+
+    private func announce(_ change: (gained: Set<String>, lost: Set<String>), held: Set<String>) {
+        guard !change.gained.isEmpty || !change.lost.isEmpty else { return }
+        logger.notice("the schedulers and pollers this master runs changed",
+                      metadata: ["jobs": "\(held.sorted())", "gained": "\(change.gained.sorted())",
+                                 "lost": "\(change.lost.sorted())"])
+        let list: (Set<String>) -> JSONValue = { .array($0.sorted().map(JSONValue.string)) }
+        events.record(.jobsChanged, ["jobs": list(held), "gained": list(change.gained), "lost": list(change.lost)])
     }
 
     private func reap() async {

@@ -210,9 +210,15 @@ public final class Master: Sendable {
         services.append(MetricsService(events: runtime.plugins.events, metrics: metrics))
         if let shared = runtime.store as? any SharedStore {
             // Several masters on one database: leases and the reaper (see LivenessService).
-            services.append(LivenessService(store: shared, masterName: runtime.masterName, configHash: nil,
-                                            distributor: runtime.distributor,
+            services.append(LivenessService(store: shared, masterName: runtime.masterName,
+                                            configHash: { [runtime] in runtime.configHash },
+                                            distributor: runtime.distributor, jobs: runtime.jobs,
+                                            config: { [runtime] in runtime.config },
+                                            events: runtime.plugins.events,
                                             logger: logger.with("component", "liveness"), clock: runtime.clock))
+            // ...and each master builds the others' requests as soon as they are committed.
+            services.append(WakeUpService(store: shared, runtime: runtime,
+                                          logger: logger.with("component", "wake-ups"), clock: runtime.clock))
         }
         services.append(ReloadOnHangup(master: self))
         services.append(app)

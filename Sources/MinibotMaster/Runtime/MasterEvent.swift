@@ -29,4 +29,7 @@ enum MasterEvent: String, Sendable, CaseIterable {
     case logsPruned = "logs_pruned"
     /// The store's health changed (fields: healthy, problem).
     case databaseHealth = "database_health"
+    /// Several masters: the schedulers and pollers this master runs changed (fields: jobs,
+    /// gained, lost).
+    case jobsChanged = "jobs_changed"
 }

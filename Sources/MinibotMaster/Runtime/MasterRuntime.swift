@@ -22,13 +22,16 @@ final class MasterRuntime: Sendable {
     let clock: any WallClock
     /// The long polls open now, against their caps.
     let longPolls: LongPollGate
-    private let state: Mutex<(config: MasterConfig, adminToken: String?)>
+    /// The schedulers and pollers this master runs (all of them, unless it shares its database).
+    let jobs: JobOwnership
+    private let state: Mutex<(config: MasterConfig, adminToken: String?, configHash: String?)>
 
     init(masterName: String, directory: URL, config: MasterConfig, adminToken: String?, store: any Store,
          registry: WorkerRegistry, runner: BuildRunner, distributor: Distributor, locks: LockManager, plugins: PluginHost,
          schedulers: SchedulerService, changes: ChangeIntake, pollers: PollerService, signal: WakeSignal,
-         clock: any WallClock, longPolls: LongPollBudget.Limits = .init()) {
+         clock: any WallClock, jobs: JobOwnership, longPolls: LongPollBudget.Limits = .init()) {
         self.longPolls = LongPollGate(limits: longPolls)
+        self.jobs = jobs
         self.masterName = masterName
         self.directory = directory
         self.store = store
@@ -42,7 +45,7 @@ final class MasterRuntime: Sendable {
         self.pollers = pollers
         self.signal = signal
         self.clock = clock
-        self.state = Mutex((config, adminToken))
+        self.state = Mutex((config, adminToken, ConfigDigest.of(file: config.path)))
     }
 
     /// Wires every part of a master around its store and clock; nothing runs yet. The one
@@ -62,24 +65,29 @@ final class MasterRuntime: Sendable {
                                  directory: directory, config: config, logger: logger, clock: clock, wake: wake,
                                  onClaimLost: { id in Task { await distributor.forget([id]) } })
         await distributor.attach(runner: runner)
-        let schedulers = SchedulerService(config: config, store: store, distributor: distributor, logger: logger, clock: clock)
+        let jobs = JobOwnership(shared: store is any SharedStore)
+        let schedulers = SchedulerService(config: config, store: store, distributor: distributor, jobs: jobs,
+                                          logger: logger, clock: clock)
         let changes = ChangeIntake(store: store, schedulers: schedulers, logger: logger, events: plugins.events)
         let pollers = PollerService(
             specs: config.gitPollers,
-            directory: directory, store: store, events: plugins.events, logger: logger, clock: clock,
+            directory: directory, store: store, jobs: jobs, events: plugins.events, logger: logger, clock: clock,
             changes: { try await changes.record($0) })
         return MasterRuntime(
             masterName: masterName, directory: directory, config: config, adminToken: adminToken, store: store,
             registry: registry, runner: runner, distributor: distributor, locks: locks, plugins: plugins,
             schedulers: schedulers, changes: changes, pollers: pollers, signal: signal, clock: clock,
-            longPolls: longPolls)
+            jobs: jobs, longPolls: longPolls)
     }
 
     var config: MasterConfig { state.withLock { $0.config } }
 
     func replace(config: MasterConfig, adminToken: String?) {
-        state.withLock { $0 = (config, adminToken) }
+        state.withLock { $0 = (config, adminToken, ConfigDigest.of(file: config.path)) }
     }
+
+    /// The hash of the master.cfg this master runs (``ConfigDigest``), as loaded or last reloaded.
+    var configHash: String? { state.withLock { $0.configHash } }
 
     /// The change hook's shared secret: `www.change_hook.secret` from master.cfg, else the
     /// contents of `DIR/change_hook.secret` (written by `minibot create-master`, mode 0600),

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Logging
 import MinibotCore
@@ -18,12 +19,20 @@ actor SchedulerService: Service {
     /// Per single-branch scheduler: the changes waiting for the tree to be stable.
     private var timers: [String: TreeStableTimer] = [:]
     private let signal: WakeSignal
+    /// Which single-branch schedulers run here (several masters: one master each).
+    private let jobs: JobOwnership
+    /// Changes already looked at, newest last: with several masters a change reaches its
+    /// schedulers from the intake and again as the database's wake-up; it counts once.
+    private var seen = Set<Int64>()
+    private var seenOrder = Deque<Int64>()
+    private static let seenLimit = 10_000
 
-    init(config: MasterConfig, store: any Store, distributor: Distributor, logger: Logger,
+    init(config: MasterConfig, store: any Store, distributor: Distributor, jobs: JobOwnership, logger: Logger,
          clock: any WallClock) {
         self.config = config
         self.store = store
         self.distributor = distributor
+        self.jobs = jobs
         self.logger = logger
         self.clock = clock
         self.signal = WakeSignal(clock: clock)
@@ -81,10 +90,15 @@ actor SchedulerService: Service {
 
     // MARK: changes
 
+    /// A change recorded here or (several masters) by another master: each single-branch
+    /// scheduler this master runs takes it once.
     func changeArrived(_ change: Change) async {
+        guard seen.insert(change.id).inserted else { return }
+        seenOrder.append(change.id)
+        if seenOrder.count > Self.seenLimit, let oldest = seenOrder.popFirst() { seen.remove(oldest) }
         let t = clock.now()
         var firings: [(String, TreeStableTimer.Firing)] = []
-        for case .singleBranch(let s) in config.schedulers {
+        for case .singleBranch(let s) in config.schedulers where jobs.runs(JobOwnership.scheduler(s.name)) {
             guard let matcher = try? BranchMatcher(s), matcher.matches(change.branch) else { continue }
             // A change none of whose files match the filter rides along but starts nothing.
             let important = s.files.map { $0.isEmpty || FileFilter($0).matches(anyOf: change.files) } ?? true
@@ -101,6 +115,12 @@ actor SchedulerService: Service {
 
     private func submit(_ name: String, _ firing: TreeStableTimer.Firing, at time: Date) async {
         guard case .singleBranch(let s)? = config.schedulers.first(where: { $0.name == name }) else { return }
+        // Moved to another master while its tree-stable timer ran: the new owner decides.
+        guard jobs.runs(JobOwnership.scheduler(name)) else {
+            logger.notice("scheduler moved to another master; its waiting changes are dropped here",
+                          metadata: ["scheduler": "\(name)"])
+            return
+        }
         let newest = firing.newest
         let changes = firing.changes
         let stamp = SourceStamp(repository: newest.repository, branch: newest.branch, revision: newest.revision,
