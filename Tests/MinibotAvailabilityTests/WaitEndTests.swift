@@ -98,6 +98,21 @@ import Testing
         #expect(b.endCondition == nil)
     }
 
+    @Test("two plugins' unavailable verdicts: usable when both have ended, unknown if either is")
+    func mergedEnds() {
+        let t = at("2025-03-24 10:00")
+        let window = WorkerVerdict.unavailable("w1", reason: "a", until: t, endsAt: t.addingTimeInterval(3600), endsAtZone: "Asia/Tokyo")
+        let flag = WorkerVerdict.unavailable("w1", reason: "b", until: t.addingTimeInterval(60), endsAt: t.addingTimeInterval(600))
+        let both = window.merged(with: flag)
+        #expect(both.endsAt == t.addingTimeInterval(3600) && both.endsAtZone == "Asia/Tokyo")
+        #expect(both.until == t)
+        let load = WorkerVerdict.unavailable("w1", reason: "c", endCondition: "when load < 2.4")
+        let unknown = window.merged(with: load)
+        #expect(unknown.endsAt == nil && unknown.endCondition == "when load < 2.4")
+        // An advisory verdict does not hold the worker back: the unavailable one decides.
+        #expect(WorkerVerdict.advisory("w1", reason: "d").merged(with: flag).endsAt == t.addingTimeInterval(600))
+    }
+
     @Test("zone labels: UTC is UTC, not GMT; a zone reading the same is not repeated")
     func labels() {
         let date = at("2025-03-24 08:00", "UTC")
