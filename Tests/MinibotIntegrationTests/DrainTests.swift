@@ -91,8 +91,19 @@ struct DrainTests {
 
             let bad = try await cluster.minibot(["worker", "drain", "w1", "--deadline", "forever"] + cluster.masterArguments())
             #expect(bad.status == 2, "\(bad)")
-            let api = try? await master.client.post("api/v2/workers/w1/drain", .object(["deadline": .string("1e300s")]))
-            #expect(api == nil, "a deadline past 366 days is refused")
+            // The API refuses what DurationText refuses, with a JSON reason (the client reads it).
+            for deadline in ["1e300s", "inf", "367d", "-5s"] {
+                do {
+                    _ = try await master.client.post("api/v2/workers/w1/drain", .object(["deadline": .string(deadline)]))
+                    Issue.record("deadline \(deadline) was accepted")
+                } catch let error as ClientError {
+                    guard case .http(let status, let message) = error else {
+                        Issue.record("\(error)")
+                        continue
+                    }
+                    #expect(status == 400 && message.contains("bad 'deadline'"), "\(status) \(message)")
+                }
+            }
 
             // (This master runs without the availability plugin: the CLI says how to enable it.)
             let show = try await cluster.minibot(["availability", "show"] + cluster.masterArguments())

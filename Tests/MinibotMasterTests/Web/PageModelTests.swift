@@ -98,6 +98,21 @@ import Testing
         #expect(page.rows[0].flags == ["paused: lunch", "availability: advisory (my desktop), set by alice, until 17:00 CET"])
     }
 
+    @Test("workers: a drain shows who asked and its deadline, then drained once idle")
+    func drains() {
+        let utc = TimeZone(identifier: "UTC")!
+        var w = worker("w", connected: true)
+        w.drain = WorkerDrain(deadline: t0.addingTimeInterval(1800), requestedAt: t0, requestedBy: "ops")
+        w.runningBuilds = 1
+        let draining = WorkersPage.make(title: "t", workers: [w], plugins: [:], now: t0, zone: utc)
+        let at = TimeLabel.text(t0.addingTimeInterval(1800), relativeTo: t0, in: utc)
+        #expect(draining.rows[0].flags == ["draining (by ops): running builds end RETRY at \(at)"])
+        #expect(at.hasSuffix(" UTC"))
+        w.runningBuilds = 0
+        #expect(WorkersPage.make(title: "t", workers: [w], plugins: [:], now: t0, zone: utc).rows[0].flags
+                == ["drained (by ops): no new builds"])
+    }
+
     @Test("every template parses")
     func templatesParse() {
         for (name, _) in WebTemplates.sources { #expect(WebTemplates.library.getTemplate(named: name) != nil, "\(name)") }
