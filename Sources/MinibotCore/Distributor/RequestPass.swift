@@ -164,7 +164,7 @@ struct RequestPass {
     private func summary(names: [String], blocked: [String: Blocked],
                          allWorkers: [DistributorPolicy.Worker]) -> WaitingReason {
         let all = names.compactMap { blocked[$0] }
-        let first = all.filter { $0.reason.until != nil }.min { $0.reason.until! < $1.reason.until! }
+        let first = all.compactMap { b in b.reason.until.map { (blocked: b, until: $0) } }.min { $0.until < $1.until }?.blocked
         var conditions: [String] = []
         for condition in all.compactMap(\.reason.condition) where !conditions.contains(condition) {
             conditions.append(condition)
