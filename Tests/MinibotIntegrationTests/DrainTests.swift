@@ -46,17 +46,22 @@ struct DrainTests {
             let first = try await events.buildStarted(request: request)
             #expect(first["worker"]?.stringValue == "w1", "\(first)")
 
-            let drain = try await cluster.minibot(["worker", "drain", "w1", "--deadline", "2s", "--as", "ops"]
+            // A drain with a deadline far off: shown, and the build runs on.
+            let drain = try await cluster.minibot(["worker", "drain", "w1", "--deadline", "1h", "--as", "ops"]
                                                   + cluster.masterArguments())
             #expect(drain.status == 0, "\(drain)")
             #expect(drain.stdout.contains("draining"), "\(drain)")
             let workers = try await master.client.get("api/v2/workers/w1")
             let shown = Self.first(workers["workers"])?["drain"]
             #expect(shown?["requested_by"]?.stringValue == "ops", "\(workers)")
-            #expect(shown?["deadline"]?.doubleValue != nil, "\(workers)")
+            #expect((shown?["deadline"]?.doubleValue ?? 0) > (shown?["requested_at"]?.doubleValue ?? .infinity), "\(workers)")
             #expect(shown?["drained"] == .bool(false), "\(workers)")
 
-            // The step never ends by itself: the deadline ends the build RETRY...
+            // Drained again with a deadline that has passed at once (no waiting on the wall
+            // clock): the step never ends by itself, so the deadline ends the build RETRY...
+            let now = try await cluster.minibot(["worker", "drain", "w1", "--deadline", "0s", "--as", "ops"]
+                                                + cluster.masterArguments())
+            #expect(now.status == 0, "\(now)")
             let retried = try await events.buildFinished(request: request)
             #expect(retried["results_name"]?.stringValue == "RETRY", "\(retried)")
             let retriedSeq = retried["seq"]?.doubleValue ?? 0
