@@ -173,6 +173,7 @@ let package = Package(
             name: "minibot",
             dependencies: [
                 "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotClient", "MinibotSQLite", "MinibotPostgres",
+                "MinibotHostFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,7 +245,7 @@ let package = Package(
             name: "MinibotMasterTests",
             dependencies: [
                 "MinibotMaster", "MinibotTesting", "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotStore",
-                "MinibotSQLite", .product(name: "Logging", package: "swift-log"),
+                "MinibotSQLite", "MinibotHostFacts", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotHostFacts", "MinibotAvailability", "MinibotProtocol", "MinibotCore"]),

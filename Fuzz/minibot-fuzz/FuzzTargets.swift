@@ -56,8 +56,8 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
     "api-body": { bytes in
         let data = Data(bytes)
         _ = ForceRequestBody.parse(data)
-        _ = BuildActionBody.parse(data, allowsResults: true)
-        _ = BuildActionBody.parse(data, allowsResults: false)
+        _ = BuildActionBody.parse(data, accepting: BuildActionBody.Field.allCases)
+        _ = BuildActionBody.parse(data, accepting: [.reason])
         if let json = try? JSONDecoder().decode(JSONValue.self, from: data) {
             _ = try? FlagRequest.parse(json, now: Date(timeIntervalSince1970: 1_750_000_000),
                                        zone: TimeZone(identifier: "Europe/Berlin") ?? .gmt, defaultBy: "fuzz")

@@ -5,8 +5,12 @@ extension Availability {
     /// The form shown under `availability` in `GET /api/v2/workers`, by
     /// `GET /api/v2/plugins/availability/workers[/NAME]` and by `minibot availability show`:
     ///
-    /// `{state, reason, set_by, until, until_text, explanation, connected, load, cpu_pressure,
-    ///   flag: {state, reason, set_by, set_at, expires_at} | null, causes: [...]}`
+    /// `{state, reason, set_by, until, until_text, explanation, usable_at, usable_when,
+    ///   connected, load, cpu_pressure, flag: {state, reason, set_by, set_at, expires_at} | null,
+    ///   causes: [...]}`
+    ///
+    /// `usable_at` is when an unavailable worker predictably becomes usable (following causes
+    /// that come one after another), `usable_when` the condition when a measurement decides.
     ///
     /// Times are epoch seconds; absent values are null.
     public var json: JSONValue {
@@ -19,6 +23,8 @@ extension Availability {
             "until": number(until?.timeIntervalSince1970),
             "until_text": string(untilText),
             "explanation": string(explanation),
+            "usable_at": number(endsAt?.timeIntervalSince1970),
+            "usable_when": string(endCondition),
             "connected": .bool(isConnected),
             "load": number(load1),
             "cpu_pressure": number(cpuPressure),

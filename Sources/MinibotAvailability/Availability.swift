@@ -12,22 +12,30 @@ public struct Availability: Sendable, Equatable {
 
         public var source: Source
         public var state: AvailabilityState
-        /// E.g. `outside hours (Mon-Fri 09:00-17:00 Europe/Paris)`, `load 4.2 > 3.0`.
+        /// E.g. `restricted hours Mon-Fri 09:00-17:00 Europe/Paris`, `load 4.2 > 3.0`.
         public var reason: String
         /// Who set it: the flag's author, `master.cfg`, `window`, `load`.
         public var setBy: String
         /// When it ends by itself, if known (window end, flag expiry).
         public var until: Date?
-        /// `until 17:00`, `until load < 2.4`; nil when open-ended.
+        /// `until 17:00 CET`, `when load < 2.4`; nil when open-ended.
         public var untilText: String?
+        /// The window's zone, for a window's cause.
+        public var zone: TimeZone?
+        /// When a measurement decides the end: what it waits for (`when load < 2.4`).
+        public var condition: String?
 
-        public init(source: Source, state: AvailabilityState, reason: String, setBy: String, until: Date? = nil, untilText: String? = nil) {
+        /// A measurement's cause passes `condition`, which is also its ``untilText``.
+        public init(source: Source, state: AvailabilityState, reason: String, setBy: String, until: Date? = nil,
+                    untilText: String? = nil, zone: TimeZone? = nil, condition: String? = nil) {
             self.source = source
             self.state = state
             self.reason = reason
             self.setBy = setBy
             self.until = until
-            self.untilText = untilText
+            self.untilText = untilText ?? condition
+            self.zone = zone
+            self.condition = condition
         }
     }
 
@@ -42,6 +50,13 @@ public struct Availability: Sendable, Equatable {
     public var flag: AvailabilityFlag?
     public var load1: Double?
     public var cpuPressure: Double?
+    /// When an unavailable worker predictably becomes usable by itself (see
+    /// ``AvailabilityPolicy``); nil when available, unknown or measurement-dependent.
+    public var endsAt: Date?
+    /// The zone of the window whose end ``endsAt`` is, if it is one.
+    public var endsAtZone: TimeZone?
+    /// What the end waits for in words, when a measurement decides it (`when load < 2.4`).
+    public var endCondition: String?
 
     public init(state: AvailabilityState, causes: [Cause], nextChange: Date?, isConnected: Bool,
                 flag: AvailabilityFlag? = nil, load1: Double? = nil, cpuPressure: Double? = nil) {
@@ -79,28 +94,38 @@ public struct Availability: Sendable, Equatable {
         return texts.isEmpty ? nil : texts.joined(separator: ", ")
     }
 
-    /// `unavailable: outside hours (Mon-Fri 09:00-17:00 Europe/Paris) until 17:00`,
-    /// `advisory: ranked last: load 4.2 > 3.0 until load < 2.4`; nil when available.
+    /// `unavailable: restricted hours Mon-Fri 09:00-17:00 Europe/Paris, until 17:00 CET`,
+    /// `advisory: ranked last: load 4.2 > 3.0, when load < 2.4`; nil when available.
     public var explanation: String? {
-        let parts = decisive.map { cause in
-            cause.untilText.map { "\(cause.reason) \($0)" } ?? cause.reason
-        }.joined(separator: "; ")
+        explained(decisive.map { cause in cause.untilText.map { "\(cause.reason), \($0)" } ?? cause.reason })
+    }
+
+    /// ``explanation`` without the times: what a waiting request shows, beside its own
+    /// structured `until` (so the time is never printed twice, nor a re-check time as one).
+    public var summary: String? {
+        explained(decisive.map(\.reason))
+    }
+
+    private func explained(_ parts: [String]) -> String? {
+        let text = parts.joined(separator: "; ")
         switch state {
         case .available: return nil
-        case .advisory: return "advisory: ranked last: \(parts)"
-        case .unavailable: return "unavailable: \(parts)"
+        case .advisory: return "advisory: ranked last: \(text)"
+        case .unavailable: return "unavailable: \(text)"
         }
     }
 
-    /// The verdict for the distributor; `until` is when to re-check even without a wake.
+    /// The verdict for the distributor: `until` is when to re-check even without a wake;
+    /// `endsAt` or `endCondition` is what users see.
     public func verdict(for worker: String) -> WorkerVerdict {
         switch state {
         case .available:
             return .eligible(worker)
         case .advisory:
-            return .advisory(worker, reason: explanation ?? "advisory", rank: 1, until: nextChange)
+            return .advisory(worker, reason: summary ?? "advisory", rank: 1, until: nextChange)
         case .unavailable:
-            return .unavailable(worker, reason: explanation ?? "unavailable", until: nextChange)
+            return .unavailable(worker, reason: summary ?? "unavailable", until: nextChange, endsAt: endsAt,
+                                endsAtZone: endsAtZone?.identifier, endCondition: endCondition)
         }
     }
 }

@@ -48,7 +48,7 @@ extension AvailabilityPlugin {
                 return Availability(
                     state: .unavailable,
                     causes: [.init(source: .restoring, state: .unavailable, reason: "restoring saved availability flags",
-                                   setBy: "availability", untilText: "until the master has read them")],
+                                   setBy: "availability", condition: "when the master has read them")],
                     nextChange: nil, isConnected: record.isConnected || assumeConnected)
             }
             record.load.clampReportTime(to: now)

@@ -15,6 +15,12 @@ import MinibotHostFacts
 /// - while connected and watching load: a blocked load or CPU-pressure threshold gives
 ///   `load_mode`; a load not reported yet, or not for three status intervals, gives
 ///   `on_unknown_load`.
+///
+/// An unavailable verdict also says when the worker predictably becomes usable
+/// (``Availability/endsAt``): the policy is asked again at each of its own change points
+/// (flag expiry, window end, a window opening) with the load left out, until the answer is
+/// no longer unavailable; when a measurement decides instead (load, pressure, a missing
+/// report), there is no time but a condition in words (`when load < 2.4`).
 public struct AvailabilityPolicy: Sendable {
     public var settings: WorkerAvailabilitySettings
     /// Where flag expiries are shown (`until 17:00`); the master's local zone by default.
@@ -34,6 +40,43 @@ public struct AvailabilityPolicy: Sendable {
     }
 
     public func evaluate(flag runtimeFlag: AvailabilityFlag?, load: LoadTracker, isConnected: Bool, now: Date) -> Availability {
+        var availability = evaluate(flag: runtimeFlag, load: load, isConnected: isConnected, now: now, includeLoad: true)
+        let end = predictedEnd(of: availability, flag: runtimeFlag, load: load, isConnected: isConnected, now: now)
+        availability.endsAt = end.at
+        availability.endsAtZone = end.zone
+        availability.endCondition = end.condition
+        return availability
+    }
+
+    /// How many change points ``predictedEnd(of:flag:load:isConnected:now:)`` follows at most:
+    /// windows recur weekly, so a handful covers any real configuration.
+    static let predictionSteps = 64
+
+    /// When an unavailable worker becomes usable by itself, by asking the same rules again at
+    /// each change point (load left out: nobody can predict a measurement).
+    private func predictedEnd(of current: Availability, flag: AvailabilityFlag?, load: LoadTracker, isConnected: Bool,
+                              now: Date) -> (at: Date?, zone: TimeZone?, condition: String?) {
+        guard current.state == .unavailable else { return (nil, nil, nil) }
+        var conditions: [String] = []
+        for condition in current.decisive.compactMap(\.condition) where !conditions.contains(condition) {
+            conditions.append(condition)
+        }
+        if !conditions.isEmpty { return (nil, nil, conditions.joined(separator: ", ")) }
+        var t = now
+        var step = evaluate(flag: flag, load: load, isConnected: isConnected, now: t, includeLoad: false)
+        var zone: TimeZone?
+        for _ in 0..<Self.predictionSteps {
+            if step.state != .unavailable { return (t, zone, nil) }
+            guard let next = step.nextChange else { return (nil, nil, nil) }  // never ends by itself
+            zone = step.decisive.first { $0.until == next && $0.zone != nil }?.zone
+            t = next
+            step = evaluate(flag: flag, load: load, isConnected: isConnected, now: t, includeLoad: false)
+        }
+        return (nil, nil, nil)
+    }
+
+    private func evaluate(flag runtimeFlag: AvailabilityFlag?, load: LoadTracker, isConnected: Bool, now: Date,
+                          includeLoad: Bool) -> Availability {
         var causes: [Availability.Cause] = []
         var changes: [Date] = []
 
@@ -46,29 +89,32 @@ public struct AvailabilityPolicy: Sendable {
                 source: .flag, state: flag.state,
                 reason: flag.reason.isEmpty ? who : "\(who): \(flag.reason)",
                 setBy: flag.setBy, until: flag.expiresAt,
-                untilText: flag.expiresAt.map { "until " + TimeWindow.format($0, relativeTo: now, in: displayTimeZone) }))
+                untilText: flag.expiresAt.map { "until " + TimeLabel.text($0, relativeTo: now, in: displayTimeZone) }))
         }
 
         // Windows.
         for rule in settings.windows {
             let window = rule.window
-            let described = "\(rule.reason) (\(window))"
+            let described = "\(rule.reason) \(window)"
+            func until(_ end: Date) -> String {
+                "until " + TimeLabel.text(end, relativeTo: now, in: displayTimeZone, alsoIn: window.timeZone)
+            }
             if window.contains(now) {
                 let end = window.currentEnd(after: now)
                 if let end { changes.append(end) }
                 causes.append(.init(source: .window, state: rule.state, reason: described, setBy: "window",
-                                    until: end, untilText: end.map { "until " + window.format($0, relativeTo: now) }))
+                                    until: end, untilText: end.map(until), zone: window.timeZone))
             } else if let opens = window.nextStart(after: now) {
                 let leadStart = opens.addingTimeInterval(-rule.lead)
                 if rule.lead > 0 && leadStart <= now {
                     // Inside the lead time: blocked from now to the end of the window.
                     let end = window.currentEnd(after: opens)
                     changes.append(opens)
+                    let at = TimeLabel.text(opens, relativeTo: now, in: displayTimeZone, alsoIn: window.timeZone)
                     causes.append(.init(
                         source: .window, state: rule.state,
-                        reason: "\(described) opens at \(window.format(opens, relativeTo: now)), \(DurationText.describe(rule.lead)) lead",
-                        setBy: "window", until: end,
-                        untilText: end.map { "until " + window.format($0, relativeTo: now) }))
+                        reason: "\(described) opens at \(at), \(DurationText.describe(rule.lead)) lead",
+                        setBy: "window", until: end, untilText: end.map(until), zone: window.timeZone))
                 } else {
                     changes.append(leadStart)
                 }
@@ -76,7 +122,7 @@ public struct AvailabilityPolicy: Sendable {
         }
 
         // Load.
-        if isConnected && settings.watchesLoad {
+        if includeLoad && isConnected && settings.watchesLoad {
             let loadCauses = evaluateLoad(load, now: now)
             causes += loadCauses.causes
             if let change = loadCauses.change { changes.append(change) }
@@ -98,7 +144,7 @@ public struct AvailabilityPolicy: Sendable {
                 "load unknown (no report for \(DurationText.describe(now.timeIntervalSince($0))))"
             } ?? "load unknown (not reported yet)"
             return ([.init(source: .unknownLoad, state: settings.onUnknownLoad, reason: why, setBy: "load",
-                           untilText: "until the worker reports its load")], nil)
+                           condition: "when the worker reports its load")], nil)
         }
         // The moment the load becomes unknown if no report arrives.
         let change = last.addingTimeInterval(settings.unknownLoadAfter + 0.001)
@@ -108,14 +154,14 @@ public struct AvailabilityPolicy: Sendable {
                 ? "load \(Self.format(value)) > \(Self.format(threshold.max))"
                 : "load \(Self.format(value)) not yet below \(Self.format(threshold.resume)) after exceeding \(Self.format(threshold.max))"
             causes.append(.init(source: .load, state: loadState, reason: reason, setBy: "load",
-                                untilText: "until load < \(Self.format(threshold.resume))"))
+                                condition: "when load < \(Self.format(threshold.resume))"))
         }
         if let threshold = load.pressure, threshold.isBlocked, let value = load.cpuPressure {
             let reason = value > threshold.max
                 ? "cpu pressure \(Self.format(value))% > \(Self.format(threshold.max))%"
                 : "cpu pressure \(Self.format(value))% not yet below \(Self.format(threshold.resume))% after exceeding \(Self.format(threshold.max))%"
             causes.append(.init(source: .cpuPressure, state: loadState, reason: reason, setBy: "load",
-                                untilText: "until cpu pressure < \(Self.format(threshold.resume))%"))
+                                condition: "when cpu pressure < \(Self.format(threshold.resume))%"))
         }
         return (causes, change)
     }

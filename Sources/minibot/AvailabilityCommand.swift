@@ -16,8 +16,16 @@ struct AvailabilityCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try master.client()
-            let answer = try await call { () async throws(ClientError) in
-                try await client.get("api/v2/plugins/availability/workers")
+            let answer: JSONValue
+            do {
+                answer = try await client.get("api/v2/plugins/availability/workers")
+            } catch .http(404, _) {
+                throw Failure.failed("""
+                    this master runs without the availability plugin: add `availability: {}` under `plugins:` \
+                    in master.cfg (see the README's Availability section), then run `minibot reconfig`
+                    """)
+            } catch {
+                throw error.failure
             }
             guard case .array(let list)? = answer["workers"] else { throw Failure.failed("unexpected answer: \(answer)") }
             var rows: [[String]] = []
@@ -41,6 +49,7 @@ struct AvailabilityCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Why.") var reason: String?
         @Option(name: .customLong("for"), help: "Expire after this long, e.g. 2h.") var duration: String?
         @Option(name: .long, help: "Expire at this time, e.g. 17:00.") var until: String?
+        @Option(name: .customLong("as"), help: "Who sets the flag (default: $USER).") var who: String?
 
         func run() async throws {
             guard ["available", "advisory", "unavailable"].contains(state) else {
@@ -51,7 +60,7 @@ struct AvailabilityCommand: AsyncParsableCommand {
             }
             let client = try master.client(needsToken: true)
             var body: [String: JSONValue] = ["state": .string(state),
-                                             "by": .string(ProcessInfo.processInfo.environment["USER"] ?? "cli")]
+                                             "by": .string(who ?? Self.user)]
             if let reason { body["reason"] = .string(reason) }
             if let duration { body["for"] = .string(duration) }
             if let until { body["until"] = .string(until) }
@@ -59,6 +68,15 @@ struct AvailabilityCommand: AsyncParsableCommand {
                 try await client.post("api/v2/plugins/availability/workers/\(name)", .object(body))
             }
             print("worker \(name) is now \(state)")
+        }
+
+        /// `$USER`, else `$LOGNAME`, else the login name of the process's user: a flag says who
+        /// set it ("flagged by cli" told nobody anything).
+        static var user: String {
+            let env = ProcessInfo.processInfo.environment
+            if let name = env["USER"] ?? env["LOGNAME"], !name.isEmpty { return name }
+            let login = ProcessInfo.processInfo.userName
+            return login.isEmpty ? "cli" : login
         }
     }
 }

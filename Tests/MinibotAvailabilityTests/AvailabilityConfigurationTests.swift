@@ -126,6 +126,21 @@ import Testing
         #expect(throws: ConfigErrors.self) { try AvailabilityConfiguration(node: node, master: master) }
     }
 
+    /// A default `resume_load` that cannot work is one mistake, reported once, not once per
+    /// worker that inherits it.
+    @Test func inheritedResumeProblemIsReportedOnce() {
+        let workers = MasterConfig(workers: (1...5).map { WorkerSpec(name: "w\($0)", password: "x") })
+        let node = Node.map([
+            ("default", 2, 5, Node.map([
+                ("max_load", 2, 15, Node.scalar("2", 2, 25)),
+                ("resume_load", 2, 28, Node.scalar("3", 2, 41)),
+            ])),
+            ("workers", 3, 5, Node.map((1...5).map { ("w\($0)", 3 + $0, 7, Node.map([("status_interval", 3 + $0, 11, Node.scalar("10s", 3 + $0, 28))])) })),
+        ])
+        let errors = AvailabilityPlugin.checkConfiguration(node, master: workers)
+        #expect(errors.map(\.description) == ["master.cfg:2:41: 'resume_load' (3.0) must be below 'max_load' (2.0): the worker takes builds again once its load falls below it"])
+    }
+
     @Test func rejectsWrongShapes() {
         let node = Node.map([
             ("default", 22, 5, Node.scalar("fast", 22, 14)),

@@ -21,9 +21,9 @@ import Testing
         let settings = WorkerAvailabilitySettings(windows: [try rule("Mon-Fri 09:00-17:00")])
         let a = evaluate(settings, at: at("2025-03-24 10:00"))
         #expect(a.state == .unavailable)
-        #expect(a.explanation == "unavailable: outside hours (Mon-Fri 09:00-17:00 Europe/Paris) until 17:00")
+        #expect(a.explanation == "unavailable: restricted hours Mon-Fri 09:00-17:00 Europe/Paris, until 17:00 CET")
         #expect(a.until == at("2025-03-24 17:00"))
-        #expect(a.untilText == "until 17:00")
+        #expect(a.untilText == "until 17:00 CET")
         #expect(a.setBy == "window")
         #expect(a.nextChange == at("2025-03-24 17:00"))
         let verdict = a.verdict(for: "w1")
@@ -42,7 +42,7 @@ import Testing
         let a = evaluate(settings, at: at("2025-03-30 01:30"))
         #expect(a.state == .unavailable)
         #expect(a.until == at("2025-03-30 06:00"))
-        #expect(a.untilText == "until 06:00")
+        #expect(a.untilText == "until 06:00 CEST")
         #expect(evaluate(settings, at: at("2025-03-30 06:00")).state == .available)
         #expect(evaluate(settings, at: at("2025-03-29 21:59")).nextChange == at("2025-03-29 22:00"))
     }
@@ -55,9 +55,9 @@ import Testing
 
         let lead = evaluate(settings, at: at("2025-03-24 08:50"))
         #expect(lead.state == .unavailable)
-        #expect(lead.reason == "outside hours (Mon-Fri 09:00-17:00 Europe/Paris) opens at 09:00, 15 min lead")
+        #expect(lead.reason == "restricted hours Mon-Fri 09:00-17:00 Europe/Paris opens at 09:00 CET, 15 min lead")
         #expect(lead.until == at("2025-03-24 17:00"))
-        #expect(lead.untilText == "until 17:00")
+        #expect(lead.untilText == "until 17:00 CET")
 
         // Lead before Monday from a Friday evening: the weekend is free until Monday 08:45.
         let friday = evaluate(settings, at: at("2025-03-28 18:00"))
@@ -69,10 +69,11 @@ import Testing
         let settings = WorkerAvailabilitySettings(windows: [try rule("Sat,Sun", mode: .advisory)])
         let a = evaluate(settings, at: at("2025-03-29 12:00"))
         #expect(a.state == .advisory)
-        #expect(a.explanation == "advisory: ranked last: window (Sat,Sun Europe/Paris) until Mon 00:00")
+        #expect(a.explanation == "advisory: ranked last: advisory hours Sat,Sun Europe/Paris, until Mon 00:00 CEST")
         let verdict = a.verdict(for: "w1")
         #expect(verdict.kind == .advisory)
-        #expect(verdict.reason == a.explanation)
+        #expect(verdict.reason == a.summary)
+        #expect(verdict.reason == "advisory: ranked last: advisory hours Sat,Sun Europe/Paris")
         // Among several plugins' verdicts advisory stays behind eligible ones.
         #expect(verdict.merged(with: .eligible("w1")).kind == .advisory)
     }
@@ -85,7 +86,7 @@ import Testing
                                     setAt: at("2025-03-24 10:00"), expiresAt: at("2025-03-24 12:00"))
         let during = evaluate(settings, flag: flag, at: at("2025-03-24 11:00"))
         #expect(during.state == .unavailable)
-        #expect(during.explanation == "unavailable: flagged by bob: disk swap until 12:00")
+        #expect(during.explanation == "unavailable: flagged by bob: disk swap, until 12:00 CET")
         #expect(during.setBy == "bob")
         #expect(during.until == at("2025-03-24 12:00"))
         #expect(during.nextChange == at("2025-03-24 12:00"))
@@ -128,8 +129,8 @@ import Testing
             let a = evaluate(settings, load: tracker, at: now)
             states.append(a.state)
             if load == 4.2 {
-                #expect(a.explanation == "unavailable: load 4.2 > 3.0 until load < 2.4")
-                #expect(a.untilText == "until load < 2.4")
+                #expect(a.explanation == "unavailable: load 4.2 > 3.0, when load < 2.4")
+                #expect(a.untilText == "when load < 2.4")
                 #expect(a.until == nil)
             }
             if load == 2.9 && a.state == .unavailable {
@@ -147,7 +148,7 @@ import Testing
         tracker.record(load1: 12, cpuPressure: 55, at: now)
         let a = evaluate(settings, load: tracker, at: now)
         #expect(a.state == .advisory)
-        #expect(a.explanation == "advisory: ranked last: cpu pressure 55.0% > 40.0% until cpu pressure < 32.0%")
+        #expect(a.explanation == "advisory: ranked last: cpu pressure 55.0% > 40.0%, when cpu pressure < 32.0%")
         // Reports without pressure figures (an older kernel) do not count as unknown load.
         var older = LoadTracker(settings: settings)
         older.record(load1: 1, cpuPressure: nil, at: now)
@@ -166,7 +167,7 @@ import Testing
 
         let stale = evaluate(settings, load: tracker, at: reported.addingTimeInterval(16))
         #expect(stale.state == .unavailable)
-        #expect(stale.explanation == "unavailable: load unknown (no report for 16 s) until the worker reports its load")
+        #expect(stale.explanation == "unavailable: load unknown (no report for 16 s), when the worker reports its load")
 
         var lenient = settings
         lenient.onUnknownLoad = .advisory

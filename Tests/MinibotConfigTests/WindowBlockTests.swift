@@ -25,7 +25,7 @@ import Testing
         #expect(errors.isEmpty)
         let list = try #require(windows)
         #expect(list.count == 2)
-        #expect(list[0].mode == .unavailable && list[0].reason == "outside hours" && list[0].lead == 0)
+        #expect(list[0].mode == .unavailable && list[0].reason == "restricted hours" && list[0].lead == 0)
         #expect(list[1].mode == .advisory && list[1].lead == 900 && list[1].reason == "office")
         #expect(list[1].window.timeZone.identifier == "Europe/Paris")
     }

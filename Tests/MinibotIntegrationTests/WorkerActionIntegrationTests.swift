@@ -47,6 +47,9 @@ struct WorkerActionIntegrationTests {
             }
             #expect((detached["seq"]?.doubleValue ?? 0) > (finished["seq"]?.doubleValue ?? .infinity))
             #expect(await cluster.workers["w1"]?.waitForExit(timeout: 120) == 0)
+            // Stopping it again is not "done": there is nothing to stop.
+            let again = try await cluster.minibot(["worker", "stop", "w1"] + cluster.masterArguments())
+            #expect(again.status == 1 && again.stderr.contains("not connected"), "\(again)")
 
             // Kill: gone now, with the step still holding; the build is retried later.
             let kill = try await cluster.minibot(["worker", "kill", "w2"] + cluster.masterArguments())

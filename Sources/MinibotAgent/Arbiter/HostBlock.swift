@@ -5,7 +5,7 @@ import Foundation
 /// Computed outside the arbiter (from the configured windows and the clock) by the `Agent`
 /// before each step, and passed in as an input so that the arbiter stays pure.
 public struct HostBlock: Sendable, Equatable {
-    /// Shown to waiting subscribers, e.g. "outside hours Mon-Fri 09:00-17:00".
+    /// Shown to waiting subscribers, e.g. "restricted hours Mon-Fri 09:00-17:00 Europe/Paris" (the end is `until`).
     public var reason: String
     /// When the block ends, where known; the agent wakes up then.
     public var until: Date?

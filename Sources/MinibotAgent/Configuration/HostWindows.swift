@@ -36,15 +36,20 @@ public struct HostWindows: Sendable {
             let window = rule.window
             if window.contains(now) {
                 let end = window.currentEnd(after: now)
-                return HostBlock(reason: "outside hours (\(window))" + (end.map { ", until \(window.format($0, relativeTo: now))" } ?? ""),
-                                 until: end)
+                // The end travels as `until` (shown by the status and the master), not in the words.
+                return HostBlock(reason: "restricted hours \(window)", until: end)
             }
             if rule.lead > 0, let opens = window.nextStart(after: now), opens.addingTimeInterval(-rule.lead) <= now {
                 let end = window.currentEnd(after: opens)
-                return HostBlock(reason: "outside hours (\(window)) opens at \(window.format(opens, relativeTo: now)), \(DurationText.describe(rule.lead)) lead",
+                return HostBlock(reason: "restricted hours \(window) opens at \(Self.time(opens, now, window)), \(DurationText.describe(rule.lead)) lead",
                                  until: end)
             }
         }
         return nil
+    }
+
+    /// In the agent's zone with its label, and the window's zone beside it when it differs.
+    private static func time(_ date: Date, _ now: Date, _ window: TimeWindow) -> String {
+        TimeLabel.text(date, relativeTo: now, in: .current, alsoIn: window.timeZone)
     }
 }

@@ -27,9 +27,13 @@ public final class ConfigReader {
 
     public var hasErrors: Bool { !errors.isEmpty }
 
-    /// Records one problem.
+    /// Records one problem; the same message at the same place again is recorded once (a
+    /// default block is checked again for each worker that inherits it, and `checkconfig`
+    /// printed the same `resume_load` error once per worker).
     public func error(_ message: String, at location: SourceLocation) {
-        errors.append(ConfigError(message, at: location))
+        let problem = ConfigError(message, at: location)
+        guard !errors.contains(problem) else { return }
+        errors.append(problem)
     }
 
     /// Records problems found elsewhere (a plugin's checker, a parser).

@@ -12,9 +12,12 @@ extension DistributorPolicy {
         public var runningBuilds: Int
         public var maxBuilds: Int
         public var info: WorkerInfo?
+        /// A drain in force: the worker takes no new builds.
+        public var drain: WorkerDrain?
 
         public init(name: String, isConnected: Bool = true, isPaused: Bool = false, pauseReason: String? = nil,
-                    runningBuilds: Int = 0, maxBuilds: Int = 1, info: WorkerInfo? = nil) {
+                    runningBuilds: Int = 0, maxBuilds: Int = 1, info: WorkerInfo? = nil, drain: WorkerDrain? = nil) {
+            self.drain = drain
             self.name = name
             self.isConnected = isConnected
             self.isPaused = isPaused
@@ -37,7 +40,8 @@ extension DistributorPolicy {
     public struct Exclusion: Sendable, Equatable {
         /// Shown verbatim as `worker W: <reason>`.
         public var reason: String
-        /// When to ask again; nil when the gate will wake the distributor.
+        /// When to ask again (also shown as the wait's predicted end); nil when the gate will
+        /// wake the distributor.
         public var until: Date?
 
         public init(reason: String, until: Date? = nil) {
@@ -77,8 +81,8 @@ extension DistributorPolicy {
         public var decisions: [Decision]
         /// For every request that stays pending: a summary first (worker nil), then per worker.
         public var waiting: [Int64: [WaitingReason]]
-        /// The earliest future time any reason named: run a pass then even if nothing wakes
-        /// the distributor. Nil: wait for an event.
+        /// The earliest future re-check time any reason named (``WaitingReason/recheckAt``):
+        /// run a pass then even if nothing wakes the distributor. Nil: wait for an event.
         public var nextCheck: Date?
         /// The lock book after the pass: decisions' locks reserved, lock-blocked requests queued.
         public var locks: LockBook

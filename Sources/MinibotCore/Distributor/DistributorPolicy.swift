@@ -41,7 +41,7 @@ public struct DistributorPolicy: Sendable {
     ///   - excluded: per request, workers a start gate turned down for now.
     ///   - lastServed: per builder, a number that grows each time one of its builds starts
     ///     (``ServingOrder/fair`` serves the builder served longest ago first).
-    ///   - now: the time of the pass; reasons whose `until` is not after it are shown but do
+    ///   - now: the time of the pass; reasons whose `recheckAt` is not after it are shown but do
     ///     not set ``Outcome/nextCheck`` (that would spin).
     ///   - verdicts: the plugins' merged verdicts for a request's candidates (called only
     ///     when there is at least one); a candidate without a verdict is eligible.
@@ -99,7 +99,7 @@ public struct DistributorPolicy: Sendable {
             }
         }
 
-        let nextCheck = waiting.values.joined().compactMap(\.until).filter { $0 > now }.min()
+        let nextCheck = waiting.values.joined().compactMap(\.recheckAt).filter { $0 > now }.min()
         return Outcome(decisions: decisions, waiting: waiting, nextCheck: nextCheck, locks: book)
     }
 

@@ -8,34 +8,9 @@ struct RequestPass {
         case wait([WaitingReason])
     }
 
-    /// Why a worker of the builder cannot take the request; the order is the order of the
-    /// summary's counts.
-    private enum Category: Int, CaseIterable {
-        case notConnected, paused, busy, excluded, unavailable, locked
-
-        var word: String {
-            switch self {
-            case .notConnected: "not connected"
-            case .paused: "paused"
-            case .busy: "busy"
-            case .excluded: "not admitted"
-            case .unavailable: "unavailable"
-            case .locked: "waiting for a lock"
-            }
-        }
-
-        /// The summary when every worker of the builder is in this category.
-        var allWord: String {
-            switch self {
-            case .notConnected: "no worker connected"
-            case .paused: "all workers paused"
-            case .busy: "all workers busy"
-            case .excluded: "no worker admitted the build yet"
-            case .unavailable: "all workers unavailable"
-            case .locked: "waiting for a lock on every worker"
-            }
-        }
-    }
+    /// Why a worker of the builder cannot take the request; ``WaitingKind``'s order is the
+    /// order of the summary's counts.
+    private typealias Category = WaitingKind
 
     private struct Blocked {
         var reason: WaitingReason
@@ -80,25 +55,37 @@ struct RequestPass {
         var candidates: [WorkerCandidate] = []
         for name in names {
             guard let worker = workers[name], worker.isConnected else {
-                blocked[name] = Blocked(reason: WaitingReason(worker: name, reason: "worker \(name) not connected"),
+                blocked[name] = Blocked(reason: WaitingReason(worker: name, reason: "worker \(name) not connected",
+                                                              kind: .notConnected),
                                         category: .notConnected)
                 continue
             }
             if worker.isPaused {
                 let text = worker.pauseReason.map { "worker \(name) paused: \($0)" } ?? "worker \(name) paused"
-                blocked[name] = Blocked(reason: WaitingReason(worker: name, reason: text), category: .paused)
+                blocked[name] = Blocked(reason: WaitingReason(worker: name, reason: text, kind: .paused), category: .paused)
+                continue
+            }
+            if let drain = worker.drain {
+                blocked[name] = Blocked(
+                    reason: WaitingReason(worker: name, reason: "worker \(name) draining (no new builds; drained by \(drain.requestedBy))",
+                                          kind: .draining),
+                    category: .draining)
                 continue
             }
             if let exclusion = excluded[name] {
+                // A gate's "ask again at" is also its best guess at the end (the agent's
+                // settle time or window end), so it is shown as well as re-checked.
                 blocked[name] = Blocked(
-                    reason: WaitingReason(worker: name, reason: "worker \(name): \(exclusion.reason)", until: exclusion.until),
-                    category: .excluded)
+                    reason: WaitingReason(worker: name, reason: "worker \(name): \(exclusion.reason)", kind: .notAdmitted,
+                                          until: exclusion.until, recheckAt: exclusion.until),
+                    category: .notAdmitted)
                 continue
             }
             let running = worker.runningBuilds + assigned[name, default: 0]
             if running >= worker.maxBuilds {
                 blocked[name] = Blocked(
-                    reason: WaitingReason(worker: name, reason: "worker \(name) busy (\(running)/\(worker.maxBuilds) builds)"),
+                    reason: WaitingReason(worker: name, reason: "worker \(name) busy (\(running)/\(worker.maxBuilds) builds)",
+                                          kind: .busy),
                     category: .busy)
                 continue
             }
@@ -122,7 +109,9 @@ struct RequestPass {
                             : "worker \(candidate.name) unavailable: \(reason)"
                     } ?? "worker \(candidate.name) unavailable"
                     blocked[candidate.name] = Blocked(
-                        reason: WaitingReason(worker: candidate.name, reason: text, until: verdict.until),
+                        reason: WaitingReason(worker: candidate.name, reason: text, kind: .unavailable,
+                                              until: verdict.endsAt, untilZone: verdict.endsAtZone,
+                                              condition: verdict.endCondition, recheckAt: verdict.until),
                         category: .unavailable)
                 } else {
                     usable.append((candidate, verdict))
@@ -153,7 +142,7 @@ struct RequestPass {
                 // A master lock is the same whatever the worker: the summary says it once.
                 // A worker lock differs by worker: each says its own.
                 blocked[candidate.name] = lock.worker == nil ? nil
-                    : Blocked(reason: WaitingReason(worker: candidate.name, reason: reason), category: .locked)
+                    : Blocked(reason: WaitingReason(worker: candidate.name, reason: reason, kind: .locked), category: .locked)
             }
         }
 
@@ -170,17 +159,31 @@ struct RequestPass {
 
     /// The builder-wide line when no lock is involved: a single worker's own reason, a
     /// common cause (`no worker connected`, `all workers busy`), or the counts. Its `until`
-    /// is the earliest one of the workers: when the request may first start by itself.
+    /// is the earliest predicted end among the workers (when the request may first start by
+    /// itself); when none is known, the workers' conditions say what it waits for.
     private func summary(names: [String], blocked: [String: Blocked],
                          allWorkers: [DistributorPolicy.Worker]) -> WaitingReason {
         let all = names.compactMap { blocked[$0] }
-        let until = all.compactMap(\.reason.until).min()
+        let first = all.compactMap { b in b.reason.until.map { (blocked: b, until: $0) } }.min { $0.until < $1.until }?.blocked
+        var conditions: [String] = []
+        for condition in all.compactMap(\.reason.condition) where !conditions.contains(condition) {
+            conditions.append(condition)
+        }
+        let recheck = all.compactMap(\.reason.recheckAt).min()
+        func line(_ text: String) -> WaitingReason {
+            WaitingReason(reason: text, until: first?.reason.until, untilZone: first?.reason.untilZone,
+                          condition: first == nil && !conditions.isEmpty ? conditions.joined(separator: " or ") : nil,
+                          recheckAt: recheck)
+        }
         if all.count == 1, let only = all.first, only.category != .notConnected {
-            return WaitingReason(reason: only.reason.reason, until: only.reason.until)
+            var reason = only.reason
+            reason.worker = nil
+            reason.kind = nil
+            return reason
         }
         let categories = Set(all.map(\.category))
         if categories.count == 1, let category = categories.first {
-            var text = category.allWord
+            var text = Self.allWord(category)
             if category == .notConnected {
                 // The likely mistake: a worker is up but the builder does not list it.
                 let strays = allWorkers.filter { $0.isConnected && !names.contains($0.name) }.map(\.name).sorted()
@@ -189,12 +192,25 @@ struct RequestPass {
                         + " but not in the builder's worker list)"
                 }
             }
-            return WaitingReason(reason: text, until: until)
+            return line(text)
         }
         let counts = Category.allCases.compactMap { category -> String? in
             let n = all.filter { $0.category == category }.count
-            return n == 0 ? nil : "\(n) \(category.word)"
+            return n == 0 ? nil : "\(n) \(category.words)"
         }
-        return WaitingReason(reason: "no usable worker (\(counts.joined(separator: ", ")))", until: until)
+        return line("no usable worker (\(counts.joined(separator: ", ")))")
+    }
+
+    /// The summary when every worker of the builder is in this category.
+    private static func allWord(_ category: Category) -> String {
+        switch category {
+        case .notConnected: "no worker connected"
+        case .paused: "all workers paused"
+        case .draining: "all workers draining"
+        case .busy: "all workers busy"
+        case .notAdmitted: "no worker admitted the build yet"
+        case .unavailable: "all workers unavailable"
+        case .locked: "waiting for a lock on every worker"
+        }
     }
 }

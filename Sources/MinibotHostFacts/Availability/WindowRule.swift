@@ -9,14 +9,15 @@ public struct WindowRule: Sendable, Equatable {
     public var mode: RestrictionMode
     /// Seconds, finite and at most `DurationText.maximum`.
     public var lead: Double
-    /// Shown in explanations; default "outside hours" for unavailable windows, "window"
-    /// for advisory ones.
+    /// Shown in explanations before the window (`restricted hours Mon-Fri 09:00-17:00
+    /// Europe/Paris`); default "restricted hours" for unavailable windows, "advisory hours"
+    /// for advisory ones. (It was "outside hours", shown while the time was inside.)
     public var reason: String
 
     public init(window: TimeWindow, mode: RestrictionMode = .unavailable, lead: Double = 0, reason: String? = nil) {
         self.window = window
         self.mode = mode
         self.lead = lead
-        self.reason = reason ?? (mode == .unavailable ? "outside hours" : "window")
+        self.reason = reason ?? (mode == .unavailable ? "restricted hours" : "advisory hours")
     }
 }

@@ -210,8 +210,10 @@ actor Distributor: Service {
             DistributorPolicy.Worker(name: s.name, isConnected: s.isConnected,
                                      isPaused: s.isPaused || s.isStopping || halt != nil,
                                      pauseReason: halt ?? (s.isStopping ? "stopping" : s.pauseReason),
-                                     runningBuilds: s.runningBuilds, maxBuilds: s.maxBuilds, info: s.info)
+                                     runningBuilds: s.runningBuilds, maxBuilds: s.maxBuilds, info: s.info,
+                                     drain: s.drain)
         }
+        let drainCheck = await enforceDrains(states, now: t)
         let requests = pending.ordered
         let hooks = plugins.selectionHooks
         let policy = self.policy
@@ -227,13 +229,34 @@ actor Distributor: Service {
         }
         publishChanges(from: waiting, to: outcome.waiting)
         waiting = outcome.waiting
-        nextCheck = ([outcome.nextCheck] + self.excluded.values.flatMap { $0.values.map(\.until) })
+        nextCheck = ([outcome.nextCheck, drainCheck] + self.excluded.values.flatMap { $0.values.map(\.until) })
             .compactMap { $0 }.filter { $0 > t }.min()
         for decision in outcome.decisions {
             starts += 1
             lastServed[decision.request.builder] = starts
             await start(decision)
         }
+    }
+
+    /// Carries out ``DrainDeadline`` for every drained worker: builds still running at the
+    /// deadline end RETRY (their requests come back pending and, the worker being drained,
+    /// run elsewhere). Returns the earliest deadline still ahead, for the backstop.
+    private func enforceDrains(_ states: [WorkerState], now: Date) async -> Date? {
+        var next: Date?
+        for state in states {
+            guard let drain = state.drain else { continue }
+            let (actions, check) = DrainDeadline(worker: state.name, drain: drain)
+                .decide(running: state.runningRequests, told: state.drainTold, now: now)
+            if let check { next = min(next ?? check, check) }
+            for case .retry(let requestID, reason: let reason) in actions {
+                await registry.drainTold(state.name, request: requestID)
+                if await runner?.retry(requestID: requestID, reason: reason) == true {
+                    logger.info("drain deadline passed: build ends RETRY", metadata: [
+                        "worker": "\(state.name)", "request": "\(requestID)"])
+                }
+            }
+        }
+        return next
     }
 
     /// Records a `request_waiting` event for each request whose reasons changed, so that
@@ -269,7 +292,10 @@ actor Distributor: Service {
             } else {
                 json = .array(reasons.map { r in
                     .object(["worker": r.worker.map(JSONValue.string) ?? .null, "reason": .string(r.reason),
-                             "until": r.until.map { .number($0.timeIntervalSince1970) } ?? .null])
+                             "kind": r.kind.map { .string($0.rawValue) } ?? .null,
+                             "until": r.until.map { .number($0.timeIntervalSince1970) } ?? .null,
+                             "until_zone": r.untilZone.map(JSONValue.string) ?? .null,
+                             "condition": r.condition.map(JSONValue.string) ?? .null])
                 })
                 encoded[pair.new] = json
             }
@@ -334,9 +360,11 @@ actor Distributor: Service {
         let before = waiting[request.id] ?? []
         var reasons = before
         reasons.removeAll { $0.worker == decision.worker }
-        reasons.append(WaitingReason(worker: decision.worker, reason: exclusion.reason, until: exclusion.until))
+        reasons.append(WaitingReason(worker: decision.worker, reason: exclusion.reason, kind: .notAdmitted,
+                                     until: exclusion.until, recheckAt: exclusion.until))
         if !reasons.contains(where: { $0.worker == nil }) {
-            reasons.insert(WaitingReason(reason: "waiting for a start gate: \(exclusion.reason)"), at: 0)
+            reasons.insert(WaitingReason(reason: "waiting for a start gate: \(exclusion.reason)", until: exclusion.until,
+                                         recheckAt: exclusion.until), at: 0)
         }
         publishChanges(from: [request.id: before], to: [request.id: reasons])
         waiting[request.id] = reasons

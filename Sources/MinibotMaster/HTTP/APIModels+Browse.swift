@@ -66,9 +66,8 @@ extension API {
             claimedAt: r.claimedAt, complete: r.isComplete, results: r.results?.rawValue,
             resultsName: r.results?.name, completeAt: r.completedAt, sourcestamp: stamp(r.sourceStamp),
             properties: r.properties,
-            waitingReasons: r.isPending ? (waiting ?? []).map {
-                WaitingReasonDTO(worker: $0.worker, reason: $0.reason, until: $0.until)
-            } : nil,
+            waitingReasons: r.isPending ? (waiting ?? []).map(WaitingReasonDTO.init) : nil,
+            waitingSummary: r.isPending ? WaitingSummary(waiting ?? []).entries.map(WaitingSummaryDTO.init) : nil,
             waitingSince: r.isPending ? r.submittedAt : nil)
     }
 

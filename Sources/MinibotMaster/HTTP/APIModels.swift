@@ -49,10 +49,63 @@ enum API {
         var project: String
     }
 
+    /// One reason a request waits. `until` is the predicted end of the wait (epoch seconds)
+    /// or null; `condition` says in words what it waits for when a measurement decides;
+    /// `until_zone` is the zone of the window that ends then. All keys are always present.
     struct WaitingReasonDTO: Encodable {
         var worker: String?
         var reason: String
+        var kind: WaitingKind?
         var until: Date?
+        var untilZone: String?
+        var condition: String?
+
+        init(_ r: WaitingReason) {
+            worker = r.worker
+            reason = r.reason
+            kind = r.kind
+            until = r.until
+            untilZone = r.untilZone
+            condition = r.condition
+        }
+
+        enum CodingKeys: String, CodingKey { case worker, reason, kind, until, untilZone, condition }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(worker, forKey: .worker)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(until, forKey: .until)
+            try c.encode(untilZone, forKey: .untilZone)
+            try c.encode(condition, forKey: .condition)
+        }
+    }
+
+    /// Per kind of obstacle: how many workers it holds back and the earliest predicted end
+    /// (``WaitingSummary``).
+    struct WaitingSummaryDTO: Encodable {
+        var kind: WaitingKind
+        var workers: Int
+        var until: Date?
+        var untilZone: String?
+
+        init(_ e: WaitingSummary.Entry) {
+            kind = e.kind
+            workers = e.workers
+            until = e.until
+            untilZone = e.untilZone
+        }
+
+        enum CodingKeys: String, CodingKey { case kind, workers, until, untilZone }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(workers, forKey: .workers)
+            try c.encode(until, forKey: .until)
+            try c.encode(untilZone, forKey: .untilZone)
+        }
     }
 
     struct BuildRequestDTO: Encodable {
@@ -72,7 +125,15 @@ enum API {
         var sourcestamp: SourceStampDTO
         var properties: [String: String]
         var waitingReasons: [WaitingReasonDTO]?
+        var waitingSummary: [WaitingSummaryDTO]?
         var waitingSince: Date?
+    }
+
+    /// `GET /api/v2/buildrequests`: the requests, and the master's zone, in which the CLI
+    /// shows times (epoch seconds carry none).
+    struct BuildRequestList: Encodable {
+        var buildrequests: [BuildRequestDTO]
+        var timeZone: String
     }
 
     struct ChangeDTO: Encodable {

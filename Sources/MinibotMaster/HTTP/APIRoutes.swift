@@ -109,7 +109,7 @@ struct APIRoutes: Sendable {
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
         let body: BuildActionBody
-        switch BuildActionBody.parse(Data(buffer: bytes), allowsResults: true) {
+        switch BuildActionBody.parse(Data(buffer: bytes), accepting: [.reason, .results]) {
         case .success(let parsed): body = parsed
         case .failure(let problem): return APIJSON.error(.badRequest, problem.message + "; nothing was stopped")
         }
@@ -163,20 +163,8 @@ struct APIRoutes: Sendable {
         let limit = try q.integer("limit", in: 1...10_000, default: 1000)
         let list = try await runtime.store.requests(claimed: claimed, complete: complete, limit: limit)
         let waiting = await runtime.distributor.waitingReasons()
-        let dtos = list.map { r in
-            let w = waiting[r.id]
-            return API.BuildRequestDTO(
-                buildrequestid: r.id, buildsetid: r.buildsetID, builder: r.builderName, priority: r.priority,
-                submittedAt: r.submittedAt, reason: r.reason, claimed: r.claimedBy != nil, claimedBy: r.claimedBy,
-                claimedAt: r.claimedAt, complete: r.isComplete, results: r.results?.rawValue,
-                resultsName: r.results?.name, completeAt: r.completedAt, sourcestamp: API.stamp(r.sourceStamp),
-                properties: r.properties,
-                waitingReasons: r.isPending ? (w ?? []).map {
-                    API.WaitingReasonDTO(worker: $0.worker, reason: $0.reason, until: $0.until)
-                } : nil,
-                waitingSince: r.isPending ? r.submittedAt : nil)
-        }
-        return APIJSON.response(["buildrequests": dtos])
+        let dtos = list.map { API.request($0, waiting: waiting[$0.id]) }
+        return APIJSON.response(API.BuildRequestList(buildrequests: dtos, timeZone: TimeZone.current.identifier))
     }
 
     /// Cancels a pending request (Buildbot's `cancel` on a buildrequest): it ends CANCELLED
@@ -188,7 +176,7 @@ struct APIRoutes: Sendable {
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
         let reason: String
-        switch BuildActionBody.parse(Data(buffer: bytes), allowsResults: false) {
+        switch BuildActionBody.parse(Data(buffer: bytes), accepting: [.reason]) {
         case .success(let body): reason = body.reason ?? "cancelled by user"
         case .failure(let problem): return APIJSON.error(.badRequest, problem.message + "; nothing was cancelled")
         }
@@ -218,6 +206,13 @@ struct APIRoutes: Sendable {
                 "paused": .bool(w.isPaused),
                 "pause_reason": w.pauseReason.map(JSONValue.string) ?? .null,
                 "stopping": .bool(w.isStopping),
+                // {deadline (epoch seconds or null), requested_by, requested_at, drained}, or null.
+                "drain": w.drain.map { d in
+                    .object(["deadline": d.deadline.map { .number($0.timeIntervalSince1970) } ?? .null,
+                             "requested_by": .string(d.requestedBy),
+                             "requested_at": .number(d.requestedAt.timeIntervalSince1970),
+                             "drained": .bool(DrainDeadline.isDrained(running: w.runningBuilds))])
+                } ?? .null,
                 "max_builds": .number(Double(w.maxBuilds)),
                 "running_builds": .array(active.filter { $0.worker == w.name }.map { .number(Double($0.build.id)) }),
                 "last_connected": w.lastConnected.map { .number($0.timeIntervalSince1970) } ?? .null,
@@ -250,19 +245,31 @@ struct APIRoutes: Sendable {
         if let denied = runtime.denyUnlessAdmin(request) { return denied }
         var request = request
         let bytes = try await request.collectBody(upTo: 1 << 16)
-        let reason: String?
-        switch BuildActionBody.parse(Data(buffer: bytes), allowsResults: false) {
-        case .success(let body): reason = body.reason
+        let fields: [BuildActionBody.Field] = action == "drain" ? [.reason, .deadline, .by] : [.reason]
+        let body: BuildActionBody
+        switch BuildActionBody.parse(Data(buffer: bytes), accepting: fields) {
+        case .success(let parsed): body = parsed
         case .failure(let problem): return APIJSON.error(.badRequest, problem.message)
         }
         let registry = runtime.registry
         let ok: Bool
         switch action {
-        case "pause": ok = await registry.setPaused(name, paused: true, reason: reason ?? "paused")
+        case "pause": ok = await registry.setPaused(name, paused: true, reason: body.reason)
         case "unpause": ok = await registry.setPaused(name, paused: false, reason: nil)
-        case "stop": ok = await registry.stop(name)
+        case "stop":
+            let known = await registry.states().contains { $0.name == name }
+            guard known else { return APIJSON.error(.notFound, "no worker named \(name)") }
+            guard await registry.stop(name) else {
+                return APIJSON.error(.conflict, "worker \(name) is not connected: there is nothing to stop")
+            }
+            ok = true
         case "kill": ok = await registry.kill(name)
-        default: return APIJSON.error(.notFound, "unknown worker action \(action) (pause, unpause, stop, kill)")
+        case "drain":
+            let deadline = body.deadline.map { runtime.clock.now().addingTimeInterval($0) }
+            let by = body.by ?? "api"
+            ok = await registry.setDrain(name, WorkerDrain(deadline: deadline, requestedAt: runtime.clock.now(), requestedBy: by))
+        case "undrain": ok = await registry.setDrain(name, nil)
+        default: return APIJSON.error(.notFound, "unknown worker action \(action) (pause, unpause, stop, kill, drain, undrain)")
         }
         guard ok else { return APIJSON.error(.notFound, "no worker named \(name)") }
         return APIJSON.response(["worker": name, "action": action])

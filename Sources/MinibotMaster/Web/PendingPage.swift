@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// The pending page's view model: every waiting request, in serving order, with its reasons
 /// summed over workers and until when.
@@ -14,17 +15,37 @@ struct PendingPage: Sendable, Equatable {
         var reason: String
         var branch: String
         var reasons: [ReasonSummary.Line]
+        /// `2 unavailable (first until 17:00 CET), 1 busy` (``WaitingSummary``), or empty.
+        var byKind: String
     }
 
     var title: String
     var rows: [Row]
 
-    /// - Parameter requests: pending requests in serving order.
-    static func make(title: String, requests: [BuildRequest], waiting: [Int64: [WaitingReason]], now: Date) -> PendingPage {
+    /// - Parameters:
+    ///   - requests: pending requests in serving order.
+    ///   - zone: the master's zone, in which the ends of waits are shown.
+    static func make(title: String, requests: [BuildRequest], waiting: [Int64: [WaitingReason]], now: Date,
+                     zone: TimeZone = .current) -> PendingPage {
         PendingPage(title: title, rows: requests.map { r in
-            Row(id: r.id, builder: r.builderName, builderLink: WebFormat.builderLink(r.builderName), priority: r.priority,
-                submitted: WebFormat.time(r.submittedAt), waited: WebFormat.duration(now.timeIntervalSince(r.submittedAt)),
-                reason: r.reason, branch: r.sourceStamp.branch ?? "", reasons: ReasonSummary(waiting[r.id] ?? []).lines)
+            let reasons = waiting[r.id] ?? []
+            return Row(id: r.id, builder: r.builderName, builderLink: WebFormat.builderLink(r.builderName), priority: r.priority,
+                       submitted: WebFormat.time(r.submittedAt), waited: WebFormat.duration(now.timeIntervalSince(r.submittedAt)),
+                       reason: r.reason, branch: r.sourceStamp.branch ?? "",
+                       reasons: ReasonSummary(reasons, now: now, zone: zone).lines,
+                       byKind: byKind(WaitingSummary(reasons), now: now, zone: zone))
         })
+    }
+
+    /// The summary by kind as one line.
+    static func byKind(_ summary: WaitingSummary, now: Date, zone: TimeZone) -> String {
+        summary.entries.map { e in
+            var part = "\(e.workers) \(e.kind.words)"
+            if let until = e.until {
+                part += " (first until " + TimeLabel.text(until, relativeTo: now, in: zone,
+                                                         alsoIn: e.untilZone.flatMap(TimeZone.init(identifier:))) + ")"
+            }
+            return part
+        }.joined(separator: ", ")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// Why a request waits, summed over workers: the per-worker reasons with the worker's name
 /// taken out are grouped, so "worker a: outside hours", "worker b: outside hours" reads
@@ -8,34 +9,48 @@ struct ReasonSummary: Sendable, Equatable {
     struct Line: Sendable, Equatable {
         /// `2 workers (a, b): outside hours`, or a request-wide reason as it is.
         var text: String
-        /// When it may change by itself, as page text (`until 2026-… UTC`), or empty.
+        /// When the wait ends, as page text (`until 17:00 CET (18:00 JST)`, `when load < 2.4`),
+        /// or empty when unknown.
         var until: String
         var count: Int
     }
 
     var lines: [Line]
 
-    init(_ reasons: [WaitingReason]) {
+    /// - Parameters:
+    ///   - now: the page's time (a time today reads `17:00`, later ones carry the day).
+    ///   - zone: the master's zone, in which times are shown with their label.
+    init(_ reasons: [WaitingReason], now: Date, zone: TimeZone) {
+        func end(_ r: WaitingReason) -> String {
+            if let until = r.until {
+                return "until " + TimeLabel.text(until, relativeTo: now, in: zone,
+                                                 alsoIn: r.untilZone.flatMap(TimeZone.init(identifier:)))
+            }
+            return r.condition ?? ""
+        }
         var order: [String] = []
-        var groups: [String: (workers: [String], until: Date?)] = [:]
+        var groups: [String: (workers: [String], first: WaitingReason)] = [:]
         var wide: [Line] = []
         for r in reasons {
             guard let worker = r.worker else {
-                wide.append(Line(text: r.reason, until: r.until.map { "until " + WebFormat.time($0) } ?? "", count: 1))
+                wide.append(Line(text: r.reason, until: end(r), count: 1))
                 continue
             }
             let text = Self.withoutWorker(r.reason, worker)
-            if groups[text] == nil { order.append(text) }
-            var g = groups[text] ?? ([], nil)
+            guard var g = groups[text] else {
+                order.append(text)
+                groups[text] = ([worker], r)
+                continue
+            }
             g.workers.append(worker)
             // The group's wait ends when the first of its workers' does.
-            if let u = r.until { g.until = min(g.until ?? u, u) }
+            if let u = r.until, g.first.until.map({ u < $0 }) ?? true { g.first = r }
             groups[text] = g
         }
-        let perWorker = order.map { text -> Line in
-            let g = groups[text]!
+        let perWorker = order.compactMap { text -> Line? in
+            guard let g = groups[text] else { return nil }
             let who = g.workers.count == 1 ? "worker \(g.workers[0])" : "\(g.workers.count) workers (\(g.workers.joined(separator: ", ")))"
-            return Line(text: "\(who): \(text)", until: g.until.map { "until " + WebFormat.time($0) } ?? "", count: g.workers.count)
+            return Line(text: "\(who): \(text)", until: end(g.first), count: g.workers.count)
         }.sorted { $0.count > $1.count }
         lines = wide + perWorker
     }

@@ -120,7 +120,7 @@ struct WebRoutes: Sendable {
                 if let summary = await p.plugin.workerSummary(w.name) { notes[w.name, default: []].append(WorkersPage.pluginLine(p.name, summary)) }
             }
         }
-        let model = WorkersPage.make(title: runtime.config.title, workers: states, plugins: notes)
+        let model = WorkersPage.make(title: runtime.config.title, workers: states, plugins: notes, now: runtime.clock.now())
         return page("workers", model, heading: "Workers", stream: "page=workers")
     }
 

@@ -100,7 +100,7 @@ enum WebTemplates {
     <h1>Pending build requests</h1>
     <table><thead><tr><th>request</th><th>builder</th><th>priority</th><th>submitted</th><th>waiting</th><th>why it waits</th></tr></thead><tbody>
     {{#rows}}<tr><td>{{id}}</td><td><a href="{{builderLink}}">{{builder}}</a> {{branch}}</td><td>{{priority}}</td><td>{{submitted}}</td><td>{{waited}}</td>
-    <td>{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}{{^reasons}}<span class="muted">being placed</span>{{/reasons}}</td></tr>
+    <td>{{#byKind}}<div class="muted">by kind: {{byKind}}</div>{{/byKind}}{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}{{^reasons}}<span class="muted">being placed</span>{{/reasons}}</td></tr>
     {{/rows}}{{^rows}}<tr><td colspan="6" class="muted">nothing waits</td></tr>{{/rows}}
     </tbody></table>
     """

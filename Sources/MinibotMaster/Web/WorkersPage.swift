@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 
 /// The workers page's view model: connection, builds x/max, load and flags.
 struct WorkersPage: Sendable, Equatable {
@@ -18,11 +19,13 @@ struct WorkersPage: Sendable, Equatable {
     var rows: [Row]
 
     /// - Parameter plugins: each worker's plugin summaries, as short texts (`availability: advisory (my desktop)`).
-    static func make(title: String, workers: [WorkerState], plugins: [String: [String]]) -> WorkersPage {
+    static func make(title: String, workers: [WorkerState], plugins: [String: [String]], now: Date = Date(),
+                     zone: TimeZone = .current) -> WorkersPage {
         WorkersPage(title: title, rows: workers.map { w in
             var flags: [String] = []
             if w.isPaused { flags.append("paused" + (w.pauseReason.map { ": \($0)" } ?? "")) }
             if w.isStopping { flags.append("stopping") }
+            if let drain = w.drain { flags.append(drainLine(drain, running: w.runningBuilds, now: now, zone: zone)) }
             flags += plugins[w.name] ?? []
             var load = ""
             if let s = w.status {
@@ -34,6 +37,14 @@ struct WorkersPage: Sendable, Equatable {
                        builds: "\(w.runningBuilds)/\(w.maxBuilds)", load: load, flags: flags, host: host,
                        lastConnected: WebFormat.time(w.lastConnected))
         })
+    }
+
+    /// `draining (by alice): running builds end RETRY at 14:30 UTC`, `drained (by alice)`.
+    static func drainLine(_ drain: WorkerDrain, running: Int, now: Date, zone: TimeZone) -> String {
+        if DrainDeadline.isDrained(running: running) { return "drained (by \(drain.requestedBy)): no new builds" }
+        guard let deadline = drain.deadline else { return "draining (by \(drain.requestedBy)): running builds finish" }
+        return "draining (by \(drain.requestedBy)): running builds end RETRY at "
+            + TimeLabel.text(deadline, relativeTo: now, in: zone)
     }
 
     /// A plugin's JSON view of a worker as one line, for the flags column:

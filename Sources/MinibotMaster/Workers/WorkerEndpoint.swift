@@ -151,7 +151,11 @@ struct WorkerEndpoint: Sendable {
                     }
                     await dispatch(message, link: link)
                 }
-                log.info("worker connection closed (by the worker, or after a frame over the \(WorkerWire.maxFrameBytes) byte limit)")
+                // The stream ends the same way when the worker hangs up and when the WebSocket
+                // layer drops a frame over the limit; the worker's own frames never reach it
+                // (output is chunked), so the usual case is said plainly and the other is a hint.
+                log.info("worker connection closed")
+                log.debug("a worker connection also closes like this after a frame over the \(WorkerWire.maxFrameBytes) byte limit")
             } catch {
                 log.warning("worker connection ended: \(error)")
             }

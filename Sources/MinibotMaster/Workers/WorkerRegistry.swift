@@ -24,6 +24,10 @@ actor WorkerRegistry {
         var isStopping = false
         /// Removed from the config by a reconfig: disconnect when idle.
         var isRemoved = false
+        /// A drain in force: no new builds; running ones end RETRY at its deadline.
+        var drain: WorkerDrain?
+        /// Requests whose build the drain already ended (the RETRY takes a moment to land).
+        var drainTold: Set<Int64> = []
     }
 
     private var entries: [String: Entry] = [:]
@@ -144,6 +148,7 @@ actor WorkerRegistry {
     func release(_ name: String, build: Int64, wake shouldWake: Bool = true) {
         guard var entry = entries[name] else { return }
         entry.running.remove(build)
+        entry.drainTold.remove(build)
         entries[name] = entry
         if entry.running.isEmpty, entry.isStopping || entry.isRemoved, let link = entry.link {
             link.shutdown(graceful: true)
@@ -165,9 +170,33 @@ actor WorkerRegistry {
         return true
     }
 
+    /// Sets (or, with nil, lifts) a drain. The distributor enforces its deadline
+    /// (``DrainDeadline``); setting one wakes it so waiting requests say so at once.
+    func setDrain(_ name: String, _ drain: WorkerDrain?) -> Bool {
+        guard var entry = entries[name], !entry.isRemoved else { return false }
+        entry.drain = drain
+        entry.drainTold = []
+        entries[name] = entry
+        if let drain {
+            logger.info("worker draining", metadata: ["worker": "\(name)", "by": "\(drain.requestedBy)",
+                                                      "deadline": "\(drain.deadline.map { "\($0)" } ?? "none")"])
+        } else {
+            logger.info("worker drain lifted", metadata: ["worker": "\(name)"])
+        }
+        wake(drain == nil ? "worker \(name) undrained" : "worker \(name) draining")
+        return true
+    }
+
+    /// The drain ended this request's build; it is not asked again.
+    func drainTold(_ name: String, request: Int64) {
+        entries[name]?.drainTold.insert(request)
+    }
+
     /// Graceful stop: no new builds, then the worker is told to shut down once idle.
+    /// False for an unknown worker, and for one that is not connected (there is nothing
+    /// to stop; saying "done" misled users).
     func stop(_ name: String) -> Bool {
-        guard var entry = entries[name] else { return false }
+        guard var entry = entries[name], let link = entry.link, !link.isClosed else { return false }
         entry.isStopping = true
         entries[name] = entry
         if entry.running.isEmpty { entry.link?.shutdown(graceful: true) }
@@ -220,7 +249,8 @@ actor WorkerRegistry {
             WorkerState(name: e.spec.name, isConnected: e.link.map { !$0.isClosed } ?? false,
                         isPaused: e.isPaused, pauseReason: e.pauseReason, isStopping: e.isStopping,
                         runningBuilds: e.running.count, maxBuilds: e.spec.maxBuilds, info: e.link?.info ?? e.lastInfo,
-                        status: e.status, lastConnected: e.lastConnected)
+                        status: e.status, lastConnected: e.lastConnected, drain: e.drain,
+                        runningRequests: Array(e.running), drainTold: e.drainTold)
         }
         return ordered ? states.sorted { $0.name < $1.name } : states
     }
@@ -253,4 +283,8 @@ struct WorkerState: Sendable {
     var info: WorkerInfo?
     var status: WorkerStatus?
     var lastConnected: Date?
+    var drain: WorkerDrain?
+    /// The requests whose builds run (or are starting) on it.
+    var runningRequests: [Int64] = []
+    var drainTold: Set<Int64> = []
 }

@@ -153,23 +153,28 @@ private func reasons(_ outcome: DistributorPolicy.Outcome, _ id: Int64) -> [Stri
         #expect(alone.decisions.first?.verdict.reason == "owner at work")
     }
 
-    @Test func unavailableIsNeverUsedAndItsUntilSetsTheNextCheck() {
+    /// The verdict's `until` is a re-check time (internal), its `endsAt` the end users see:
+    /// the summary shows the earliest end, the next check is the earliest re-check.
+    @Test func unavailableIsNeverUsedItsEndIsShownAndItsRecheckSetsTheNextCheck() {
         let windowEnds = t0.addingTimeInterval(3600)
+        let recheck = t0.addingTimeInterval(600)
         let outcome = policy.decide(pending: [request(1)], workers: [worker("w1"), worker("w2"), worker("w3")],
                                     locks: LockBook(), now: t0) { _, candidates in
             candidates.map {
-                .unavailable($0.name, reason: "window Mon-Fri 09:00-17:00",
-                             until: $0.name == "w2" ? windowEnds : windowEnds.addingTimeInterval(60))
+                .unavailable($0.name, reason: "window Mon-Fri 09:00-17:00", until: recheck,
+                             endsAt: $0.name == "w2" ? windowEnds : windowEnds.addingTimeInterval(60), endsAtZone: "Asia/Tokyo")
             }
         }
         #expect(outcome.decisions.isEmpty)
         let waiting = outcome.waiting[1] ?? []
-        #expect(waiting.first == WaitingReason(reason: "all workers unavailable", until: windowEnds))
+        #expect(waiting.first == WaitingReason(reason: "all workers unavailable", until: windowEnds, untilZone: "Asia/Tokyo",
+                                               recheckAt: recheck))
+        #expect(waiting.dropFirst().allSatisfy { $0.kind == .unavailable })
         #expect(waiting.dropFirst().map(\.reason) == ["worker w1 unavailable: window Mon-Fri 09:00-17:00",
                                                        "worker w2 unavailable: window Mon-Fri 09:00-17:00",
                                                        "worker w3 unavailable: window Mon-Fri 09:00-17:00"])
         #expect(waiting.first { $0.worker == "w2" }?.until == windowEnds)
-        #expect(outcome.nextCheck == windowEnds)
+        #expect(outcome.nextCheck == recheck)
     }
 
     @Test func nextCheckIsTheEarliestFutureUntilOfAnyWaitingRequest() {
@@ -181,7 +186,8 @@ private func reasons(_ outcome: DistributorPolicy.Outcome, _ id: Int64) -> [Stri
             return c.map { .unavailable($0.name, reason: "load 4.2 above 3", until: until) }
         }
         #expect(outcome.nextCheck == t0.addingTimeInterval(90))
-        #expect(outcome.waiting[1]?.first?.until == t0.addingTimeInterval(-5))
+        #expect(outcome.waiting[1]?.first?.recheckAt == t0.addingTimeInterval(-5))
+        #expect(outcome.waiting[1]?.first?.until == nil)
     }
 
     @Test func severalVerdictsForOneWorkerAreMerged() {
@@ -266,7 +272,8 @@ private func reasons(_ outcome: DistributorPolicy.Outcome, _ id: Int64) -> [Stri
         // Request 1 waits for the gate; w1 goes to request 2, which the gate did not turn down.
         #expect(started(only) == ["2@w1"])
         #expect(only.waiting[1]?.contains(WaitingReason(
-            worker: "w1", reason: "worker w1: waiting for a slot from the agent on host-a", until: retry)) == true)
+            worker: "w1", reason: "worker w1: waiting for a slot from the agent on host-a", kind: .notAdmitted,
+            until: retry, recheckAt: retry)) == true)
         #expect(only.nextCheck == retry)
     }
 }

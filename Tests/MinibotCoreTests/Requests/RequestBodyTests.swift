@@ -45,21 +45,26 @@ import Testing
 
     @Test("an action body takes a reason, and results only where the action has them")
     func actions() throws {
-        let stop = try BuildActionBody.parse(Data(#"{"reason": "flaky", "results": "retry"}"#.utf8), allowsResults: true).get()
+        let stop = try BuildActionBody.parse(Data(#"{"reason": "flaky", "results": "retry"}"#.utf8), accepting: [.reason, .results]).get()
         #expect(stop == BuildActionBody(reason: "flaky", results: .result(.retry)))
-        let code = try BuildActionBody.parse(Data(#"{"results": 5}"#.utf8), allowsResults: true).get()
+        let code = try BuildActionBody.parse(Data(#"{"results": 5}"#.utf8), accepting: [.reason, .results]).get()
         #expect(code.results == .result(.retry))
-        let unknown = try BuildActionBody.parse(Data(#"{"results": 99}"#.utf8), allowsResults: true).get()
+        let unknown = try BuildActionBody.parse(Data(#"{"results": 99}"#.utf8), accepting: [.reason, .results]).get()
         #expect(unknown.results == .invalid("99"))
-        #expect(try BuildActionBody.parse(Data(), allowsResults: false).get() == BuildActionBody())
+        #expect(try BuildActionBody.parse(Data(), accepting: [.reason]).get() == BuildActionBody())
 
-        for (text, allows) in [(#"{"results": "RETRY"}"#, false), (#"{"reson": "x"}"#, true), ("nope", true),
-                               (#"{"results": 1e300}"#, true), (#"{"reason": ["x"]}"#, false)] {
-            guard case .failure(let p) = BuildActionBody.parse(Data(text.utf8), allowsResults: allows) else {
+        let drain = try BuildActionBody.parse(Data(#"{"deadline": "30m", "by": "anna"}"#.utf8), accepting: [.reason, .deadline, .by]).get()
+        #expect(drain == BuildActionBody(deadline: 1800, by: "anna"))
+        let stopOnly: [BuildActionBody.Field] = [.reason, .results]
+        for (text, fields) in [(#"{"results": "RETRY"}"#, [BuildActionBody.Field.reason]), (#"{"reson": "x"}"#, stopOnly),
+                               ("nope", stopOnly), (#"{"results": 1e300}"#, stopOnly), (#"{"reason": ["x"]}"#, [.reason]),
+                               (#"{"deadline": "inf"}"#, [.deadline]), (#"{"deadline": "30m"}"#, [.reason])] {
+            guard case .failure(let p) = BuildActionBody.parse(Data(text.utf8), accepting: fields) else {
                 Issue.record("\(text) was accepted")
                 continue
             }
-            #expect(p.message.contains("JSON like") || p.message.contains("must be"), "\(text): \(p.message)")
+            #expect(p.message.contains("JSON like") || p.message.contains("must be") || p.message.contains("deadline"),
+                    "\(text): \(p.message)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MinibotCore
+import MinibotHostFacts
 @testable import MinibotMaster
 import Testing
 
@@ -20,13 +21,21 @@ import Testing
     @Test("reasons are summed over workers, with the earliest until")
     func reasons() {
         let until = t0.addingTimeInterval(3600)
+        let utc = TimeZone(identifier: "UTC")!
         let summary = ReasonSummary([
-            WaitingReason(worker: "a", reason: "worker a: outside hours", until: until.addingTimeInterval(60)),
-            WaitingReason(worker: "b", reason: "worker b: outside hours", until: until),
+            WaitingReason(worker: "a", reason: "worker a: restricted hours", until: until.addingTimeInterval(60)),
+            WaitingReason(worker: "b", reason: "worker b: restricted hours", until: until, untilZone: "Asia/Tokyo"),
             WaitingReason(worker: "c", reason: "worker c busy (1/1 builds)"),
-        ])
-        #expect(summary.lines.map(\.text) == ["2 workers (a, b): outside hours", "worker c: busy (1/1 builds)"])
-        #expect(summary.lines[0].until == "until " + WebFormat.time(until))
+            WaitingReason(worker: "d", reason: "worker d unavailable: load 4.2 > 3.0", condition: "when load < 2.4"),
+        ], now: t0, zone: utc)
+        #expect(summary.lines.map(\.text) == ["2 workers (a, b): restricted hours", "worker c: busy (1/1 builds)",
+                                              "worker d: unavailable: load 4.2 > 3.0"])
+        // The master's zone with its label (UTC, never GMT), the window's own zone beside it.
+        let shown = TimeLabel.text(until, relativeTo: t0, in: utc, alsoIn: TimeZone(identifier: "Asia/Tokyo"))
+        #expect(summary.lines[0].until == "until " + shown)
+        #expect(shown.contains(" UTC (") && shown.hasSuffix(" JST)"))
+        #expect(summary.lines[1].until == "")
+        #expect(summary.lines[2].until == "when load < 2.4")
         #expect(ReasonSummary.biggest([[WaitingReason(worker: "a", reason: "worker a busy (1/1 builds)")],
                                        [WaitingReason(worker: "b", reason: "worker b busy (1/1 builds)")]])?.count == 2)
     }
@@ -87,6 +96,21 @@ import Testing
                                     ]))]])
         #expect(page.rows[0].builds == "0/2")
         #expect(page.rows[0].flags == ["paused: lunch", "availability: advisory (my desktop), set by alice, until 17:00 CET"])
+    }
+
+    @Test("workers: a drain shows who asked and its deadline, then drained once idle")
+    func drains() {
+        let utc = TimeZone(identifier: "UTC")!
+        var w = worker("w", connected: true)
+        w.drain = WorkerDrain(deadline: t0.addingTimeInterval(1800), requestedAt: t0, requestedBy: "ops")
+        w.runningBuilds = 1
+        let draining = WorkersPage.make(title: "t", workers: [w], plugins: [:], now: t0, zone: utc)
+        let at = TimeLabel.text(t0.addingTimeInterval(1800), relativeTo: t0, in: utc)
+        #expect(draining.rows[0].flags == ["draining (by ops): running builds end RETRY at \(at)"])
+        #expect(at.hasSuffix(" UTC"))
+        w.runningBuilds = 0
+        #expect(WorkersPage.make(title: "t", workers: [w], plugins: [:], now: t0, zone: utc).rows[0].flags
+                == ["drained (by ops): no new builds"])
     }
 
     @Test("every template parses")
