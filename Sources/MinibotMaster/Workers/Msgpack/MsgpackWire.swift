@@ -7,7 +7,7 @@ import MinibotProtocol
 // Transport: a WebSocket upgrade of `GET /` on the master's www port (the path a stock worker
 // dials; a plain `GET /` is still the web page) with `Authorization: Basic
 // base64(NAME:PASSWORD)`, no subprotocol. The credentials are checked before the upgrade by
-// `WorkerRegistry.refusal(name:password:)`, like every other worker's; a refused upgrade is
+// `WorkerRegistry.refusal(name:password:wireProtocol:)`, like every other worker's; a refused upgrade is
 // answered 400 with the reason logged (hummingbird-websocket answers every refused upgrade
 // 400). One binary frame holds one MessagePack map (MessagePack.swift); a text frame or a
 // frame that does not decode closes the link.

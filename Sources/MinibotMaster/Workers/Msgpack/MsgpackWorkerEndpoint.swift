@@ -41,7 +41,7 @@ struct MsgpackWorkerEndpoint: Sendable {
         let reason: String?
         let detail: String?
         if let (name, password) = credentials {
-            let refusal = await registry.refusal(name: name, password: password)
+            let refusal = await registry.refusal(name: name, password: password, wireProtocol: .msgpack)
             reason = refusal?.message
             detail = refusal?.detail
             if let refusal, refusal.isAuthenticationFailure {
