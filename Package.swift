@@ -103,6 +103,8 @@ let package = Package(
             name: "MinibotMaster",
             dependencies: [
                 "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotGit", "MinibotStore",
+                // AdaptiveCompressor: a stock worker's text output is stored compressed.
+                "MinibotCompression",
                 // DirectoryLock: one master per directory.
                 "MinibotHostFacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -114,6 +116,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                // A refused stock-worker upgrade answers 401/409 itself (RefusedUpgrade).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -240,7 +245,7 @@ let package = Package(
             name: "MinibotMasterTests",
             dependencies: [
                 "MinibotMaster", "MinibotTesting", "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotStore",
-                "MinibotSQLite", .product(name: "Logging", package: "swift-log"),
+                "MinibotSQLite", "MinibotCompression", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotHostFacts", "MinibotAvailability", "MinibotProtocol", "MinibotCore"]),

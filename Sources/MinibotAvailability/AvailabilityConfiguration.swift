@@ -19,6 +19,8 @@ import MinibotCore
 /// overrides `default:` key by key (a list of windows replaces the default list). A block
 /// that sets `max_load` without `resume_load` gets 80 % of its own `max_load`. The block of a
 /// worker declared `protocol: msgpack` (a stock buildbot-worker) may not set `host_agent`.
+/// Such a worker reports no load itself: the master polls it (``WorkerStatus`` events as for
+/// any worker), so `max_load` and `max_cpu_pressure` apply to it too.
 public struct AvailabilityConfiguration: Sendable {
     public var defaults: WorkerAvailabilitySettings
     /// Merged settings of the workers that have their own block.

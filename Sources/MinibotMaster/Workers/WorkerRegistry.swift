@@ -65,6 +65,8 @@ actor WorkerRegistry {
         /// A failed authentication (as opposed to a duplicate connection): it slows the
         /// address down (``HelloThrottle``).
         var isAuthenticationFailure: Bool
+        /// The worker is already connected (a stock worker's upgrade is answered 409).
+        var isDuplicate = false
     }
 
     /// The text every failed authentication gets.
@@ -96,7 +98,7 @@ actor WorkerRegistry {
         }
         if let link = entry.link, !link.isClosed {
             let text = "worker \(shown) is already connected"
-            return Refusal(message: text, detail: text, isAuthenticationFailure: false)
+            return Refusal(message: text, detail: text, isAuthenticationFailure: false, isDuplicate: true)
         }
         return nil
     }
