@@ -103,14 +103,14 @@ let package = Package(
             name: "MinibotMaster",
             dependencies: [
                 "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotGit", "MinibotStore",
+                // AdaptiveCompressor: a stock worker's text output is stored compressed.
+                "MinibotCompression",
                 // DirectoryLock: one master per directory.
                 "MinibotHostFacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // ConnectionCap (AvailableConnectionsDelegate is not re-exported by Hummingbird).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                // StreamRefusal closes a refused client's connection.
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -118,6 +118,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                // StreamRefusal closes a refused client's connection; a refused stock-worker
+                // upgrade answers 401/409 itself (RefusedUpgrade).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -245,7 +249,7 @@ let package = Package(
             name: "MinibotMasterTests",
             dependencies: [
                 "MinibotMaster", "MinibotTesting", "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotStore",
-                "MinibotSQLite", "MinibotHostFacts", .product(name: "Logging", package: "swift-log"),
+                "MinibotSQLite", "MinibotHostFacts", "MinibotCompression", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotHostFacts", "MinibotAvailability", "MinibotProtocol", "MinibotCore"]),

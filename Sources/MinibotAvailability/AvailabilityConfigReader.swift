@@ -64,7 +64,9 @@ struct AvailabilityConfigReader {
                     if d <= 0 { error("'status_interval' must be longer than zero", at: value.location) }
                     else { block.statusInterval = d }
                 }
-            case "host_agent": block.hostAgent = choice(value, key: entry.key, as: WorkerAvailabilitySettings.HostAgentMode.self)
+            case "host_agent":
+                block.hostAgent = choice(value, key: entry.key, as: WorkerAvailabilitySettings.HostAgentMode.self)
+                block.hostAgentLocation = entry.keyLocation
             default: break
             }
         }

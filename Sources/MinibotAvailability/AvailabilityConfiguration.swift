@@ -17,7 +17,10 @@ import MinibotCore
 /// Keys of a block: `flag`, `windows`, `max_load`, `resume_load`, `max_cpu_pressure`,
 /// `load_mode`, `on_unknown_load`, `status_interval`, `host_agent`. A worker's block
 /// overrides `default:` key by key (a list of windows replaces the default list). A block
-/// that sets `max_load` without `resume_load` gets 80 % of its own `max_load`.
+/// that sets `max_load` without `resume_load` gets 80 % of its own `max_load`. The block of a
+/// worker declared `protocol: msgpack` (a stock buildbot-worker) may not set `host_agent`.
+/// Such a worker reports no load itself: the master polls it (``WorkerStatus`` events as for
+/// any worker), so `max_load` and `max_cpu_pressure` apply to it too.
 public struct AvailabilityConfiguration: Sendable {
     public var defaults: WorkerAvailabilitySettings
     /// Merged settings of the workers that have their own block.
@@ -67,6 +70,13 @@ public struct AvailabilityConfiguration: Sendable {
                         at: entry.keyLocation)
                 }
                 let block = entry.value.isNull ? SettingsBlock() : reader.settingsBlock(entry.value)
+                if let location = block.hostAgentLocation,
+                   master.workers.first(where: { $0.name == entry.key })?.wireProtocol == .msgpack {
+                    // A stock buildbot-worker has no relay to a host agent; `default:` may say
+                    // `host_agent` for the others (it never applies to a worker without an agent).
+                    reader.error("'host_agent' cannot apply to worker '\(entry.key)': it is declared 'protocol: msgpack' "
+                                 + "(a stock buildbot-worker has no host agent); remove the key", at: location)
+                }
                 let merged = block.applied(to: configuration.defaults, defaultsBlock: defaultBlock)
                 reader.checkResume(block.maxLoad == nil ? defaultBlock : block, merged: merged)
                 configuration.overrides[entry.key] = merged

@@ -15,6 +15,8 @@ struct SettingsBlock {
     var onUnknownLoad: AvailabilityState?
     var statusInterval: Double?
     var hostAgent: WorkerAvailabilitySettings.HostAgentMode?
+    /// Where `host_agent` is written, to refuse it for a stock worker.
+    var hostAgentLocation: SourceLocation?
 
     static let keys = ["flag", "windows", "max_load", "resume_load", "max_cpu_pressure", "load_mode",
                        "on_unknown_load", "status_interval", "host_agent"]

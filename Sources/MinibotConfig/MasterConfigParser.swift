@@ -165,7 +165,7 @@ final class MasterConfigParser {
     }
 
     func worker(_ node: ConfigNode) -> WorkerSpec? {
-        reader.mapping(node, "a worker", keys: ["name", "password", "max_builds", "properties"]) { m in
+        reader.mapping(node, "a worker", keys: ["name", "password", "max_builds", "properties", "protocol"]) { m in
             let name = name(m, noun: "worker")
             let password = m.string("password", required: true)
             if password?.isEmpty == true {
@@ -173,7 +173,12 @@ final class MasterConfigParser {
             }
             let maxBuilds = m.int("max_builds", default: 1, range: 1...Int.max)
             let properties = m.stringMap("properties") ?? [:]
-            return name.map { WorkerSpec(name: $0, password: password ?? "", maxBuilds: maxBuilds, properties: properties) }
+            // `native` or `msgpack` (a stock buildbot-worker); left out, either is accepted.
+            let wireProtocol = m.choice("protocol", as: WorkerProtocol.self)
+            return name.map {
+                WorkerSpec(name: $0, password: password ?? "", maxBuilds: maxBuilds, properties: properties,
+                           wireProtocol: wireProtocol)
+            }
         } ?? nil
     }
 

@@ -15,8 +15,12 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Runs per scenario (the median is printed).") var runs = 5
     @Option(name: .long, help: "Requests in the throughput scenario.") var requests = 200
     @Option(name: .long, help: "Workers unpaused one by one in the distributor scenario.") var decisions = 40
-    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,herd,all.")
+    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,herd,stock,all.")
     var only = "all"
+    @Option(name: .long, help: "The buildbot-worker 4.3.0 venv of the stock scenario (scripts/install-buildbot-worker).")
+    var stockVenv = ".build/buildbot-worker-4.3.0"
+    @Option(name: .long, help: "A venv with buildbot==4.3.0 and buildbot-www==4.3.0: the stock scenario also runs Buildbot's master.")
+    var buildbotVenv: String?
 
     func run() async throws {
         let wanted = Set(only.split(separator: ",").map(String.init))
@@ -33,5 +37,9 @@ struct Bench: AsyncParsableCommand {
         }
         if all || wanted.contains("availability") { try await Scenarios.availability(runs: runs) }
         if all || wanted.contains("herd") { try await Scenarios.herd(runs: max(1, runs / 2)) }
+        if all || wanted.contains("stock") {
+            try await Scenarios.stock(runs: max(1, runs / 2), requests: requests, workerVenv: stockVenv,
+                                      buildbotVenv: buildbotVenv)
+        }
     }
 }

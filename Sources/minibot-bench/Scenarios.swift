@@ -2,7 +2,6 @@ import Foundation
 import MinibotClient
 import MinibotCore
 import MinibotTesting
-import Synchronization
 
 /// The benchmark scenarios; each starts its own master and workers in a temp directory.
 enum Scenarios {
@@ -76,25 +75,9 @@ enum Scenarios {
         for _ in 0..<runs {
             let dir = try TemporaryDirectory("bench-throughput")
             let (master, workers) = try await cluster(dir, workers: 4, step: "[\"true\"]")
-            let events = try await master.events()
-            let cpu0 = ProcessStats.cpuSeconds(master.process.pid)
-            let t0 = Date()
-            var ids: [Int64] = []
-            for _ in 0..<requests { ids.append(try await master.force("b")) }
-            let last = ids.max() ?? 0
-            let finished = Mutex(Set<Int64>())
-            _ = try await events.wait(timeout: 600, "all builds to finish") { e in
-                guard e["type"]?.stringValue == "build_finished", let r = e["buildrequestid"]?.doubleValue else { return false }
-                return finished.withLock { f in
-                    f.insert(Int64(r))
-                    return f.count >= requests
-                }
-            }
-            _ = last
-            let elapsed = Date().timeIntervalSince(t0)
-            let cpu = ProcessStats.cpuSeconds(master.process.pid) - cpu0
-            rates.append(Double(requests) / elapsed)
-            cpuPerBuild.append(cpu / Double(requests))
+            let run = try await timedBuilds(master, requests: requests)
+            rates.append(run.rate)
+            cpuPerBuild.append(run.cpuPerBuild)
             await shutdown(master, workers, dir)
         }
         print("(b) throughput, \(requests) builds of `true` on 4 workers: \(Sample(values: rates).format("builds/s", digits: 1))   target ≥ 100")

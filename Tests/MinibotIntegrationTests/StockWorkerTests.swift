@@ -345,7 +345,7 @@ struct StockWorkerTests {
                 "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", master.url + "/",
             ], environment: ProcessInfo.processInfo.environment, stdin: stdin, stdout: fd, stderr: fd, timeout: 60)
             #expect(status == 0)
-            #expect((try? String(contentsOfFile: out, encoding: .utf8)) == "400")
+            #expect((try? String(contentsOfFile: out, encoding: .utf8)) == "401")
             _ = try await events.wait("the refusal of an upgrade without credentials") {
                 $0["type"]?.stringValue == "worker_refused" && $0["worker"] == .null
             }

@@ -164,8 +164,11 @@ public final class Master: Sendable {
         let stockEndpoint = MsgpackWorkerEndpoint(registry: runtime.registry, events: runtime.plugins.events,
                                                   throttle: endpoint.throttle, logger: logger, clock: runtime.clock)
         wsRouter.ws("/", shouldUpgrade: { request, context in
-            await stockEndpoint.refusal(authorization: request.headers[.authorization],
-                                        address: context.remoteAddress) == nil ? .upgrade([:]) : .dontUpgrade
+            guard let refused = await stockEndpoint.refusal(authorization: request.headers[.authorization],
+                                                            address: context.remoteAddress) else { return .upgrade([:]) }
+            // 401 or 409 rather than the library's 400 for every refusal.
+            await RefusedUpgrade.answer(refused, on: context.channel)
+            return .dontUpgrade
         }, onUpgrade: { [runtime] inbound, outbound, context in
             var stockEndpoint = stockEndpoint
             stockEndpoint.heartbeat = .seconds(runtime.config.heartbeat)

@@ -8,7 +8,7 @@ import MinibotProtocol
 /// Implementations: ``JSONWorkerConnection`` (Minibot's own worker, `/workers/ws`); a stock
 /// `buildbot-worker` over msgpack and the master tests' fake worker are others.
 ///
-/// Order of calls: an endpoint authenticates the worker (``WorkerRegistry/refusal(name:password:)``),
+/// Order of calls: an endpoint authenticates the worker (``WorkerRegistry/refusal(name:password:wireProtocol:)``),
 /// then the registry attaches the connection and calls ``attached()`` exactly once, before any
 /// build can see it; after that ``runStep(_:output:)``, ``interrupt(buildID:step:reason:)``,
 /// ``sendPlugin(_:payload:)`` and ``shutdown(graceful:)`` come in any order from any task, so

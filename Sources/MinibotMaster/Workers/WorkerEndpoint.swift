@@ -82,7 +82,7 @@ struct WorkerEndpoint: Sendable {
         let now = clock.now()
         let wait = throttle.state.withLock { $0.delay(for: key, now: now) }
         if wait > 0 { try? await clock.sleep(until: now.addingTimeInterval(wait)) }
-        if let refusal = await registry.refusal(name: hello.name, password: hello.password) {
+        if let refusal = await registry.refusal(name: hello.name, password: hello.password, wireProtocol: .native) {
             if refusal.isAuthenticationFailure {
                 let at = clock.now()
                 throttle.state.withLock { $0.failed(key, now: at) }

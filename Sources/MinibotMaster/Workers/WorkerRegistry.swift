@@ -69,15 +69,20 @@ actor WorkerRegistry {
         /// A failed authentication (as opposed to a duplicate connection): it slows the
         /// address down (``HelloThrottle``).
         var isAuthenticationFailure: Bool
+        /// The worker is already connected (a stock worker's upgrade is answered 409).
+        var isDuplicate = false
     }
 
     /// The text every failed authentication gets.
     static let authenticationFailed = "unknown worker name or wrong password"
 
-    /// Why a worker with these credentials may not attach, or nil when it may. The same for
-    /// every worker protocol: each endpoint checks its own framing, then asks here. The
-    /// password is compared in constant time, also for an unknown name (against itself).
-    func refusal(name: String, password: String) -> Refusal? {
+    /// Why a worker with these credentials, connecting with `wireProtocol`, may not attach, or
+    /// nil when it may. The same for every worker protocol: each endpoint checks its own
+    /// framing, then asks here. The password is compared in constant time, also for an
+    /// unknown name (against itself). A worker whose entry names the other `protocol:` gets
+    /// the same text as a wrong password (the log says which); a reconfig that changes the
+    /// key applies to the next connection, not to one already attached.
+    func refusal(name: String, password: String, wireProtocol: WorkerProtocol) -> Refusal? {
         let shown = ClientText.quoted(name)
         let entry = entries[name].flatMap { $0.isRemoved ? nil : $0 }
         let matches = constantTimeEqual(entry?.spec.password ?? password, password)
@@ -88,14 +93,21 @@ actor WorkerRegistry {
             return Refusal(message: Self.authenticationFailed, detail: "wrong password for worker \(shown)",
                            isAuthenticationFailure: true)
         }
+        if let declared = entry.spec.wireProtocol, declared != wireProtocol {
+            // Not a guess (the password was right): it does not slow the address down.
+            return Refusal(message: Self.authenticationFailed,
+                           detail: "worker \(shown) is declared 'protocol: \(declared.rawValue)' in master.cfg and connected "
+                               + "with the \(wireProtocol.rawValue) protocol",
+                           isAuthenticationFailure: false)
+        }
         if let link = entry.link, !link.isClosed {
             let text = "worker \(shown) is already connected"
-            return Refusal(message: text, detail: text, isAuthenticationFailure: false)
+            return Refusal(message: text, detail: text, isAuthenticationFailure: false, isDuplicate: true)
         }
         return nil
     }
 
-    /// Attaches a connection after ``refusal(name:password:)`` returned nil; false if someone
+    /// Attaches a connection after ``refusal(name:password:wireProtocol:)`` returned nil; false if someone
     /// raced it. The connection is brought up (``WorkerConnection/attached()``) before this
     /// actor can be entered again, so no build reaches a worker before its `welcome`.
     func attach(_ link: any WorkerConnection) async -> Bool {

@@ -7,10 +7,11 @@ import MinibotProtocol
 // Transport: a WebSocket upgrade of `GET /` on the master's www port (the path a stock worker
 // dials; a plain `GET /` is still the web page) with `Authorization: Basic
 // base64(NAME:PASSWORD)`, no subprotocol. The credentials are checked before the upgrade by
-// `WorkerRegistry.refusal(name:password:)`, like every other worker's; a refused upgrade is
-// answered 400 with the reason logged (hummingbird-websocket answers every refused upgrade
-// 400). One binary frame holds one MessagePack map (MessagePack.swift); a text frame or a
-// frame that does not decode closes the link.
+// `WorkerRegistry.refusal(name:password:wireProtocol:)`, like every other worker's; a refused
+// upgrade is answered 401 (bad or missing credentials, or a name declared `protocol: native`)
+// or 409 (already connected) by RefusedUpgrade, with the reason logged. One binary frame holds
+// one MessagePack map (MessagePack.swift); a text frame or a frame that does not decode closes
+// the link.
 //
 // Requests carry `op` and `seq_number`; each side numbers its own and answers every request
 // of the other with `{op: "response", seq_number, result}` (plus `is_exception: true` on
@@ -25,6 +26,8 @@ import MinibotProtocol
 //                                                ◀── complete(command_id, null | error)
 //   interrupt_command(command_id, why)           ──▶ stop; the command still completes
 //   keepalive every heartbeat                    ──▶ the worker never speaks unasked
+//   start_command(ID-load-N, "shell", cat …)     ──▶ every 5 s: the load probe (MsgpackLoadProbe),
+//                                                    whose output belongs to no step
 //   shutdown                                     ──▶ the worker process exits
 //
 // `update`s for a command may arrive before the answer to its `start_command`; `rc` comes

@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCompression
 import MinibotCore
 import MinibotProtocol
 import Synchronization
@@ -35,11 +36,15 @@ final class MsgpackWorkerConnection: WorkerConnection {
     }
 
     private struct Running {
-        var key: StepKey
+        /// The step it runs for; nil for the master's own load probe, whose output goes to no log.
+        var key: StepKey?
         var sink: @Sendable (OutputChunk) async -> Void
         var continuation: CheckedContinuation<MsgpackStepPlan.CommandResult, any Error>
         var captureStdout: Bool
         var result = MsgpackStepPlan.CommandResult()
+        /// One per stream, as a native worker has: the stock worker sends text, which is
+        /// compressed here so it is stored (and served) like a native worker's output.
+        var compressors: [LogStream: AdaptiveCompressor] = [:]
     }
 
     private struct State {
@@ -210,21 +215,30 @@ final class MsgpackWorkerConnection: WorkerConnection {
         for waiter in waiters { waiter.resume(throwing: WorkerLostError(worker: name)) }
     }
 
+    /// Runs the hidden load probe (``MsgpackLoadProbe``) and returns how it ended. Throws
+    /// ``WorkerLostError`` when the link ends first.
+    func probeLoad() async throws -> MsgpackStepPlan.CommandResult {
+        guard let basedir = state.withLock({ $0.basedir }) else { throw WorkerLostError(worker: name) }
+        let args = MsgpackWire.shellArgs(command: MsgpackLoadProbe.command, workdir: basedir, env: [:],
+                                         maxTime: MsgpackLoadProbe.maxTime)
+        return try await runCommand(args, key: nil, captureStdout: true, output: { _ in })
+    }
+
     // MARK: private
 
     private func send(_ message: MessagePackValue) {
         outbox.yield(MessagePack.encode(message))
     }
 
-    private func runCommand(_ args: MessagePackValue, key: StepKey, captureStdout: Bool,
+    private func runCommand(_ args: MessagePackValue, key: StepKey?, captureStdout: Bool,
                             output: @escaping @Sendable (OutputChunk) async -> Void) async throws -> MsgpackStepPlan.CommandResult {
         try await withCheckedThrowingContinuation { continuation in
             let actions = state.withLock { s -> [MsgpackSession.Action]? in
                 guard !s.isClosed else { return nil }
                 s.counter += 1
-                let id = "\(nonce)-\(key.build)-\(key.step)-\(s.counter)"
+                let id = key.map { "\(nonce)-\($0.build)-\($0.step)-\(s.counter)" } ?? "\(nonce)-load-\(s.counter)"
                 s.commands[id] = Running(key: key, sink: output, continuation: continuation, captureStdout: captureStdout)
-                s.current[key] = id
+                if let key { s.current[key] = id }
                 return s.session.startCommand(id: id, name: "shell", args: args)
             }
             guard let actions else {
@@ -241,15 +255,17 @@ final class MsgpackWorkerConnection: WorkerConnection {
         }
     }
 
+    /// Hands a command's output to its step's sink, in order. Text of 512 bytes or more is
+    /// compressed first (``AdaptiveCompressor``, outside the lock: the reader delivers one
+    /// frame at a time, so the compressors taken out are not used by anyone meanwhile).
     private func deliver(_ updates: [MsgpackUpdate], command id: String) async {
-        var chunks: [OutputChunk] = []
-        let sink = state.withLock { s -> (@Sendable (OutputChunk) async -> Void)? in
+        var texts: [(stream: LogStream, text: String)] = []
+        let taken = state.withLock { s -> (StepKey, @Sendable (OutputChunk) async -> Void, [LogStream: AdaptiveCompressor])? in
             guard var running = s.commands[id] else { return nil }
             for update in updates {
                 switch update {
                 case .output(let stream, let text):
-                    chunks.append(OutputChunk(buildID: running.key.build, step: running.key.step, stream: stream,
-                                              payload: .text(text)))
+                    if running.key != nil { texts.append((stream, text)) }
                     if stream == .stdout, running.captureStdout,
                        running.result.stdout.utf8.count < MsgpackStepPlan.CommandResult.maxCaptured {
                         running.result.stdout += text.prefix(MsgpackStepPlan.CommandResult.maxCaptured)
@@ -259,17 +275,31 @@ final class MsgpackWorkerConnection: WorkerConnection {
                 case .elapsed, .ignored: break
                 }
             }
+            guard let key = running.key, !texts.isEmpty else {
+                s.commands[id] = running
+                return nil
+            }
+            let compressors = running.compressors
+            running.compressors = [:]
             s.commands[id] = running
-            return running.sink
+            return (key, running.sink, compressors)
         }
-        guard let sink else { return }
+        guard let (key, sink, before) = taken else { return }
+        var compressors = before
+        let chunks = texts.map { item in
+            OutputChunk(buildID: key.build, step: key.step, stream: item.stream,
+                        payload: compressors[item.stream, default: AdaptiveCompressor()].payload(for: item.text))
+        }
+        state.withLock { s in
+            if s.commands[id] != nil { s.commands[id]?.compressors = compressors }
+        }
         for chunk in chunks { await sink(chunk) }
     }
 
     private func finishCommand(_ id: String, error: String?) {
         let running = state.withLock { s -> Running? in
             guard let running = s.commands.removeValue(forKey: id) else { return nil }
-            if s.current[running.key] == id { s.current[running.key] = nil }
+            if let key = running.key, s.current[key] == id { s.current[key] = nil }
             return running
         }
         guard var running else { return }

@@ -23,15 +23,20 @@ struct MsgpackWorkerEndpoint: Sendable {
     let clock: any WallClock
     /// How often a `keepalive` is sent; three intervals of silence close the link.
     var heartbeat: Duration = .seconds(10)
+    /// How often an attached stock worker's load is probed (``MsgpackLoadProbe``); nil: never.
+    /// The default matches a native worker's report interval and the availability plugin's
+    /// `status_interval` default, so three missed probes make the load unknown.
+    var loadInterval: Duration? = .seconds(5)
     /// Frames over this are refused by the WebSocket layer (its `maxFrameSize`).
     var maxFrameBytes = WorkerWire.maxFrameBytes
     let leftovers = MsgpackLeftovers()
     /// Command ids of this master process never collide with an earlier one's.
     let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
-    /// Why an upgrade with this `Authorization` header from `address` is refused (logged and
-    /// recorded), or nil to accept it. An address that failed recently waits longer first.
-    func refusal(authorization: String?, address: String?) async -> String? {
+    /// Whether an upgrade with this `Authorization` header from `address` is refused (the
+    /// reason logged and recorded), and with which status; nil to accept it. An address that
+    /// failed recently waits longer first.
+    func refusal(authorization: String?, address: String?) async -> RefusedUpgrade.Status? {
         let credentials = MsgpackWire.basicCredentials(authorization)
         let key = address ?? "unknown"
         let now = clock.now()
@@ -40,8 +45,9 @@ struct MsgpackWorkerEndpoint: Sendable {
         // `reason` is public (the event stream needs no login); `detail` is for the log only.
         let reason: String?
         let detail: String?
+        var status = RefusedUpgrade.Status.unauthorized
         if let (name, password) = credentials {
-            let refusal = await registry.refusal(name: name, password: password)
+            let refusal = await registry.refusal(name: name, password: password, wireProtocol: .msgpack)
             reason = refusal?.message
             detail = refusal?.detail
             if let refusal, refusal.isAuthenticationFailure {
@@ -50,6 +56,7 @@ struct MsgpackWorkerEndpoint: Sendable {
             } else if refusal == nil {
                 throttle.state.withLock { $0.succeeded(key) }
             }
+            if refusal?.isDuplicate == true { status = .conflict }
         } else {
             reason = "a WebSocket upgrade of / needs Authorization: Basic credentials (a buildbot-worker's name and password)"
             detail = reason
@@ -62,7 +69,35 @@ struct MsgpackWorkerEndpoint: Sendable {
             events.record(.workerRefused, ["worker": credentials.map { .string(String($0.name.prefix(128))) } ?? .null,
                                            "protocol": .string("msgpack"), "reason": .string(reason)])
         }
-        return reason
+        return reason == nil ? nil : status
+    }
+
+    /// Probes the worker's load at once and then every ``loadInterval``, whether or not it is
+    /// building (buildbot-worker runs commands side by side, and a long build must not make
+    /// its load look unknown), with at most one probe outstanding; each good answer is
+    /// reported through the registry like a native worker's status. Ends with the link.
+    private func pollLoad(of link: MsgpackWorkerConnection, log: Logger) async {
+        guard let loadInterval else { return }
+        var isComplaining = false
+        while !link.isClosed {
+            let result: MsgpackStepPlan.CommandResult
+            do {
+                result = try await link.probeLoad()
+            } catch {
+                return
+            }
+            switch MsgpackLoadProbe.status(from: result, at: clock.now()) {
+            case .success(let status):
+                guard !link.isClosed else { return }
+                await registry.statusReported(link.name, status)
+                isComplaining = false
+            case .failure(let problem):
+                // Said once per run of failures, not every interval.
+                if !isComplaining { log.warning("cannot read the stock worker's load: \(problem)") }
+                isComplaining = true
+            }
+            guard (try? await Task.sleep(for: loadInterval)) != nil else { return }
+        }
     }
 
     /// Runs one accepted link to its end.
@@ -122,6 +157,7 @@ struct MsgpackWorkerEndpoint: Sendable {
                         }
                         isAttached = true
                         log.info("stock worker ready", metadata: ["version": "\(link.info.version)", "peer": "\(peer)"])
+                        group.addTask { await pollLoad(of: link, log: log) }
                     case .close(let reason):
                         log.warning("closing worker connection: \(reason)")
                         break reading
