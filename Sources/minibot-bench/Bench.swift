@@ -15,7 +15,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Runs per scenario (the median is printed).") var runs = 5
     @Option(name: .long, help: "Requests in the throughput scenario.") var requests = 200
     @Option(name: .long, help: "Workers unpaused one by one in the distributor scenario.") var decisions = 40
-    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,herd,all.")
+    @Option(name: .long, help: "Builds of history in the history scenario (comma-separated, ascending).")
+    var history = "1000,1000000"
+    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,herd,history,all.")
     var only = "all"
 
     func run() async throws {
@@ -33,5 +35,8 @@ struct Bench: AsyncParsableCommand {
         }
         if all || wanted.contains("availability") { try await Scenarios.availability(runs: runs) }
         if all || wanted.contains("herd") { try await Scenarios.herd(runs: max(1, runs / 2)) }
+        if all || wanted.contains("history") {
+            try await HistoryScenario.run(runs: runs, sizes: history.split(separator: ",").compactMap { Int($0) })
+        }
     }
 }
