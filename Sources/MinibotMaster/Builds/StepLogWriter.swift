@@ -5,16 +5,23 @@ import MinibotStore
 
 /// Collects a running step's output into batches of up to ``flushBytes`` (as stored:
 /// compressed chunks count their compressed size) before writing them to the store in one
-/// transaction, so a step that prints 50 MB costs a few hundred commits, not thousands; a
-/// quiet step's output still reaches the store (and the API) within ``flushDelay``. Stored
+/// transaction, so a step that prints 50 MB costs a few dozen commits, not thousands; a
+/// quiet step's output still reaches the store (and the API) within ``flushDelay``. Text
+/// that arrives in pieces is joined into chunks of up to ``textChunkBytes``, so that a page
+/// of a log read back stays small whatever the batch. Stored
 /// output is announced as a `step_log` event, so a client showing a running step's log
 /// re-reads it when there is more, instead of polling; at most one per
 /// ``announceInterval`` (every event wakes every follower of the event stream, and one per
 /// batch cost a busy master a tenth of its CPU), and the last batch is always announced.
 actor StepLogWriter {
-    static let flushBytes = 64 * 1024
-    /// Also write once this many chunks wait (small compressed chunks add up slowly).
-    static let flushChunks = 64
+    /// At most two batches wait for the store (see ``append(_:_:)``): this bounds the memory
+    /// a fast step costs the master, and each commit carries this much.
+    static let flushBytes = 1024 * 1024
+    /// Also write once this many chunks wait (zstd makes a 64 KiB chunk of a repetitive log
+    /// a few dozen bytes: they add up slowly).
+    static let flushChunks = 256
+    /// The largest text chunk made by joining pieces of text.
+    static let textChunkBytes = 64 * 1024
     /// Seconds.
     static let flushDelay = 0.1
     /// Seconds.
@@ -52,7 +59,8 @@ actor StepLogWriter {
     /// batches wait for the store at any time (memory stays bounded, a slow store still
     /// slows the worker down).
     func append(_ stream: LogStream, _ payload: LogPayload) async {
-        if case .text(let text) = payload, let last = pending.last, last.stream == stream, case .text(let before) = last.payload {
+        if case .text(let text) = payload, let last = pending.last, last.stream == stream, case .text(let before) = last.payload,
+           before.utf8.count + text.utf8.count <= Self.textChunkBytes {
             pending[pending.count - 1].payload = .text(before + text)
         } else {
             pending.append(LogWrite(stream: stream, payload: payload))
