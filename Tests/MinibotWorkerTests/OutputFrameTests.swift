@@ -52,6 +52,15 @@ struct OutputFrameTests {
         #expect(OutputFrame.decode(OutputFrame.encode(empty)) == nil)
     }
 
+    /// The master joins a worker's zstd chunks back to back (StepLogWriter): one chunk.
+    @Test func zstdFramesBackToBackReadAsOneChunk() throws {
+        let first = String(repeating: "first ✓\n", count: 300), second = String(repeating: "second\n", count: 200)
+        let a = try #require(LogCompression.compress(first, codec: .zstd))
+        let b = try #require(LogCompression.compress(second, codec: .zstd))
+        let joined = LogPayload.compressed(a + b, size: first.utf8.count + second.utf8.count, codec: .zstd)
+        #expect(try LogCompression.text(of: joined) == first + second)
+    }
+
     @Test func damagedOrOverclaimingZstdDataIsAnErrorNotAShortLogOrAnAllocation() throws {
         let text = String(repeating: "abc\n", count: 1_000)
         var bytes = try #require(LogCompression.compress(text, codec: .zstd))
