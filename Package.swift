@@ -75,7 +75,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "MinibotCompression", dependencies: ["MinibotCore", "CZlib"], swiftSettings: strict),
+        // zstd (Debian's libzstd-dev): what step output is compressed in; zlib stays readable.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .target(name: "MinibotCompression", dependencies: ["MinibotCore", "CZlib", "CZstd"], swiftSettings: strict),
         // The store protocol and its values; the master builds against this alone.
         .target(name: "MinibotStore", dependencies: ["MinibotCore"], swiftSettings: strict),
         // The embedded default store (SQLite through GRDB); the executables hand it to the master.
@@ -167,8 +173,9 @@ let package = Package(
         .target(name: "CStepSupervisor"),
         .target(
             name: "MinibotTesting",
-            // MinibotStore for StoreConformance, the suite every store passes.
-            dependencies: ["MinibotCore", "MinibotClient", "MinibotStore", "CProcessExit"],
+            // MinibotStore for StoreConformance, the suite every store passes (and
+            // MinibotCompression for its compressed log chunks).
+            dependencies: ["MinibotCore", "MinibotClient", "MinibotStore", "MinibotCompression", "CProcessExit"],
             swiftSettings: strict
         ),
 
@@ -220,6 +227,9 @@ let package = Package(
             name: "minibot-bench",
             dependencies: [
                 "MinibotCore", "MinibotClient", "MinibotTesting", "MinibotProtocol",
+                // The history scenario fills a database through the store; the log one
+                // checkpoints it before measuring its size.
+                "MinibotSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Simulated workers speak WorkerWire over real WebSockets.
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

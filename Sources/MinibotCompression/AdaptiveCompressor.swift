@@ -1,19 +1,27 @@
 import MinibotCore
 
-/// Decides, chunk by chunk, whether one stream of step output travels compressed.
+/// Decides, chunk by chunk, whether one stream of step output travels compressed, in the
+/// ``LogCodec`` the master accepts.
 ///
-/// Build logs are text and shrink 4–10× at zlib's fastest level, which costs the worker
-/// less than the master saves (fewer bytes to unmask, store and checkpoint). Output that
-/// does not shrink much (already compressed, random, base64) would mostly cost time, so
-/// after a chunk that saves less than half the next ``skipAfterMiss`` chunks go as text and
-/// then one is tried again. Chunks under ``minimumBytes`` always go as text.
+/// Build logs are text and shrink 4–10×, which costs the worker less than the master saves
+/// (fewer bytes to unmask, store and checkpoint). A chunk travels compressed when that saves
+/// at least ``LogCodec/worthwhileSaving`` of it: zstd keeps base64 and other dense text at
+/// three quarters of its size, fast; zlib's fast level saves little there and slowly, so it
+/// must halve a chunk. After a chunk that saves too little the next ``skipAfterMiss`` chunks
+/// go as text and then one is tried again. Chunks under ``minimumBytes`` always go as text.
 public struct AdaptiveCompressor: Sendable {
     public static let minimumBytes = 512
     public static let skipAfterMiss = 16
 
+    public let codec: LogCodec
     private var skipping = 0
+    /// zstd's context, reused from chunk to chunk.
+    private let zstd: ZstdCompressor?
 
-    public init() {}
+    public init(codec: LogCodec = .zlib) {
+        self.codec = codec
+        zstd = codec == .zstd ? ZstdCompressor() : nil
+    }
 
     public mutating func payload(for text: String) -> LogPayload {
         let size = text.utf8.count
@@ -22,10 +30,26 @@ public struct AdaptiveCompressor: Sendable {
             skipping -= 1
             return .text(text)
         }
-        guard let compressed = LogCompression.compress(text), compressed.count * 2 <= size else {
+        var text = text
+        let compressed = text.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            return zstd.map { $0.compress(bytes) } ?? LogCompression.compress(bytes, codec: codec)
+        }
+        guard let compressed,
+              Double(compressed.count) <= Double(size) * (1 - codec.worthwhileSaving) else {
             skipping = Self.skipAfterMiss
             return .text(text)
         }
-        return .compressed(compressed, size: size)
+        return .compressed(compressed, size: size, codec: codec)
+    }
+}
+
+extension LogCodec {
+    /// The share of a chunk compression must save to be used (see ``AdaptiveCompressor``).
+    public var worthwhileSaving: Double {
+        switch self {
+        case .zlib: 0.5
+        case .zstd: 0.1
+        }
     }
 }

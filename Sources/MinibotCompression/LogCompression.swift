@@ -1,57 +1,48 @@
-import CZlib
 import MinibotCore
 
-/// zlib for step output, one chunk at a time.
+/// Compression of step output, one chunk at a time, in any ``LogCodec``.
 ///
 /// Each chunk is compressed on its own (no shared dictionary), so any chunk of a log can
-/// be read without the ones before it, and a lost chunk loses only itself.
+/// be read without the ones before it, and a lost chunk loses only itself. Compressed data
+/// read back (from a worker, from the store) is hostile input: it inflates into exactly the
+/// size it claims, at most ``maxChunkBytes``, or it is an error.
 public enum LogCompression {
-    /// The fastest zlib level: a log chunk is compressed once, on the worker, while the
-    /// step runs, so speed matters more than the last few percent of size.
-    public static let level: Int32 = 1
+    /// The largest size a compressed chunk may claim to inflate to; a claim above it is an
+    /// error before anything is allocated. Workers send at most `WorkerWire.maxOutputBytes`.
+    public static let maxChunkBytes = 16 << 20
 
-    /// The zlib data for `text`, or nil when zlib fails (it does not for valid input).
-    public static func compress(_ text: String) -> [UInt8]? {
+    /// The `codec` data for `text`, or nil when the library fails (it does not for valid input).
+    public static func compress(_ text: String, codec: LogCodec = .zlib) -> [UInt8]? {
         var text = text
-        return text.withUTF8 { compress(UnsafeRawBufferPointer($0)) }
+        return text.withUTF8 { compress(UnsafeRawBufferPointer($0), codec: codec) }
     }
 
-    /// The zlib data for `bytes`, or nil when zlib fails.
-    public static func compress(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
-        var capacity = compressBound(uLong(bytes.count))
-        var output = [UInt8](repeating: 0, count: Int(capacity))
-        let status = output.withUnsafeMutableBufferPointer { out in
-            compress2(out.baseAddress, &capacity, bytes.bindMemory(to: Bytef.self).baseAddress, uLong(bytes.count), level)
+    /// The `codec` data for `bytes`, or nil when the library fails.
+    public static func compress(_ bytes: UnsafeRawBufferPointer, codec: LogCodec = .zlib) -> [UInt8]? {
+        switch codec {
+        case .zlib: Zlib.compress(bytes)
+        case .zstd: Zstd.compress(bytes)
         }
-        guard status == Z_OK else { return nil }
-        output.removeLast(output.count - Int(capacity))
-        return output
     }
 
     /// The text of a payload; compressed data that does not inflate to exactly its size is
-    /// an error (a damaged row), never a silently short log.
+    /// an error (a damaged row), never a silently short log or a crash.
     public static func text(of payload: LogPayload) throws -> String {
         switch payload {
         case .text(let text):
             return text
-        case .compressed(let bytes, let size):
-            var length = uLongf(size)
-            var output = [UInt8](repeating: 0, count: size)
-            let status = output.withUnsafeMutableBufferPointer { out in
-                bytes.withUnsafeBufferPointer { input in
-                    uncompress(out.baseAddress, &length, input.baseAddress, uLong(input.count))
+        case .compressed(let bytes, let size, let codec):
+            guard size >= 0, size <= maxChunkBytes else {
+                throw LogCompressionError(message: "a compressed log chunk claims \(size) bytes (at most \(maxChunkBytes))")
+            }
+            return try String(unsafeUninitializedCapacity: size) { output in
+                let exact = UnsafeMutableBufferPointer(rebasing: output[0..<size])
+                switch codec {
+                case .zlib: try Zlib.inflate(bytes, into: exact)
+                case .zstd: try Zstd.inflate(bytes, into: exact)
                 }
+                return size
             }
-            guard status == Z_OK, Int(length) == size else {
-                throw LogCompressionError(message: "a compressed log chunk does not inflate to its \(size) bytes (zlib status \(status))")
-            }
-            return String(decoding: output, as: UTF8.self)
         }
     }
-}
-
-/// A compressed log chunk that could not be read back.
-public struct LogCompressionError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }

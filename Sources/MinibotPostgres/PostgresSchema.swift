@@ -34,6 +34,22 @@ enum PostgresSchema {
                   statements: v1),
         Migration(version: 2, description: "masters: liveness leases on the database clock", statements: v2),
         Migration(version: 3, description: "jobs: schedulers and pollers held by one master at a time", statements: v3),
+        Migration(version: 4, description: "a format number per compressed log chunk", statements: v4),
+        Migration(version: 5, description: "request lists indexed by what they filter on", statements: v5),
+    ]
+
+    private static let v5 = [
+        // requests(claimed:complete:) reads newest first; these keep only the rows that few of
+        // a long history pass, so a page costs its length (the same indexes as SQLite's v6).
+        "CREATE INDEX buildrequests_open ON buildrequests(id) WHERE NOT complete",
+        "CREATE INDEX buildrequests_unclaimed ON buildrequests(id) WHERE claimed_by IS NULL",
+    ]
+
+    private static let v4 = [
+        // NULL with a size: zlib, what version 1 and 2 wrote. Otherwise LogCodec.format (2: zstd).
+        "ALTER TABLE logs ADD COLUMN format smallint",
+        // Chunks arrive compressed: out of line, without TOAST's own (pglz) attempt at it.
+        "ALTER TABLE logs ALTER COLUMN data SET STORAGE EXTERNAL",
     ]
 
     private static let v3 = [

@@ -71,10 +71,11 @@ extension PostgresStore {
                         INSERT INTO logs (build_id, step, stream, text) VALUES (\(buildID), \(step),
                                                                                 \(chunk.stream.rawValue), \(text))
                         """)
-                case .compressed(let bytes, let size):
+                case .compressed(let bytes, let size, _):
                     try await session.rows("""
-                        INSERT INTO logs (build_id, step, stream, data, size)
-                        VALUES (\(buildID), \(step), \(chunk.stream.rawValue), \(ByteBuffer(bytes: bytes)), \(size))
+                        INSERT INTO logs (build_id, step, stream, data, size, format)
+                        VALUES (\(buildID), \(step), \(chunk.stream.rawValue), \(ByteBuffer(bytes: bytes)), \(size),
+                                \(StoredLogFormat.format(of: chunk.payload)))
                         """)
                 }
             }
@@ -86,19 +87,19 @@ extension PostgresStore {
     public func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk] {
         // One page of the logs_read index: memory stays bounded by `limit` chunks.
         try await rows("read the log of step \(step) of build \(buildID)", """
-            SELECT id, stream, text, data, size FROM logs
+            SELECT id, stream, text, data, size, format FROM logs
             WHERE build_id = \(buildID) AND step = \(step) AND id > \(afterChunk) ORDER BY id LIMIT \(limit)
             """).map { row in
                 let id = try row["id"].decode(Int64.self)
-                let payload: LogPayload
-                if let size = try row["size"].decode(Int?.self) {
-                    var data = try row["data"].decode(ByteBuffer.self)
-                    payload = .compressed(data.readBytes(length: data.readableBytes) ?? [], size: size)
-                } else {
-                    payload = .text(try row["text"].decode(String?.self) ?? "")
-                }
                 let text: String
                 do {
+                    let payload = try StoredLogFormat.payload(
+                        size: try row["size"].decode(Int?.self), format: try row["format"].decode(Int?.self),
+                        text: { try row["text"].decode(String?.self) ?? "" },
+                        data: {
+                            var data = try row["data"].decode(ByteBuffer.self)
+                            return data.readBytes(length: data.readableBytes) ?? []
+                        })
                     text = try LogCompression.text(of: payload)
                 } catch {
                     throw StoreError("log chunk \(id) of step \(step) of build \(buildID): \(error)")

@@ -16,7 +16,7 @@ import MinibotCore
 // Flow:
 //   worker                                   master
 //   hello(name, password, info)          ──▶ checks name/password/duplicate
-//                                        ◀── welcome(heartbeat) | refused(reason), then close
+//                                        ◀── welcome(heartbeat, outputCodecs) | refused(reason), then close
 //   status(load) every few seconds      ──▶ (feeds the availability plugin)
 //                                        ◀── startStep(build, step, command, …)
 //   output(build, step, stream, text)…  ──▶ appended to the step's log as it arrives
@@ -138,7 +138,10 @@ public enum WorkerMessage: Sendable, Codable, Equatable {
 
 /// A message from the master to a worker.
 public enum MasterMessage: Sendable, Codable, Equatable {
-    case welcome(heartbeat: Double)
+    /// `outputCodecs`: the ``LogCodec`` names, besides zlib, this master accepts in output
+    /// frames (nil from a master that predates them: zlib only). A worker ignores names it
+    /// does not know and uses the first it does.
+    case welcome(heartbeat: Double, outputCodecs: [String]? = nil)
     case refused(reason: String)
     case startStep(StartStep)
     case interrupt(buildID: Int64, step: Int, reason: String)

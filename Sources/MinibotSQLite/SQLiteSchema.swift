@@ -30,6 +30,19 @@ enum SQLiteSchema {
                     WHERE claimed_by IS NULL AND complete = 0;
                 """)
         }
+        migrator.registerMigration("v5: a format number per compressed log chunk") { db in
+            // NULL with a size: zlib, what v2 to v4 wrote. Otherwise LogCodec.format (2: zstd).
+            try db.execute(sql: "ALTER TABLE logs ADD COLUMN format INTEGER")
+        }
+        migrator.registerMigration("v6: request lists indexed by what they filter on") { db in
+            // requests(claimed:complete:) reads newest first; with a filter that few rows of a
+            // long history pass (complete = 0, claimed_by IS NULL), the rowid walk read the whole
+            // table. These keep only those rows, so a page costs its length at any history.
+            try db.execute(sql: """
+                CREATE INDEX buildrequests_open ON buildrequests(id) WHERE complete = 0;
+                CREATE INDEX buildrequests_unclaimed ON buildrequests(id) WHERE claimed_by IS NULL;
+                """)
+        }
         return migrator
     }
 

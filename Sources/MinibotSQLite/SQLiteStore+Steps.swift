@@ -64,14 +64,15 @@ extension SQLiteStore {
             try Self.checkHoldsClaim(db, buildID, "append to the log of step \(step)")
             do {
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO logs (build_id, step, stream, text, size) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO logs (build_id, step, stream, text, size, format) VALUES (?, ?, ?, ?, ?, ?)
                     """)
                 for chunk in chunks {
                     switch chunk.payload {
                     case .text(let text):
-                        try insert.execute(arguments: [buildID, step, chunk.stream.rawValue, text, nil])
-                    case .compressed(let bytes, let size):
-                        try insert.execute(arguments: [buildID, step, chunk.stream.rawValue, Data(bytes), size])
+                        try insert.execute(arguments: [buildID, step, chunk.stream.rawValue, text, nil, nil])
+                    case .compressed(let bytes, let size, _):
+                        try insert.execute(arguments: [buildID, step, chunk.stream.rawValue, Data(bytes), size,
+                                                       StoredLogFormat.format(of: chunk.payload)])
                     }
                 }
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
@@ -84,13 +85,13 @@ extension SQLiteStore {
         try await read("read the log of step \(step) of build \(buildID)") { db in
             // One page of the logs_read index: memory stays bounded by `limit` chunks.
             let statement = try db.cachedStatement(sql: """
-                SELECT id, stream, text, size FROM logs WHERE build_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?
+                SELECT id, stream, text, size, format FROM logs WHERE build_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?
                 """)
             return try Row.fetchAll(statement, arguments: [buildID, step, afterChunk, limit]).map { row in
-                let size: Int? = row[3]
-                let payload: LogPayload = if let size { .compressed([UInt8](row[2] as Data), size: size) } else { .text(row[2]) }
                 let text: String
                 do {
+                    let payload = try StoredLogFormat.payload(size: row[3], format: row[4], text: { row[2] },
+                                                              data: { [UInt8](row[2] as Data) })
                     text = try LogCompression.text(of: payload)
                 } catch {
                     throw StoreError("log chunk \(row[0] as Int64) of step \(step) of build \(buildID): \(error)")

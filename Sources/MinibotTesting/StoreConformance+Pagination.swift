@@ -24,6 +24,10 @@ extension StoreConformance {
                        requests.reversed().prefix(3).map(\.id), "the newest 3 requests")
         try checkEqual(try await store.requests(claimed: false, complete: false, limit: 2).map(\.id),
                        [requests[4].id, requests[3].id], "the newest 2 pending requests")
+        try checkEqual(try await store.requests(claimed: false, complete: nil, limit: 2).map(\.id),
+                       [requests[4].id, requests[3].id], "the newest 2 unclaimed requests")
+        try checkEqual(try await store.requests(claimed: nil, complete: false, limit: 2).map(\.id),
+                       [requests[4].id, requests[3].id], "the newest 2 incomplete requests")
 
         var builds: [Build] = []
         for request in requests { builds.append(try await mustStart(store, request)) }
@@ -32,6 +36,11 @@ extension StoreConformance {
         try checkEqual(try await store.builds(builder: "a", limit: 2).map(\.number), [3, 2],
                        "the newest 2 builds of builder a")
         try checkEqual(try await store.builds(builder: "b", limit: 10).map(\.number), [2, 1], "the builds of b")
+        // Every request is claimed now: the filters that index the few open ones still answer.
+        try checkEqual(try await store.requests(claimed: true, complete: false, limit: 2).map(\.id),
+                       [requests[4].id, requests[3].id], "the newest 2 running requests")
+        try checkEqual(try await store.requests(claimed: false, complete: nil, limit: 10).map(\.id), [],
+                       "no unclaimed request once all run")
 
         let build = builds[0]
         try await store.startStep(BuildStep(buildID: build.id, number: 0, name: "make", startedAt: at(101)))

@@ -26,6 +26,7 @@ public enum StoreConformance {
         ("restart recovery", restartRecovery(make:)),
         ("pending order", pendingOrder(make:)),
         ("pagination", pagination(make:)),
+        ("compressed logs", compressedLogs(make:)),
     ]
 
     /// A rule the store broke, with where the case checked it.

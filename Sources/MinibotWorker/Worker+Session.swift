@@ -39,7 +39,7 @@ extension Worker {
                         outcome = end
                         break loop
                     }
-                    await perform(action, link: link, steps: steps, group: &group, feed: feed)
+                    await perform(action, link: link, codec: session.outputCodec, steps: steps, group: &group, feed: feed)
                 }
             }
             // Ends the reader, the timers and every running step (cancellation kills their
@@ -53,7 +53,7 @@ extension Worker {
     }
 
     /// Carries out one action of the session's state machine (all but `end`).
-    private nonisolated func perform(_ action: SessionStateMachine.Action, link: WorkerLink, steps: StepTable,
+    private nonisolated func perform(_ action: SessionStateMachine.Action, link: WorkerLink, codec: LogCodec, steps: StepTable,
                                      group: inout DiscardingTaskGroup,
                                      feed: AsyncStream<SessionEvent>.Continuation) async {
         switch action {
@@ -70,7 +70,7 @@ extension Worker {
                 ? Duration.seconds(min(heartbeat, SessionStateMachine.maxHeartbeat)) : configuration.defaultHeartbeat
             startPeriodicTasks(in: &group, link: link, heartbeat: interval, feed: feed)
         case .runStep(let start):
-            await runStep(start, link: link, steps: steps, group: &group)
+            await runStep(start, link: link, codec: codec, steps: steps, group: &group)
         case .refuseStep(let start):
             let refusal = WorkerMessage.StepFinished(buildID: start.buildID, step: start.step, result: .exception,
                                                      reason: "the worker is shutting down")
@@ -103,7 +103,7 @@ extension Worker {
     }
 
     /// Starts a step the master sent, in the link's task group.
-    private nonisolated func runStep(_ start: MasterMessage.StartStep, link: WorkerLink, steps: StepTable,
+    private nonisolated func runStep(_ start: MasterMessage.StartStep, link: WorkerLink, codec: LogCodec, steps: StepTable,
                                      group: inout DiscardingTaskGroup) async {
         let key = StepTable.Key(buildID: start.buildID, step: start.step)
         let stepLogger = logger.with(build: start.buildID, step: start.step)
@@ -116,7 +116,7 @@ extension Worker {
         emit(.stepStarted(buildID: start.buildID, step: start.step))
         let runner = self.runner
         group.addTask {
-            let compressors = StepCompressors()
+            let compressors = StepCompressors(codec: codec)
             let finished = await runner.run(start, control: control) { stream, text in
                 let payload = compressors.payload(for: text, on: stream)
                 let chunk = OutputChunk(buildID: start.buildID, step: start.step, stream: stream, payload: payload)

@@ -1,6 +1,7 @@
 import Foundation
 import MinibotClient
 import MinibotCore
+import MinibotSQLite
 import MinibotTesting
 
 /// The benchmark scenarios; each starts its own master and workers in a temp directory.
@@ -84,28 +85,62 @@ enum Scenarios {
         print("    master CPU per build: \(Sample(values: cpuPerBuild).format("ms", scale: 1000))   target ≤ 3 ms")
     }
 
-    /// (c) one step printing 50 MB: wall time, rate and the master's peak RSS.
+    /// (c) one step printing 50 MB: wall time, rate, the master's peak RSS and how much the
+    /// database grew for it (after a checkpoint, against a build of `true`).
     static func bigLog(runs: Int) async throws {
         let bytes = 50 * 1024 * 1024
         let line = String(repeating: "0123456789", count: 10)
+        let baseline = try await logRun(runs: 1, step: "[\"true\"]", bytes: 0).databases.first ?? 0
         let text = try await logRun(runs: runs, step: "\"yes \(line) | head -c \(bytes)\"", bytes: bytes)
-        print("(c) a step printing 50 MB: \(Sample(values: text.walls).format("s")); \(Sample(values: text.rates).format("MB/s", digits: 1))   target ≥ 150 MB/s")
-        print("    master peak RSS: \(Sample(values: text.peaks).format("MiB", digits: 1))   target ≤ 50 MiB")
-        // The worst case for the worker's compression: base64 of random bytes saves too
-        // little to be worth compressing, so it travels and is stored as text.
-        let noise = try await logRun(runs: runs, step: "\"head -c \(bytes / 4 * 3) /dev/urandom | base64 -w 100\"", bytes: bytes)
-        print("    the same with 50 MB of base64 random (does not compress): \(Sample(values: noise.walls).format("s")); "
-            + "\(Sample(values: noise.rates).format("MB/s", digits: 1)); master peak RSS \(Sample(values: noise.peaks).format("MiB", digits: 1))")
+        print("(c) a step printing 50 MB: \(Sample(values: text.walls).format("s")); \(Sample(values: text.rates).format("MB/s", digits: 1))   target ≥ 300 MB/s")
+        print("    master peak RSS: \(Sample(values: text.peaks).format("MiB", digits: 1))   target ≤ 40 MiB")
+        print("    database growth for it, after a WAL checkpoint: "
+            + "\(Sample(values: text.databases.map { $0 - baseline }).format("MB", scale: 1e-6, digits: 3))   target ≤ 0.25 MB")
+        // The worst case for compression: base64 of random bytes. The same file each run, so
+        // the database can be set against what `zstd -3` makes of it.
+        let noiseDir = try TemporaryDirectory("bench-noise")
+        defer { noiseDir.remove() }
+        let noise = noiseDir.appending("noise.txt").path
+        try await shell("head -c \(bytes / 4 * 3) /dev/urandom | base64 -w 100 > \(noise) && zstd -q -3 -f \(noise) -o \(noise).zst")
+        let zstdBytes = Double(fileSize(noise + ".zst"))
+        let random = try await logRun(runs: runs, step: "\"cat \(noise)\"", bytes: fileSize(noise))
+        print("    the same with 50 MB of base64 random: \(Sample(values: random.walls).format("s")); "
+            + "\(Sample(values: random.rates).format("MB/s", digits: 1)); master peak RSS \(Sample(values: random.peaks).format("MiB", digits: 1))")
+        print("    database growth for it: \(Sample(values: random.databases.map { $0 - baseline }).format("MB", scale: 1e-6, digits: 3)), "
+            + "\(Sample(values: random.databases.map { ($0 - baseline) / zstdBytes }).format("× zstd -3", digits: 3)) "
+            + "(zstd -3: \(String(format: "%.3f", zstdBytes / 1e6)) MB)   target ≤ 1.05 × zstd -3")
     }
 
-    private static func logRun(runs: Int, step: String, bytes: Int) async throws -> (walls: [Double], rates: [Double], peaks: [Double]) {
-        var rates: [Double] = [], walls: [Double] = [], peaks: [Double] = []
+    /// Runs `command` with /bin/sh, to its end; a failure is an error.
+    static func shell(_ command: String) async throws {
+        let status = try await Spawn.run("/bin/sh", ["-c", command], environment: ProcessInfo.processInfo.environment,
+                                         stdin: 0, stdout: 1, stderr: 2, timeout: 600)
+        guard status == 0 else { throw FixtureError("`\(command)` failed with status \(status)") }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    /// The size of a master's SQLite database after a truncating checkpoint, the write-ahead
+    /// log included (empty by then), in bytes. The master must be stopped.
+    static func databaseBytes(_ master: URL) async throws -> Double {
+        let path = master.appendingPathComponent("state.sqlite").path
+        try await SQLiteStore(path: path).checkpoint()
+        return Double(fileSize(path) + fileSize(path + "-wal"))
+    }
+
+    private static func logRun(runs: Int, step: String, bytes: Int) async throws
+        -> (walls: [Double], rates: [Double], peaks: [Double], databases: [Double]) {
+        var rates: [Double] = [], walls: [Double] = [], peaks: [Double] = [], databases: [Double] = []
         for _ in 0..<runs {
             let dir = try TemporaryDirectory("bench-log")
             let (master, workers) = try await cluster(dir, workers: 1, step: step)
             let events = try await master.events()
+            Profiler.enable()
             let request = try await master.force("b")
             let finished = try await events.buildFinished(request: request, timeout: 600)
+            Profiler.disable()
             let build = try await master.build(Int64(finished["buildid"]?.doubleValue ?? 0))
             if case .array(let steps)? = build["steps"], let s = steps.first,
                let a = s["started_at"]?.doubleValue, let b = s["complete_at"]?.doubleValue {
@@ -113,9 +148,12 @@ enum Scenarios {
                 rates.append(Double(bytes) / (b - a) / 1e6)
             }
             peaks.append(ProcessStats.memoryMiB(master.process.pid, "VmHWM"))
-            await shutdown(master, workers, dir)
+            for w in workers { await w.stop() }
+            await master.stop()
+            databases.append(try await databaseBytes(master.directory))
+            dir.remove()
         }
-        return (walls, rates, peaks)
+        return (walls, rates, peaks, databases)
     }
 
     /// (d) master idle RSS with 4 workers connected, and start-up time until the API answers.

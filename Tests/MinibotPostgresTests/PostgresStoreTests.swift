@@ -20,7 +20,7 @@ struct PostgresStoreTests {
         _ = try await Self.open(server, database)
         _ = try await Self.open(server, database)
         let versions = try await server.sql("SELECT version FROM minibot_schema ORDER BY version", database: database)
-        // Every version once, in order, up to this Minibot's (3: jobs).
+        // Every version once, in order, up to this Minibot's (5: request indexes).
         let list = versions.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         #expect(list.count >= 3 && list == Array(1...list.count), "\(versions)")
     }

@@ -1,3 +1,4 @@
+import Foundation
 import MinibotCore
 import MinibotProtocol
 @testable import MinibotWorker
@@ -22,6 +23,22 @@ import Testing
         #expect(s.handle(.received(.welcome(heartbeat: 5))) == [.welcomed(heartbeat: 5)])
         #expect(s.phase == .serving)
         #expect(s.handle(.handshakeTimedOut) == [], "the handshake timer is moot once welcomed")
+    }
+
+    @Test func outputIsCompressedInTheFirstCodecTheWelcomeOffersThatTheWorkerKnows() {
+        var old = SessionStateMachine(handshakeTimeoutText: "10 s")
+        _ = old.handle(.received(.welcome(heartbeat: 5)))
+        #expect(old.outputCodec == .zlib, "a master that offers nothing reads zlib")
+        var new = SessionStateMachine(handshakeTimeoutText: "10 s")
+        _ = new.handle(.received(.welcome(heartbeat: 5, outputCodecs: ["brotli-9000", "zstd"])))
+        #expect(new.outputCodec == .zstd, "an unknown name is skipped")
+    }
+
+    @Test func aWelcomeWithoutCodecsDecodesAsAnOlderMasterSendsIt() throws {
+        let old = try WorkerWire.decoder().decode(MasterMessage.self, from: Data(#"{"welcome":{"heartbeat":5}}"#.utf8))
+        #expect(old == .welcome(heartbeat: 5, outputCodecs: nil))
+        let new = try WorkerWire.encoder().encode(MasterMessage.welcome(heartbeat: 5, outputCodecs: ["zstd"]))
+        #expect(try WorkerWire.decoder().decode(MasterMessage.self, from: new) == .welcome(heartbeat: 5, outputCodecs: ["zstd"]))
     }
 
     @Test func beforeWelcomeOnlyRefusedAndPingAreAllowed() {

@@ -5,16 +5,23 @@ import MinibotStore
 
 /// Collects a running step's output into batches of up to ``flushBytes`` (as stored:
 /// compressed chunks count their compressed size) before writing them to the store in one
-/// transaction, so a step that prints 50 MB costs a few hundred commits, not thousands; a
-/// quiet step's output still reaches the store (and the API) within ``flushDelay``. Stored
+/// transaction, so a step that prints 50 MB costs a few dozen commits, not thousands; a
+/// quiet step's output still reaches the store (and the API) within ``flushDelay``. Text
+/// and zstd chunks that arrive in pieces are joined into chunks of up to ``textChunkBytes``
+/// of text (``joined(_:_:)``), so that a page of a log read back stays small whatever the batch. Stored
 /// output is announced as a `step_log` event, so a client showing a running step's log
 /// re-reads it when there is more, instead of polling; at most one per
 /// ``announceInterval`` (every event wakes every follower of the event stream, and one per
 /// batch cost a busy master a tenth of its CPU), and the last batch is always announced.
 actor StepLogWriter {
-    static let flushBytes = 64 * 1024
-    /// Also write once this many chunks wait (small compressed chunks add up slowly).
-    static let flushChunks = 64
+    /// At most two batches wait for the store (see ``append(_:_:)``): this bounds the memory
+    /// a fast step costs the master, and each commit carries this much.
+    static let flushBytes = 1024 * 1024
+    /// Also write once this many chunks wait (zstd makes a 64 KiB chunk of a repetitive log
+    /// a few dozen bytes: they add up slowly).
+    static let flushChunks = 256
+    /// The largest chunk (in text bytes) made by joining pieces of text or zstd frames.
+    static let textChunkBytes = 64 * 1024
     /// Seconds.
     static let flushDelay = 0.1
     /// Seconds.
@@ -52,8 +59,8 @@ actor StepLogWriter {
     /// batches wait for the store at any time (memory stays bounded, a slow store still
     /// slows the worker down).
     func append(_ stream: LogStream, _ payload: LogPayload) async {
-        if case .text(let text) = payload, let last = pending.last, last.stream == stream, case .text(let before) = last.payload {
-            pending[pending.count - 1].payload = .text(before + text)
+        if let last = pending.last, last.stream == stream, let joined = Self.joined(last.payload, payload) {
+            pending[pending.count - 1].payload = joined
         } else {
             pending.append(LogWrite(stream: stream, payload: payload))
         }
@@ -66,6 +73,21 @@ actor StepLogWriter {
                 guard !Task.isCancelled else { return }
                 await self?.flush()
             }
+        }
+    }
+
+    /// One chunk holding `before` then `next`, while it stays within ``textChunkBytes`` of
+    /// text: text is joined as text, and zstd frames back to back are one valid zstd chunk
+    /// (a reader decompresses them in one call), so the worker's chunks (one per pipe read,
+    /// often a few KiB) cost one row, not several, without inflating anything here.
+    static func joined(_ before: LogPayload, _ next: LogPayload) -> LogPayload? {
+        switch (before, next) {
+        case (.text(let a), .text(let b)) where a.utf8.count + b.utf8.count <= textChunkBytes:
+            return .text(a + b)
+        case (.compressed(let a, let sizeA, .zstd), .compressed(let b, let sizeB, .zstd)) where sizeA + sizeB <= textChunkBytes:
+            return .compressed(a + b, size: sizeA + sizeB, codec: .zstd)
+        default:
+            return nil
         }
     }
 

@@ -42,7 +42,8 @@ final class JSONWorkerConnection: WorkerConnection {
     }
 
     func attached() {
-        send(.welcome(heartbeat: heartbeat))
+        // Every codec the stores read besides zlib, best first, so a new worker sends zstd.
+        send(.welcome(heartbeat: heartbeat, outputCodecs: LogCodec.allCases.filter { $0 != .zlib }.map(\.rawValue)))
     }
 
     func interrupt(buildID: Int64, step: Int, reason: String) {

@@ -1,3 +1,4 @@
+import MinibotCore
 import MinibotProtocol
 
 /// One connection of the worker to its master, from `hello` to its end, as a pure state
@@ -11,6 +12,8 @@ import MinibotProtocol
 /// - After `welcome` every heartbeat sends a ping; 3 heartbeats without a message from the master
 ///   end the link. Any message counts: the master's pong can lag far behind while it stores a
 ///   big log we streamed, but its own pings do not.
+/// - Step output is compressed in the first codec the welcome offers that the worker knows
+///   (zstd), else in zlib, which every master reads.
 /// - A graceful `shutdown` drains: new steps are refused, running ones finish, then the link
 ///   ends as a shutdown (even if the master hangs up first: a reconnection would undo the stop).
 ///   An immediate one ends the link at once.
@@ -61,6 +64,9 @@ struct SessionStateMachine: Sendable, Equatable {
 
     private(set) var phase: Phase = .awaitingWelcome
     private(set) var missedHeartbeats = 0
+    /// How step output is compressed on this link: the first codec the welcome offered that
+    /// this worker knows, else zlib (what every master reads).
+    private(set) var outputCodec: LogCodec = .zlib
     /// How the handshake timeout reads in the outcome ("no welcome within 10 s").
     let handshakeTimeoutText: String
 
@@ -81,8 +87,9 @@ struct SessionStateMachine: Sendable, Equatable {
 
     private mutating func beforeWelcome(_ event: Event) -> [Action] {
         switch event {
-        case .received(.welcome(let heartbeat)):
+        case .received(.welcome(let heartbeat, let codecs)):
             phase = .serving
+            outputCodec = codecs?.lazy.compactMap(LogCodec.init(rawValue:)).first ?? .zlib
             return [.welcomed(heartbeat: heartbeat)]
         case .received(.refused(let reason)):
             return end(.refused(reason))

@@ -75,7 +75,7 @@ struct MsgpackWorkerConnectionTests {
         #expect(got.count == 2)
         let stdout = try #require(got.first)
         #expect(stdout.stream == .stdout && stdout.buildID == 7 && stdout.step == 0)
-        guard case .compressed(let bytes, let size) = stdout.payload else {
+        guard case .compressed(let bytes, let size, _) = stdout.payload else {
             Issue.record("the long output was stored as text")
             return
         }

@@ -288,7 +288,7 @@ final class MsgpackWorkerConnection: WorkerConnection {
         var compressors = before
         let chunks = texts.map { item in
             OutputChunk(buildID: key.build, step: key.step, stream: item.stream,
-                        payload: compressors[item.stream, default: AdaptiveCompressor()].payload(for: item.text))
+                        payload: compressors[item.stream, default: AdaptiveCompressor(codec: .zstd)].payload(for: item.text))
         }
         state.withLock { s in
             if s.commands[id] != nil { s.commands[id]?.compressors = compressors }
