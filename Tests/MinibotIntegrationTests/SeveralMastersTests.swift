@@ -10,16 +10,7 @@ import Testing
 struct SeveralMastersTests {
     @Test("20 forced requests over two masters: each built exactly once, build numbers unique across masters")
     func twoMastersBuildEachRequestOnce() async throws {
-        let server = try await SharedPostgres.shared.acquire()
-        do {
-            try await run(server)
-        } catch {
-            print("---- PostgreSQL log:\n" + ((try? String(contentsOf: server.directory.appending("server.log"),
-                                                           encoding: .utf8)) ?? "").suffix(3000))
-            await SharedPostgres.shared.release()
-            throw error
-        }
-        await SharedPostgres.shared.release()
+        try await Self.withServer { try await run($0) }
     }
 
     /// Master A dies (`kill -9`) while it runs a build: its lease passes on the database clock,
@@ -27,14 +18,7 @@ struct SeveralMastersTests {
     /// request on its own worker. The lost build is recorded RETRY, the rebuild SUCCESS.
     @Test("kill -9 of the master running a build: another master's reaper re-queues it and builds it")
     func aKilledMastersBuildIsRebuiltByAnother() async throws {
-        let server = try await SharedPostgres.shared.acquire()
-        do {
-            try await failover(server)
-        } catch {
-            await SharedPostgres.shared.release()
-            throw error
-        }
-        await SharedPostgres.shared.release()
+        try await Self.withServer { try await failover($0) }
     }
 
     /// Master A has no worker for builder b; master B has. A request forced on A is built by B
@@ -43,14 +27,7 @@ struct SeveralMastersTests {
     /// rescans, and the next request forced on A is built by B too.
     @Test("a request recorded by one master wakes another at once, also after its LISTEN connection was killed")
     func anotherMastersRequestWakesThisOne() async throws {
-        let server = try await SharedPostgres.shared.acquire()
-        do {
-            try await wakeUps(server)
-        } catch {
-            await SharedPostgres.shared.release()
-            throw error
-        }
-        await SharedPostgres.shared.release()
+        try await Self.withServer { try await wakeUps($0) }
     }
 
     private func wakeUps(_ server: PostgresFixture) async throws {
@@ -102,14 +79,7 @@ struct SeveralMastersTests {
     /// reaches the other master is passed on. When the holder dies its jobs move.
     @Test("a poller and a scheduler run on one master: one change, one buildset per commit; they move when it dies")
     func jobsRunOnOneMaster() async throws {
-        let server = try await SharedPostgres.shared.acquire()
-        do {
-            try await jobs(server)
-        } catch {
-            await SharedPostgres.shared.release()
-            throw error
-        }
-        await SharedPostgres.shared.release()
+        try await Self.withServer { try await jobs($0) }
     }
 
     private func jobs(_ server: PostgresFixture) async throws {
@@ -303,5 +273,20 @@ struct SeveralMastersTests {
             }
             throw failure ?? FixtureError("no master to follow")
         }
+    }
+
+    /// Runs `body` on the shared throw-away PostgreSQL server, released however it ends; on a
+    /// failure the server's log tail is printed.
+    static func withServer(_ body: (PostgresFixture) async throws -> Void) async throws {
+        let server = try await SharedPostgres.shared.acquire()
+        do {
+            try await body(server)
+        } catch {
+            print("---- PostgreSQL log:\n" + ((try? String(contentsOf: server.directory.appending("server.log"),
+                                                           encoding: .utf8)) ?? "").suffix(3000))
+            await SharedPostgres.shared.release()
+            throw error
+        }
+        await SharedPostgres.shared.release()
     }
 }

@@ -99,7 +99,8 @@ actor PollerService: Service {
                     try await shared.notify(.poll(n))
                     results.append((n, nil))
                 } catch {
-                    results.append((n, "another master runs this poller, and it could not be asked to poll: \(error)"))
+                    results.append((n, "another master runs this poller, and it could not be asked to poll (\(error)); "
+                                    + "send the hook to that master (GET /api/v2/masters lists its jobs), or wait for its poll_interval"))
                 }
                 continue
             }
