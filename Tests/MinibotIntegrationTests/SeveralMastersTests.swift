@@ -30,6 +30,79 @@ struct SeveralMastersTests {
         try await Self.withServer { try await wakeUps($0) }
     }
 
+    /// Master A stops running (SIGSTOP) mid-build for longer than its lease: B reaps it and
+    /// rebuilds the request. When A runs again its next heartbeat is refused: it stops its
+    /// build at once (the step on its worker is interrupted), none of what that build writes
+    /// afterwards lands (the step's end, its log, the build's end), and it registers again as a
+    /// new generation that builds as before.
+    @Test("SIGSTOP of a master past its lease, then SIGCONT: it finds itself fenced, its late writes do not land")
+    func aStoppedMasterIsFencedWhenItRunsAgain() async throws {
+        try await Self.withServer { try await fenced($0) }
+    }
+
+    private func fenced(_ server: PostgresFixture) async throws {
+        let database = try await server.createDatabase("fenced")
+        try await Scene.run("fenced") { scene in
+            // On wa the step runs until it is stopped (or the gate opens); on wb it passes at
+            // once. A heartbeat longer than the stop keeps wa's link to A: only A's own
+            // fencing ends the step.
+            let gate = scene.path("gate")
+            let config = masterConfig(workers: ["wa", "wb"], builders: """
+                  - name: b
+                    workers: [wa, wb]
+                    steps:
+                      - shell: {name: work, command: "while [ %(prop:workername)s = wa ] && [ ! -e '\(gate)' ]; do sleep 0.02; done"}
+                """, builderNames: ["b"], extra: "db: \(server.url(database: database))\nheartbeat: 1h")
+            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
+            _ = scene.track(a.process)
+            let aEvents = try await a.events()
+            _ = scene.track(try WorkerFixture.start(name: "wa", password: "pw", master: a.url, directory: scene.dir.url))
+            try await aEvents.workerAttached("wa")
+            let request = try await a.force("b")
+            let started = try await aEvents.buildStarted(request: request)
+            let lostBuild = try #require(started["buildid"]?.intValue)
+
+            let b = try await MasterFixture.start(config: config, in: scene.dir.appending("master-b"))
+            _ = scene.track(b.process)
+            let bEvents = try await b.events()
+            _ = scene.track(try WorkerFixture.start(name: "wb", password: "pw", master: b.url, directory: scene.dir.url))
+            try await bEvents.workerAttached("wb")
+
+            a.process.signal(SIGSTOP)
+            let rebuilt = try await bEvents.buildFinished(request: request)
+            #expect(rebuilt["results_name"]?.stringValue == "SUCCESS", "\(rebuilt)")
+            let reaped = try await server.sql("SELECT results || ' ' || state_string FROM builds WHERE id = \(lostBuild)",
+                                              database: database)
+            a.process.signal(SIGCONT)
+
+            let fenced = try await aEvents.wait("master A to find itself fenced") { $0["type"]?.stringValue == "master_fenced" }
+            #expect(fenced["previous"]?.intValue == 1 && fenced["generation"]?.intValue == 2, "\(fenced)")
+            #expect(fenced["stopped"]?.intValue == 1, "\(fenced)")
+            let ended = try await aEvents.buildFinished(request: request)
+            #expect(ended["results_name"]?.stringValue == "RETRY", "\(ended)")
+
+            // What the reaper wrote stands: A's step end, its log and its build end were refused.
+            let after = try await server.sql("SELECT results || ' ' || state_string FROM builds WHERE id = \(lostBuild)",
+                                             database: database)
+            #expect(after == reaped && after.contains("master lost (its lease passed)"), "\(reaped) → \(after)")
+            let finishedSteps = try await server.sql(
+                "SELECT count(*) FROM steps WHERE build_id = \(lostBuild) AND complete_at IS NOT NULL", database: database)
+            #expect(finishedSteps.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(finishedSteps)")
+            let builds = try await server.sql("SELECT count(*) FROM builds WHERE buildrequest_id = \(request)",
+                                              database: database)
+            #expect(builds.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(builds)")
+            let masters = try await server.sql("SELECT generation || ' ' || active FROM masters ORDER BY name",
+                                               database: database)
+            #expect(masters.split(separator: "\n").map(String.init) == ["2 true", "1 true"], "\(masters)")
+
+            // The new generation builds as before (on either master).
+            touch(gate)
+            let next = try await a.force("b")
+            let built = try await Self.buildFinished(next, on: [aEvents, bEvents])
+            #expect(built["results_name"]?.stringValue == "SUCCESS", "\(built)")
+        }
+    }
+
     private func wakeUps(_ server: PostgresFixture) async throws {
         let database = try await server.createDatabase("wakeups")
         try await Scene.run("wake-ups") { scene in

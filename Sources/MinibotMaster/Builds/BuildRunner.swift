@@ -190,6 +190,18 @@ final class BuildRunner: Sendable {
         return await stop(buildID: buildID, reason: reason, retry: true)
     }
 
+    /// Stops every build running here so that it runs again (RETRY): this master was declared
+    /// dead, so its claims were released and another master may be building them already.
+    /// Their steps are interrupted on the workers, and their slots, locks and host-agent
+    /// leases are given back at once instead of at the builds' next refused write. Returns
+    /// how many were stopped.
+    func retryAll(reason: String) async -> Int {
+        let ids = active.withLock { Array($0.keys) }.sorted()
+        var stopped = 0
+        for id in ids where await stop(buildID: id, reason: reason, retry: true) { stopped += 1 }
+        return stopped
+    }
+
     // MARK: steps
 
     /// Feeds an event to a running build's lifecycle; nil when the build is not running here.

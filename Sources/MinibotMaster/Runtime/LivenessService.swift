@@ -8,10 +8,12 @@ import ServiceLifecycle
 /// every ``Configuration/interval`` renews its lease and runs the reaper. Every time that
 /// decides who is alive is the database's; the master's clock only paces the loop.
 ///
-/// A refused heartbeat means another master declared this one dead and released its claims:
-/// it registers again as a new generation (its builds of the old generation are fenced and
-/// end as claim lost at their next write). When the reaper released another master's claims,
-/// the distributor reloads the pending requests, so this master builds them.
+/// A refused heartbeat means another master declared this one dead and released its claims
+/// (it did not run for a lease: stopped, swapped out, cut off from the database): it stops its
+/// builds at once (RETRY; their steps, slots and host-agent leases are given back; any late
+/// write of theirs is refused by the store's fencing anyway) and registers again as a new
+/// generation. When the reaper released another master's claims, the distributor reloads the
+/// pending requests, so this master builds them.
 struct LivenessService: Service {
     /// Lease and heartbeat period.
     struct Configuration: Sendable {
@@ -26,6 +28,8 @@ struct LivenessService: Service {
     /// The hash of the running master.cfg, read at each heartbeat (a reload changes it).
     let configHash: @Sendable () -> String?
     let distributor: Distributor
+    /// Stops this master's running builds (RETRY) when it finds itself declared dead.
+    let runner: BuildRunner
     /// The jobs this master runs, and the configuration that names them.
     let jobs: JobOwnership
     let config: @Sendable () -> MasterConfig
@@ -49,16 +53,24 @@ struct LivenessService: Service {
     /// Registers or renews; the registration held afterwards (nil when the store failed).
     private func beat(_ registration: MasterLease?) async -> MasterLease? {
         do {
+            var stopped: Int?
             if let registration {
                 if try await store.heartbeat(registration, lease: configuration.lease, configHash: configHash()) {
                     return registration
                 }
-                logger.error("this master was declared dead by another (its lease passed); its claims were released: registering again",
+                logger.error("this master was declared dead by another (its lease passed); its claims were released: stopping its builds and registering again",
                              metadata: ["generation": "\(registration.generation)"])
+                stopped = await runner.retryAll(reason: "this master was declared dead (its lease passed); "
+                                                + "the build runs again")
             }
             let fresh = try await store.registerMaster(name: masterName, configHash: configHash(),
                                                        lease: configuration.lease)
             logger.info("master registered", metadata: ["generation": "\(fresh.generation)"])
+            if let registration, let stopped {
+                events.record(.masterFenced, ["generation": .number(Double(fresh.generation)),
+                                              "previous": .number(Double(registration.generation)),
+                                              "stopped": .number(Double(stopped))])
+            }
             return fresh
         } catch {
             logger.error("could not renew this master's lease: \(error)")

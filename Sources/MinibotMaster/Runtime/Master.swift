@@ -215,7 +215,8 @@ public final class Master: Sendable {
             // Several masters on one database: leases and the reaper (see LivenessService).
             services.append(LivenessService(store: shared, masterName: runtime.masterName,
                                             configHash: { [runtime] in runtime.configHash },
-                                            distributor: runtime.distributor, jobs: runtime.jobs,
+                                            distributor: runtime.distributor, runner: runtime.runner,
+                                            jobs: runtime.jobs,
                                             config: { [runtime] in runtime.config },
                                             events: runtime.plugins.events,
                                             logger: logger.with("component", "liveness"), clock: runtime.clock))

@@ -32,4 +32,7 @@ enum MasterEvent: String, Sendable, CaseIterable {
     /// Several masters: the schedulers and pollers this master runs changed (fields: jobs,
     /// gained, lost).
     case jobsChanged = "jobs_changed"
+    /// Several masters: this master found itself declared dead (its lease passed while it did
+    /// not run), stopped its builds and registered again (fields: generation, previous, stopped).
+    case masterFenced = "master_fenced"
 }
