@@ -119,9 +119,24 @@ public final class PostgresFixture: Sendable {
                                 "-U", user, "-d", database, "-c", statement])
     }
 
+    /// Restarts the server (fast shutdown: open connections are cut) with the options it was
+    /// started with, and waits until it accepts connections again. The postmaster's pid changes.
+    public func restart() async throws {
+        try await tool("pg_ctl", ["-D", directory.appending("data").path, "-l", directory.appending("server.log").path,
+                                  "-w", "-m", "fast", "restart"])
+    }
+
+    /// The running postmaster's pid: the first line of `postmaster.pid` (a ``restart()``
+    /// changes it), else the one it started with.
+    var currentPID: pid_t {
+        let text = (try? String(contentsOfFile: directory.appending("data").path + "/postmaster.pid", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first.flatMap { pid_t($0) } ?? pid
+    }
+
     /// Stops the server by its pid (SIGINT: fast shutdown), waits for it with `pg_ctl stop`
     /// (which polls its pid file, so no test sleeps), and removes the directory.
     public func stop() async {
+        let pid = currentPID
         if pid > 0 {
             kill(pid, SIGINT)
             let stopped = (try? await tool("pg_ctl", ["-D", directory.appending("data").path, "-w", "-m", "fast",

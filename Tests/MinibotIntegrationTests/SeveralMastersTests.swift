@@ -103,6 +103,96 @@ struct SeveralMastersTests {
         }
     }
 
+    /// The PostgreSQL server restarts (fast: every connection is cut) while two masters build:
+    /// they reconnect (the pool, the listener), and every request, forced before, during or
+    /// after the restart, is built exactly once. A server of its own, not the shared one.
+    @Test("PostgreSQL restarted under load: both masters reconnect, every request is built once",
+          .disabled("issue 14, open: about one run in three a build started just before the restart stays 'starting' and its request claimed"))
+    func aServerRestartLosesNothing() async throws {
+        let server = try await PostgresFixture.start()
+        do {
+            try await restart(server)
+        } catch {
+            print("---- PostgreSQL log:\n" + ((try? String(contentsOf: server.directory.appending("server.log"),
+                                                           encoding: .utf8)) ?? "").suffix(3000))
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    private func restart(_ server: PostgresFixture) async throws {
+        let database = try await server.createDatabase("restart")
+        try await Scene.run("pg-restart") { scene in
+            let config = masterConfig(workers: ["wa", "wb"], maxBuilds: 2, builders: """
+                  - name: b
+                    workers: [wa, wb]
+                    steps:
+                      - shell: {name: ok, command: "echo built"}
+                """, builderNames: ["b"], extra: "db: \(server.url(database: database))")
+            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
+            _ = scene.track(a.process)
+            let b = try await MasterFixture.start(config: config, in: scene.dir.appending("master-b"))
+            _ = scene.track(b.process)
+            let aEvents = try await a.events()
+            let bEvents = try await b.events()
+            for (name, master, events) in [("wa", a, aEvents), ("wb", b, bEvents)] {
+                _ = scene.track(try WorkerFixture.start(name: name, password: "pw", master: master.url,
+                                                        directory: scene.dir.url))
+                try await events.workerAttached(name)
+            }
+            var forced: [Int64] = []
+            for i in 0..<10 { forced.append(try await (i.isMultiple(of: 2) ? a : b).force("b")) }
+            try await server.restart()
+            // Forcing may fail while a master's pool reconnects: a 5xx, then it answers again.
+            for i in 0..<10 {
+                let master = i.isMultiple(of: 2) ? a : b
+                forced.append(try await Self.forceRetrying(master))
+            }
+            for request in forced {
+                let finished: JSONValue
+                do {
+                    finished = try await Self.buildFinished(request, on: [aEvents, bEvents])
+                } catch {
+                    let rows = try await server.sql("""
+                        SELECT r.id, r.claimed_by, r.complete, b.id, b.master, b.results, b.state_string
+                        FROM buildrequests r LEFT JOIN builds b ON b.buildrequest_id = r.id WHERE r.id = \(request)
+                        """, database: database)
+                    Issue.record("request \(request) not built: \(rows)")
+                    throw error
+                }
+                #expect(["SUCCESS", "RETRY"].contains(finished["results_name"]?.stringValue ?? ""),
+                        "request \(request): \(finished)")
+            }
+            // Straight from the database: every request complete with one SUCCESS build, and
+            // any other build of it a RETRY (cut off by the restart).
+            let unbuilt = try await server.sql("""
+                SELECT count(*) FROM buildrequests r WHERE NOT r.complete OR (SELECT count(*) FROM builds b
+                    WHERE b.buildrequest_id = r.id AND b.results = \(BuildResult.success.rawValue)) <> 1
+                """, database: database)
+            let table = try await server.sql("SELECT id, buildrequest_id, master, results, state_string FROM builds ORDER BY id",
+                                             database: database)
+            #expect(unbuilt.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(unbuilt)\n\(table)")
+            let others = try await server.sql("""
+                SELECT count(*) FROM builds WHERE results IS DISTINCT FROM \(BuildResult.success.rawValue)
+                  AND results IS DISTINCT FROM \(BuildResult.retry.rawValue)
+                """, database: database)
+            #expect(others.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(others)")
+            let requests = try await server.sql("SELECT count(*) FROM buildrequests", database: database)
+            #expect(requests.trimmingCharacters(in: .whitespacesAndNewlines) == "\(forced.count)")
+        }
+    }
+
+    /// Forces a build, asking again while the master answers 5xx (its database is reconnecting).
+    static func forceRetrying(_ master: MasterFixture) async throws -> Int64 {
+        var lastError: (any Error)?
+        for _ in 0..<200 {
+            do { return try await master.force("b") } catch { lastError = error }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw lastError ?? FixtureError("could not force a build")
+    }
+
     private func wakeUps(_ server: PostgresFixture) async throws {
         let database = try await server.createDatabase("wakeups")
         try await Scene.run("wake-ups") { scene in

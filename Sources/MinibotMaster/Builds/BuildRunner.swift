@@ -124,7 +124,10 @@ final class BuildRunner: Sendable {
                                                  at: started, properties: properties)
         } catch {
             logger.error("could not record a build start: \(error)", metadata: ["builder": "\(builder.name)"])
-            claimed = nil
+            await launch.undo(locks: locks, registry: registry, wake: false)
+            await undoUnansweredStart(requestID: launch.request.id, log: logger)
+            wake("the start of request \(launch.request.id) is tried again")
+            return nil
         }
         guard var build = claimed else {
             logger.info("build launch abandoned: the request was claimed elsewhere", metadata: ["request": "\(launch.request.id)"])
@@ -155,9 +158,16 @@ final class BuildRunner: Sendable {
         let (result, state) = await runSteps(builder: builder, build: &build, trusted: &trusted, stamp: stamp,
                                              worker: launch.worker, log: log)
 
+        let properties = build.properties
+        let buildID = build.id
+        let endedAt = clock.now()
         do {
-            let ended = try await store.finishBuild(id: build.id, results: result, stateString: state, at: clock.now(),
-                                                    properties: build.properties)
+            // The end completes the request: written again until it lands or the claim is
+            // found lost, or a database restart would leave the request claimed for ever.
+            let ended = try await persistently("the end of the build", log: log) { [store] in
+                try await store.finishBuild(id: buildID, results: result, stateString: state, at: endedAt,
+                                            properties: properties)
+            }
             if !ended { log.warning("the end of the build was not recorded: its claim was lost") }
         } catch {
             log.error("could not record the end of the build: \(error)")
@@ -169,6 +179,55 @@ final class BuildRunner: Sendable {
         plugins.publish(.buildFinished(info, result))
         log.info("build finished", metadata: ["result": "\(result.name)"])
         wake("build \(builder.name) #\(build.number) finished")
+    }
+
+    /// A build start whose answer was lost (the connection cut by a database restart) may
+    /// have been committed: a build recorded for this master that nothing runs would hold the
+    /// request claimed for ever. Such a build ends RETRY, which releases the claim, and the
+    /// request is tried again like any pending one.
+    private func undoUnansweredStart(requestID: Int64, log: Logger) async {
+        do {
+            let orphans = try await persistently("the builds of request \(requestID)", log: log) { [store, masterName] in
+                try await store.runningBuilds(master: masterName).filter { $0.buildRequestID == requestID }
+            }
+            for orphan in orphans where active.withLock({ $0[orphan.id] == nil }) {
+                let ended = try await persistently("the end of an unanswered start", log: log) { [store, clock] in
+                    try await store.finishBuild(id: orphan.id, results: .retry,
+                                                stateString: "its start was not confirmed (database connection lost)",
+                                                at: clock.now(), properties: orphan.properties)
+                }
+                log.warning("a build start whose answer was lost ended RETRY", metadata: [
+                    "request": "\(requestID)", "build": "\(orphan.id)", "recorded": "\(ended)"])
+            }
+        } catch {
+            log.error("could not check for a build start whose answer was lost: \(error)",
+                      metadata: ["request": "\(requestID)"])
+        }
+    }
+
+    /// How long a write that must land (a build's end) is tried again while the database
+    /// fails: long enough for a server restart or a failover.
+    static let persistentWriteLimit: Double = 600
+
+    /// Runs `write` again while it fails for another reason than a lost claim (the database
+    /// restarting, a connection cut), after 0.1 s, then twice as long each time up to 5 s, for
+    /// at most ``persistentWriteLimit``; a lost claim or the last failure is thrown.
+    private func persistently<T: Sendable>(_ what: String, log: Logger,
+                                           _ write: @Sendable () async throws -> T) async throws -> T {
+        let giveUp = clock.now().addingTimeInterval(Self.persistentWriteLimit)
+        var delay = 0.1
+        while true {
+            do {
+                return try await write()
+            } catch let error as StoreError where error.isClaimLost {
+                throw error
+            } catch {
+                guard clock.now() < giveUp, !Task.isCancelled else { throw error }
+                log.warning("could not record \(what), trying again in \(delay) s: \(error)")
+                try? await clock.sleep(seconds: delay)
+                delay = min(delay * 2, 5)
+            }
+        }
     }
 
     /// Stops a running build: the current step is interrupted (or its lock wait abandoned)
