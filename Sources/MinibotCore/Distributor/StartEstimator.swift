@@ -166,19 +166,10 @@ public struct StartEstimator: Sendable {
         return parts.joined(separator: "; ")
     }
 
-    /// `45 s`, `3 min`, `2 h 10 min`, `3 d`: rounded up, so "~3 min" is never early.
+    /// `45 s`, `3 min`, `2 h 10 min` (``DurationText/describe(_:)``), a minute or more rounded
+    /// up to whole minutes, so "~3 min" is never early.
     static func approximate(_ seconds: TimeInterval) -> String {
-        guard seconds.isFinite, seconds > 0 else { return "0 s" }
-        if seconds < 60 { return "\(Int(seconds.rounded(.up))) s" }
-        let minutes = (seconds / 60).rounded(.up)
-        if minutes < 120 { return "\(Int(minutes)) min" }
-        if minutes < 48 * 60 {
-            let hours = (minutes / 60).rounded(.down)
-            let rest = minutes - hours * 60
-            return rest == 0 ? "\(Int(hours)) h" : "\(Int(hours)) h \(Int(rest)) min"
-        }
-        // Durations are bounded (DurationText: at most 366 days), but a date from a store
-        // may not be: cap before converting.
-        return "\(Int(min((minutes / 1440).rounded(.up), 100_000))) d"
+        guard seconds.isFinite, seconds >= 60 else { return DurationText.describe(seconds) }
+        return DurationText.describe((seconds / 60).rounded(.up) * 60)
     }
 }
