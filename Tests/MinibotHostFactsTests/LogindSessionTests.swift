@@ -40,7 +40,7 @@ import Testing
     func seat() {
         #expect(LogindSession.activeSession("ActiveSession=3\n") == "3")
         #expect(LogindSession.activeSession("ActiveSession=c2\n") == "c2")
-        #expect(LogindSession.activeSession("ActiveSession=\n") == nil)
+        #expect(LogindSession.activeSession("ActiveSession=\n") == "")  // nobody at the keyboard
         #expect(LogindSession.activeSession("ActiveSession=3; rm -rf ~") == nil)
         #expect(LogindSession.activeSession("ActiveSession=" + String(repeating: "1", count: 65)) == nil)
         #expect(LogindSession.activeSession("Failed to get seat") == nil)

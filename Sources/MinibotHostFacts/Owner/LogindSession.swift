@@ -46,11 +46,12 @@ public struct LogindSession: Sendable, Equatable {
         return LogindSession(isIdle: idle, idleSince: since, isLocked: locked)
     }
 
-    /// The seat's active session id from `show-seat SEAT -p ActiveSession`; nil when there is
-    /// none (`ActiveSession=`) or it is not a plain id (letters, digits, `_`, `-`; at most 64).
+    /// The seat's active session id from `show-seat SEAT -p ActiveSession`: empty when the
+    /// seat has none (`ActiveSession=`: nobody at the keyboard); nil when the answer has no
+    /// such line or the id is not a plain one (letters, digits, `_`, `-`; at most 64).
     public static func activeSession(_ text: String) -> String? {
-        guard let id = keyValues(text)["ActiveSession"], !id.isEmpty, id.count <= 64,
-              id.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "_" || $0 == "-" })
+        guard let id = keyValues(text)["ActiveSession"], id.count <= 64,
+              id.unicodeScalars.allSatisfy({ $0.isASCII && CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" })
         else { return nil }
         return id
     }

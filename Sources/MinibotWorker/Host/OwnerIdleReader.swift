@@ -43,9 +43,8 @@ final class OwnerIdleReader: Sendable {
 
     private func logind(now: Date) async -> OwnerActivity? {
         guard let seat = await loginctl(["show-seat", "seat0", "-p", "ActiveSession"]) else { return nil }
-        guard let id = LogindSession.activeSession(seat) else {
-            return OwnerActivity(idleSeconds: nil, source: "logind: no session at seat0")
-        }
+        guard let id = LogindSession.activeSession(seat) else { return nil }
+        if id.isEmpty { return OwnerActivity(idleSeconds: nil, source: "logind: no session at seat0") }
         guard let text = await loginctl(["show-session", id, "-p", "IdleHint", "-p", "IdleSinceHint", "-p", "LockedHint"]),
               let session = LogindSession.parse(text) else { return nil }
         return OwnerActivity(idleSeconds: session.idleSeconds(now: now),
