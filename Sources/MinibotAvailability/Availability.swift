@@ -8,6 +8,8 @@ public struct Availability: Sendable, Equatable {
     public struct Cause: Sendable, Equatable {
         public enum Source: String, Sendable, Equatable {
             case flag, window, load, cpuPressure = "cpu_pressure", unknownLoad = "unknown_load", restoring
+            /// The owner at the keyboard (``OwnerIdleSettings``).
+            case owner
         }
 
         public var source: Source

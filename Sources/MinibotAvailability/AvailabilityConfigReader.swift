@@ -47,6 +47,7 @@ struct AvailabilityConfigReader {
             switch entry.key {
             case "flag": block.flag = flag(value)
             case "windows": block.windows = reader.windows(value)
+            case "owner_idle": block.ownerIdle = ownerIdle(value)
             case "max_load":
                 block.maxLoad = positive(value, key: entry.key)
             case "resume_load":
@@ -92,6 +93,26 @@ struct AvailabilityConfigReader {
             return nil
         }
         return value
+    }
+
+    /// `owner_idle: {after: 10m, mode: strict}` (`mode` defaults to strict).
+    private func ownerIdle(_ node: ConfigNode) -> OwnerIdleSettings? {
+        guard entries(node, "'owner_idle'", keys: ["after", "mode"]) != nil else { return nil }
+        guard let afterNode = node["after"] else {
+            error("'owner_idle' needs 'after': how long the desktop session must have been idle, e.g. 10m", at: node.location)
+            return nil
+        }
+        guard let after = duration(afterNode, key: "after") else { return nil }
+        guard after > 0 else {
+            error("'after' must be longer than zero", at: afterNode.location)
+            return nil
+        }
+        var mode = OwnerIdleSettings.Mode.strict
+        if let modeNode = node["mode"] {
+            guard let chosen = choice(modeNode, key: "mode", as: OwnerIdleSettings.Mode.self) else { return nil }
+            mode = chosen
+        }
+        return OwnerIdleSettings(after: after, mode: mode)
     }
 
     /// `flag: unavailable` or `flag: {state: unavailable, reason: "..."}`.

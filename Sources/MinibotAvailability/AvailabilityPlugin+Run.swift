@@ -96,6 +96,7 @@ extension AvailabilityPlugin {
             state.withLock { state in
                 state.workers[worker]?.isConnected = false
                 state.workers[worker]?.load.forgetSamples()
+                state.workers[worker]?.owner.forget()
             }
             await refresh([worker])
         case .workerStatus(let worker, let status):
@@ -104,6 +105,7 @@ extension AvailabilityPlugin {
             let now = context.now()
             state.withLock { state in
                 state.workers[worker]?.load.record(load1: status.load1, cpuPressure: status.cpuPressure, at: now)
+                state.workers[worker]?.owner.record(status.owner, at: now)
             }
             await refresh([worker])
         case .workerMessage(let worker, let payload) where AgentRelayMessage.isRelayPayload(payload):

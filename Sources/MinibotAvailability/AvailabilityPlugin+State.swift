@@ -6,6 +6,8 @@ extension AvailabilityPlugin {
     struct WorkerRecord: Sendable {
         var flag: AvailabilityFlag?
         var load: LoadTracker
+        /// The owner at the keyboard, from the same reports (`owner_idle`).
+        var owner = OwnerPresence()
         var isConnected = false
         /// The state last computed by ``State/refresh(_:now:)``, to detect improvements.
         var published: AvailabilityState?
@@ -53,7 +55,7 @@ extension AvailabilityPlugin {
             }
             record.load.clampReportTime(to: now)
             workers[worker] = record
-            return policy(for: worker).evaluate(flag: record.flag, load: record.load,
+            return policy(for: worker).evaluate(flag: record.flag, load: record.load, owner: record.owner,
                                                 isConnected: record.isConnected || assumeConnected, now: now)
         }
 

@@ -12,6 +12,8 @@ import MinibotHostFacts
 /// - the flag in force: the run-time flag while it has not expired, else the one from
 ///   `master.cfg`; an `available` flag is no cause;
 /// - every window that contains `now`, or opens within its `lead`, gives its mode;
+/// - while connected with `owner_idle`: an owner active within `after`, or not reported,
+///   gives its mode (``OwnerPresence``);
 /// - while connected and watching load: a blocked load or CPU-pressure threshold gives
 ///   `load_mode`; a load not reported yet, or not for three status intervals, gives
 ///   `on_unknown_load`.
@@ -39,8 +41,15 @@ public struct AvailabilityPolicy: Sendable {
         }
     }
 
-    public func evaluate(flag runtimeFlag: AvailabilityFlag?, load: LoadTracker, isConnected: Bool, now: Date) -> Availability {
+    public func evaluate(flag runtimeFlag: AvailabilityFlag?, load: LoadTracker, owner: OwnerPresence = OwnerPresence(),
+                         isConnected: Bool, now: Date) -> Availability {
         var availability = evaluate(flag: runtimeFlag, load: load, isConnected: isConnected, now: now, includeLoad: true)
+        if isConnected, let rule = settings.ownerIdle {
+            // A measurement like the load: it joins the verdict here, and the predicted end
+            // below gives its condition rather than a time.
+            let owner = owner.cause(rule, staleAfter: settings.unknownLoadAfter, now: now)
+            if let cause = owner.cause { availability.add(cause, change: owner.change, now: now) }
+        }
         let end = predictedEnd(of: availability, flag: runtimeFlag, load: load, isConnected: isConnected, now: now)
         availability.endsAt = end.at
         availability.endsAtZone = end.zone

@@ -7,6 +7,7 @@ import MinibotHostFacts
 struct SettingsBlock {
     var flag: ConfiguredFlag?
     var windows: [WindowRule]?
+    var ownerIdle: OwnerIdleSettings?
     var maxLoad: Double?
     var resumeLoad: Double?
     var resumeLoadLocation: SourceLocation?
@@ -19,7 +20,8 @@ struct SettingsBlock {
     var hostAgentLocation: SourceLocation?
 
     static let keys = ["flag", "windows", "max_load", "resume_load", "max_cpu_pressure", "load_mode",
-                       "on_unknown_load", "status_interval", "host_agent"]
+                       "on_unknown_load", "status_interval", "host_agent",
+                       "owner_idle"]
 
     /// This block over `base`, key by key. A block that sets `max_load` without
     /// `resume_load` does not inherit the base's `resume_load` (it belonged to another
@@ -28,6 +30,7 @@ struct SettingsBlock {
         var s = base
         if let flag { s.flag = flag }
         if let windows { s.windows = windows }
+        if let ownerIdle { s.ownerIdle = ownerIdle }
         if let maxLoad {
             s.maxLoad = maxLoad
             s.resumeLoad = resumeLoad

@@ -17,6 +17,8 @@ public struct WorkerAvailabilitySettings: Sendable, Equatable {
     /// The flag from `master.cfg` (the initial state); a flag set at run time hides it.
     public var flag: ConfiguredFlag?
     public var windows: [WindowRule]
+    /// `owner_idle`: held back while someone is at the keyboard; nil: the owner does not matter.
+    public var ownerIdle: OwnerIdleSettings?
     /// Threshold on the 1-minute load average; nil: load does not matter.
     public var maxLoad: Double?
     /// Where a blocked load threshold frees again; nil: 80 % of `maxLoad`.

@@ -11,6 +11,7 @@ import MinibotCore
 /// status_interval: 5s
 /// agent: /run/minibot-agent.sock
 /// load_file: /some/loadavg
+/// idle_file: /some/idle    # the owner's activity, in `loginctl show-session` format (tests)
 /// ```
 ///
 /// Read with the reader of `master.cfg` and `agent.yaml`: every problem is reported as
@@ -24,10 +25,12 @@ public struct WorkerFile: Sendable, Equatable {
     public var statusInterval: Double?
     public var agent: String?
     public var loadFile: String?
+    /// Read instead of logind for the owner's activity (`IdleHint=…` lines).
+    public var idleFile: String?
 
     public static let fileName = "worker.yaml"
 
-    public static let keys = ["master", "name", "password", "basedir", "status_interval", "agent", "load_file"]
+    public static let keys = ["master", "name", "password", "basedir", "status_interval", "agent", "load_file", "idle_file"]
 
     public static func path(in directory: String) -> String {
         URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
@@ -61,8 +64,10 @@ public struct WorkerFile: Sendable, Equatable {
                 if seconds > 0 { interval = seconds } else { m.error("'status_interval' must be longer than zero", at: "status_interval") }
             }
             guard let master, let name, let password else { return nil }
-            return WorkerFile(master: master, name: name, password: password, basedir: m.string("basedir"),
-                              statusInterval: interval, agent: m.string("agent"), loadFile: m.string("load_file"))
+            var file = WorkerFile(master: master, name: name, password: password, basedir: m.string("basedir"),
+                                  statusInterval: interval, agent: m.string("agent"), loadFile: m.string("load_file"))
+            file.idleFile = m.string("idle_file")
+            return file
         } ?? nil
         return try reader.finish(file, root: document.root)
     }
@@ -75,6 +80,7 @@ public struct WorkerFile: Sendable, Equatable {
         if let statusInterval { lines.append(("status_interval", "\(statusInterval)s")) }
         if let agent { lines.append(("agent", agent)) }
         if let loadFile { lines.append(("load_file", loadFile)) }
+        if let idleFile { lines.append(("idle_file", idleFile)) }
         return lines.map { "\($0.0): \(Self.quoted($0.1))\n" }.joined()
     }
 

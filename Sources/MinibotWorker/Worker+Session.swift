@@ -138,6 +138,7 @@ extension Worker {
                                                 heartbeat: Duration, feed: AsyncStream<SessionEvent>.Continuation) {
         let statusInterval = configuration.statusInterval
         let reader = configuration.loadReader
+        let owner = configuration.ownerIdleReader
         let logger = self.logger
         group.addTask {
             // The first report goes out right after `welcome`: the availability plugin treats
@@ -145,7 +146,9 @@ extension Worker {
             var lastError: String?
             while !Task.isCancelled {
                 do {
-                    try await link.send(.status(WorkerStatus(try reader.read(at: Date()))))
+                    var status = WorkerStatus(try reader.read(at: Date()))
+                    status.owner = await owner.read(now: Date())
+                    try await link.send(.status(status))
                     lastError = nil
                 } catch let error as LoadReaderError {
                     // Once per failure streak: the master then sees the load as unknown.

@@ -18,6 +18,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var agentSocket: String?
     /// A file in `/proc/loadavg` format read instead of `/proc/loadavg` (tests, containers).
     public var loadFile: String?
+    /// A file in `loginctl show-session` format (`IdleHint=…`, `IdleSinceHint=…`) read instead
+    /// of logind for the owner's activity (``OwnerIdleReader``; tests).
+    public var idleFile: String?
     /// The executable that supervises shell steps (``StepSupervisor``, Linux): the
     /// `minibot-worker` binary itself; nil runs steps directly.
     public var stepSupervisor: String?

@@ -39,6 +39,9 @@ extension WorkerCommand {
         var agent: String?
         @Option(name: .customLong("load-file"), help: "Read the load from this file (loadavg format) instead of /proc/loadavg.")
         var loadFile: String?
+        @Option(name: .customLong("idle-file"),
+                help: "Read the owner's activity from this file (loginctl show-session format: IdleHint=yes, IdleSinceHint=µs) instead of logind.")
+        var idleFile: String?
         @Option(name: .customLong("status-interval"), help: "How often to report the load, e.g. 5s.")
         var statusInterval: String?
         @Flag(name: .shortAndLong, help: "Log debug messages too.")
@@ -79,6 +82,7 @@ extension WorkerCommand {
                 basedir: URL(fileURLWithPath: basedir).standardizedFileURL.path,
                 statusInterval: .milliseconds(Int64((seconds * 1000).rounded())),
                 agentSocket: agent ?? file?.agent, loadFile: loadFile ?? file?.loadFile)
+            configuration.idleFile = idleFile ?? file?.idleFile
             do {
                 _ = try configuration.webSocketURL()
             } catch {

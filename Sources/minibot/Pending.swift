@@ -39,6 +39,7 @@ struct Pending: AsyncParsableCommand {
                 reasons.insert(line, at: min(1, reasons.count))
             }
             if reasons.isEmpty { reasons = ["starting"] }
+            if let line = text.expected(r) { reasons.append(line) }
             for (i, reason) in reasons.enumerated() {
                 rows.append(i == 0 ? [id, builder, since, reason] : ["", "", "", reason])
             }

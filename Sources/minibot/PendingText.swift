@@ -36,6 +36,17 @@ struct PendingText {
         return line
     }
 
+    /// `expected start 15:32 CET: after 2 builds ahead on w1; w1 frees in ~3 min`, or
+    /// `expected start unknown: …`; nil when the request carries no estimate.
+    func expected(_ r: JSONValue) -> String? {
+        guard let why = r["expected_start_reason"]?.stringValue else { return nil }
+        guard let start = r["expected_start"]?.doubleValue else {
+            let rest = why.hasPrefix("unknown: ") ? String(why.dropFirst("unknown: ".count)) : why
+            return "expected start unknown: " + rest
+        }
+        return "expected start " + (start <= now.timeIntervalSince1970 ? "now" : time(start, zone: nil)) + ": " + why
+    }
+
     /// `by kind: 2 unavailable (first until 17:00 CET), 1 busy`; nil without entries.
     func summary(_ entries: [JSONValue]) -> String? {
         let parts = entries.compactMap { e -> String? in

@@ -43,6 +43,8 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
     /// the kernel's CPU pressure (PSI "some avg10"), where it has it.
     public var cpuPressure: Double?
     public var time: Date
+    /// The owner at the keyboard, when the worker could read it (``OwnerActivity``).
+    public var owner: OwnerActivity?
 
     public init(load1: Double, load5: Double? = nil, cpuPressure: Double? = nil, time: Date) {
         self.load1 = load1
@@ -51,7 +53,10 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
         self.time = time
     }
 
-    private enum CodingKeys: String, CodingKey { case load1, load5, cpuPressure, time }
+    private enum CodingKeys: String, CodingKey {
+        case load1, load5, cpuPressure, time
+        case owner
+    }
 
     /// Decodes a report, refusing loads and pressures outside ``LoadBounds`` (a worker
     /// reporting load 1e18 is malformed, not a very busy machine).
@@ -61,6 +66,7 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
         load5 = try c.decodeIfPresent(Double.self, forKey: .load5)
         cpuPressure = try c.decodeIfPresent(Double.self, forKey: .cpuPressure)
         time = try c.decode(Date.self, forKey: .time)
+        owner = try c.decodeIfPresent(OwnerActivity.self, forKey: .owner)
         guard LoadBounds.isLoad(load1), load5.map(LoadBounds.isLoad) ?? true else {
             throw DecodingError.dataCorruptedError(forKey: .load1, in: c,
                                                    debugDescription: "a load must be between 0 and 100000")

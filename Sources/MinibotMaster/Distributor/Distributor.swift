@@ -166,6 +166,12 @@ actor Distributor: Service {
         waiting
     }
 
+    /// The pending requests in the order the next pass would serve them (``ServingOrder``
+    /// with the builders' turns), with their latest reasons: what ``StartEstimator`` reads.
+    func servingQueue() -> (queue: [PendingRequest], waiting: [Int64: [WaitingReason]]) {
+        (policy.order.arrange(pending.ordered, lastServed: lastServed), waiting)
+    }
+
     /// Stops (a reason) or resumes (nil) starting builds; waiting requests say why.
     func halt(_ reason: String?) {
         guard reason != haltReason else { return }

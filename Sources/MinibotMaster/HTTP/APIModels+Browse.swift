@@ -58,8 +58,8 @@ extension API {
         var warning: String?
     }
 
-    /// A request with why it waits (only while pending).
-    static func request(_ r: BuildRequest, waiting: [WaitingReason]?) -> BuildRequestDTO {
+    /// A request with why it waits and when it will probably start (only while pending).
+    static func request(_ r: BuildRequest, waiting: [WaitingReason]?, estimate: StartEstimate? = nil) -> BuildRequestDTO {
         BuildRequestDTO(
             buildrequestid: r.id, buildsetid: r.buildsetID, builder: r.builderName, priority: r.priority,
             submittedAt: r.submittedAt, reason: r.reason, claimed: r.claimedBy != nil, claimedBy: r.claimedBy,
@@ -68,7 +68,9 @@ extension API {
             properties: r.properties,
             waitingReasons: r.isPending ? (waiting ?? []).map(WaitingReasonDTO.init) : nil,
             waitingSummary: r.isPending ? WaitingSummary(waiting ?? []).entries.map(WaitingSummaryDTO.init) : nil,
-            waitingSince: r.isPending ? r.submittedAt : nil)
+            waitingSince: r.isPending ? r.submittedAt : nil,
+            expectedStart: r.isPending ? Nullable(estimate?.start) : nil,
+            expectedStartReason: r.isPending ? estimate?.explanation ?? "unknown: starting, or not in this master's queue" : nil)
     }
 
     /// A buildset with its requests: complete when all are, results the worst of theirs.

@@ -127,6 +127,10 @@ enum API {
         var waitingReasons: [WaitingReasonDTO]?
         var waitingSummary: [WaitingSummaryDTO]?
         var waitingSince: Date?
+        /// While pending: when it will probably start (``StartEstimator``), null when unknown.
+        var expectedStart: Nullable<Date>?
+        /// While pending: why then, or why unknown (`after 2 builds ahead on w1; w1 frees in ~3 min`).
+        var expectedStartReason: String?
     }
 
     /// `GET /api/v2/buildrequests`: the requests, and the master's zone, in which the CLI

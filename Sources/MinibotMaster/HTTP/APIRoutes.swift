@@ -163,7 +163,8 @@ struct APIRoutes: Sendable {
         let limit = try q.integer("limit", in: 1...10_000, default: 1000)
         let list = try await runtime.store.requests(claimed: claimed, complete: complete, limit: limit)
         let waiting = await runtime.distributor.waitingReasons()
-        let dtos = list.map { API.request($0, waiting: waiting[$0.id]) }
+        let estimates = list.contains(where: \.isPending) ? try await ExpectedStarts.estimate(runtime) : [:]
+        let dtos = list.map { API.request($0, waiting: waiting[$0.id], estimate: estimates[$0.id]) }
         return APIJSON.response(API.BuildRequestList(buildrequests: dtos, timeZone: TimeZone.current.identifier))
     }
 

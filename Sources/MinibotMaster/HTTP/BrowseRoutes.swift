@@ -177,7 +177,8 @@ struct BrowseRoutes: Sendable {
     private func buildRequest(_ id: Int64) async throws -> Response {
         guard let r = try await runtime.store.request(id: id) else { return APIJSON.error(.notFound, "no build request \(id)") }
         let waiting = await runtime.distributor.waitingReasons()[id]
-        return APIJSON.response(["buildrequests": [API.request(r, waiting: waiting)]])
+        let estimate = r.isPending ? try await ExpectedStarts.estimate(runtime)[id] : nil
+        return APIJSON.response(["buildrequests": [API.request(r, waiting: waiting, estimate: estimate)]])
     }
 
     private func buildsets(_ request: Request) async throws -> Response {

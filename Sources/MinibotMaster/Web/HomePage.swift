@@ -42,14 +42,14 @@ struct HomePage: Sendable, Equatable {
         let rows = builders.map { name -> BuilderRow in
             let mine = byBuilder[name] ?? []
             let finished = mine.filter(\.isComplete)
-            let good = finished.filter { $0.results?.isPassing == true }.compactMap { b in b.completedAt.map { $0.timeIntervalSince(b.startedAt) } }
-            typical[name] = median(good)
+            let usual = TypicalDuration.of(finished)
+            typical[name] = usual
             return BuilderRow(
                 name: name, link: WebFormat.builderLink(name),
                 cells: mine.prefix(cellCount).map { BuilderRow.Cell(look: ResultLook($0.results), link: WebFormat.buildLink($0.id), number: $0.number) },
                 running: mine.count { !$0.isComplete }, pending: pending[name]?.count ?? 0,
                 lastDuration: finished.first.map { WebFormat.duration(from: $0.startedAt, to: $0.completedAt, now: now) } ?? "",
-                typicalDuration: median(good).map(WebFormat.duration) ?? "")
+                typicalDuration: usual.map(WebFormat.duration) ?? "")
         }
         return HomePage(title: title, health: health(workers: workers, pending: pending.values.flatMap { $0 }),
                         builders: rows, buildRows: builds.prefix(20).map { BuildRow($0, now: now, typical: typical[$0.builderName]) })
@@ -67,11 +67,5 @@ struct HomePage: Sendable, Equatable {
             if let top = ReasonSummary.biggest(pending) { text += ", most for: \(top.reason) (\(top.count))" }
         }
         return text
-    }
-
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let s = values.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }

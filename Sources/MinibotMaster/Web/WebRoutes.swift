@@ -108,7 +108,8 @@ struct WebRoutes: Sendable {
 
     private func pending() async throws -> Response {
         let model = PendingPage.make(title: runtime.config.title, requests: try await runtime.store.pendingRequests(),
-                                     waiting: await runtime.distributor.waitingReasons(), now: runtime.clock.now())
+                                     waiting: await runtime.distributor.waitingReasons(),
+                                     estimates: try await ExpectedStarts.estimate(runtime), now: runtime.clock.now())
         return page("pending", model, heading: "Pending", stream: "page=pending")
     }
 

@@ -98,10 +98,11 @@ enum WebTemplates {
 
     static let pending = """
     <h1>Pending build requests</h1>
-    <table><thead><tr><th>request</th><th>builder</th><th>priority</th><th>submitted</th><th>waiting</th><th>why it waits</th></tr></thead><tbody>
+    <table><thead><tr><th>request</th><th>builder</th><th>priority</th><th>submitted</th><th>waiting</th><th>expected start</th><th>why it waits</th></tr></thead><tbody>
     {{#rows}}<tr><td>{{id}}</td><td><a href="{{builderLink}}">{{builder}}</a> {{branch}}</td><td>{{priority}}</td><td>{{submitted}}</td><td>{{waited}}</td>
+    <td>{{expected}}{{#expectedWhy}}<div class="muted">{{expectedWhy}}</div>{{/expectedWhy}}</td>
     <td>{{#byKind}}<div class="muted">by kind: {{byKind}}</div>{{/byKind}}{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}{{^reasons}}<span class="muted">being placed</span>{{/reasons}}</td></tr>
-    {{/rows}}{{^rows}}<tr><td colspan="6" class="muted">nothing waits</td></tr>{{/rows}}
+    {{/rows}}{{^rows}}<tr><td colspan="7" class="muted">nothing waits</td></tr>{{/rows}}
     </tbody></table>
     """
 

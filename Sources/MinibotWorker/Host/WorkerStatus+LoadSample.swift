@@ -9,6 +9,12 @@ extension WorkerConfiguration {
     var loadReader: LoadReader {
         LoadReader(source: loadFile.map { .file($0) } ?? .proc)
     }
+
+    /// Where the owner's activity comes from: ``idleFile`` when given, else logind and the
+    /// input devices.
+    var ownerIdleReader: OwnerIdleReader {
+        OwnerIdleReader(source: idleFile.map { .file($0) } ?? .system)
+    }
 }
 
 extension WorkerStatus {

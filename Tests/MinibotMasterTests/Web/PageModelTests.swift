@@ -87,6 +87,22 @@ import Testing
         #expect(!Badge(label: evil, result: .failure).svg.contains("<script>"))
     }
 
+    @Test("pending: the expected start as a time with its explanation, now, or unknown")
+    func expectedStart() {
+        let utc = TimeZone(identifier: "UTC")!
+        let requests = (1...3).map { BuildRequest(id: Int64($0), builderName: "b", submittedAt: t0, reason: "r", sourceStamp: SourceStamp()) }
+        let page = PendingPage.make(title: "t", requests: requests, waiting: [:], estimates: [
+            1: StartEstimate(start: t0.addingTimeInterval(180), explanation: "w1 frees in ~3 min"),
+            2: StartEstimate(start: t0, explanation: "w1 is free now"),
+            3: StartEstimate(start: nil, explanation: "unknown: no successful build of b timed yet"),
+        ], now: t0, zone: utc)
+        #expect(page.rows.map(\.expected) == [TimeLabel.text(t0.addingTimeInterval(180), relativeTo: t0, in: utc), "now", "unknown"])
+        #expect(page.rows[0].expected.hasSuffix(" UTC"))
+        #expect(page.rows[0].expectedWhy == "w1 frees in ~3 min")
+        let html = WebTemplates.library.render(page, withTemplate: "pending") ?? ""
+        #expect(html.contains("<th>expected start</th>") && html.contains("unknown: no successful build of b timed yet"))
+    }
+
     @Test("workers: builds x/max, flags with the plugin's view in one line")
     func workers() {
         let page = WorkersPage.make(title: "t", workers: [worker("w", connected: true, paused: true)],
