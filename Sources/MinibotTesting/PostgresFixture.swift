@@ -95,8 +95,7 @@ public final class PostgresFixture: Sendable {
         let options = "-h \(fixture.host) -p \(port) -k \(directory.path) -F -c max_connections=400"
         try await fixture.tool("pg_ctl", ["-D", data, "-l", directory.appending("server.log").path, "-w",
                                           "-o", options, "start"])
-        let pidText = (try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)) ?? ""
-        guard let pid = pidText.split(separator: "\n").first.flatMap({ pid_t($0) }) else {
+        guard let pid = postmasterPID(data: data) else {
             throw Failure(description: "the server started but left no postmaster.pid in \(data)")
         }
         return PostgresFixture(directory: directory, port: port, pid: pid, binaries: binaries, runAs: runAs)
@@ -129,8 +128,13 @@ public final class PostgresFixture: Sendable {
     /// The running postmaster's pid: the first line of `postmaster.pid` (a ``restart()``
     /// changes it), else the one it started with.
     var currentPID: pid_t {
-        let text = (try? String(contentsOfFile: directory.appending("data").path + "/postmaster.pid", encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").first.flatMap { pid_t($0) } ?? pid
+        Self.postmasterPID(data: directory.appending("data").path) ?? pid
+    }
+
+    /// The first line of `DATA/postmaster.pid`, nil when there is no such file or number.
+    static func postmasterPID(data: String) -> pid_t? {
+        let text = (try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first.flatMap { pid_t($0) }
     }
 
     /// Stops the server by its pid (SIGINT: fast shutdown), waits for it with `pg_ctl stop`
