@@ -39,6 +39,8 @@ let package = Package(
         // The web UI's server-rendered pages (templates embedded in the binary).
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // bcrypt for the web UI's named users (HummingbirdBcrypt only: no sessions framework).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // MARK: libraries
@@ -124,6 +126,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 // StreamRefusal closes a refused client's connection; a refused stock-worker
                 // upgrade answers 401/409 itself (RefusedUpgrade).
                 .product(name: "NIOCore", package: "swift-nio"),

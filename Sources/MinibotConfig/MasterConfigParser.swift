@@ -47,7 +47,8 @@ final class MasterConfigParser {
         let what = "the top level of \(name)"
         reader.mapping(root, what, keys: MasterConfigLoader.topLevelKeys) { m in
             config.title = m.string("title", default: config.title)
-            config.www = m.mapping("www", keys: ["port", "bind", "admin_token", "admin_token_file", "change_hook"]) {
+            config.www = m.mapping("www", keys: ["port", "bind", "admin_token", "admin_token_file", "change_hook",
+                                                "users", "public", "session_lifetime"]) {
                 www($0)
             } ?? config.www
             if let db = m.string("db") {
@@ -161,7 +162,35 @@ final class MasterConfigParser {
             if secret?.isEmpty == true { hook.error("'secret' is empty; set a secret or remove the key", at: "secret") }
             return secret
         } ?? nil
+        www.isPublic = m.bool("public", default: true)
+        if let seconds = m.duration("session_lifetime") {
+            if (60...(90 * 86400)).contains(seconds) {
+                www.sessionLifetime = seconds
+            } else {
+                m.error("'session_lifetime' must be between 1m and 90d (the default is 12h)", at: "session_lifetime")
+            }
+        }
+        www.users = m.list("users") { webUser($0) } ?? []
+        var seen: Set<String> = []
+        for user in www.users where !seen.insert(user.name).inserted {
+            m.error("user '\(user.name)' is listed twice", at: "users")
+        }
         return www
+    }
+
+    func webUser(_ node: ConfigNode) -> WebUser? {
+        reader.mapping(node, "a web user", keys: ["name", "password_hash"]) { m in
+            let name = m.string("name", required: true) ?? ""
+            if name.isEmpty || name.count > 64 || name.contains(where: { $0.isWhitespace || $0.isNewline || $0 == ":" }) {
+                m.error("a user name is 1 to 64 characters without spaces or ':'", at: "name")
+            }
+            if name == "admin" {
+                m.error("'admin' is the admin token's login; name the user otherwise", at: "name")
+            }
+            let hash = m.string("password_hash", required: true) ?? ""
+            if let problem = WebUser.hashProblem(hash) { m.error(problem, at: "password_hash") }
+            return WebUser(name: name, passwordHash: hash)
+        } ?? nil
     }
 
     func worker(_ node: ConfigNode) -> WorkerSpec? {

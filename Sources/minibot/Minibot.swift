@@ -15,7 +15,8 @@ struct Minibot: AsyncParsableCommand {
         discussion: "Exit codes: 0 success, 1 the thing failed (a build, a check), 2 usage or connection error.",
         version: MinibotVersion.current,
         subcommands: [CreateMaster.self, Start.self, CheckConfig.self, Reconfig.self, SendChange.self, Force.self,
-                      StopBuild.self, Cancel.self, Follow.self, Pending.self, WorkerCommand.self, AvailabilityCommand.self])
+                      StopBuild.self, Cancel.self, Follow.self, Pending.self, WorkerCommand.self, AvailabilityCommand.self,
+                      Rebuild.self, HashPassword.self])
 
     /// The plugins this executable ships; `master.cfg` enables them under `plugins:`.
     static let plugins: [any MasterPlugin.Type] = MasterProcess.plugins([AvailabilityPlugin.self])

@@ -81,14 +81,27 @@ public struct WWWConfig: Sendable, Equatable {
     public var adminTokenFile: String?
     /// `change_hook: {secret: ...}`: when set, the change hook requires it.
     public var changeHookSecret: String?
+    /// `users:`: who may log in to the web UI besides the admin token (user `admin`).
+    public var users: [WebUser]
+    /// `public: false`: every page and API read needs a login or the admin token (default:
+    /// reading is open, writing needs a login).
+    public var isPublic: Bool
+    /// `session_lifetime`: how long a web login lasts without use, in seconds.
+    public var sessionLifetime: Double
+    /// The default ``sessionLifetime``: 12 hours.
+    public static let defaultSessionLifetime: Double = 12 * 3600
 
     public init(port: Int = 8010, bind: String = "127.0.0.1", adminToken: String? = nil,
-                adminTokenFile: String? = nil, changeHookSecret: String? = nil) {
+                adminTokenFile: String? = nil, changeHookSecret: String? = nil, users: [WebUser] = [],
+                isPublic: Bool = true, sessionLifetime: Double = WWWConfig.defaultSessionLifetime) {
         self.port = port
         self.bind = bind
         self.adminToken = adminToken
         self.adminTokenFile = adminTokenFile
         self.changeHookSecret = changeHookSecret
+        self.users = users
+        self.isPublic = isPublic
+        self.sessionLifetime = sessionLifetime
     }
 }
 

@@ -37,6 +37,14 @@ struct APIRoutes: Sendable {
         api.post("builds/:id/stop") { request, context in
             try await stopBuild(request, id: context.parameters.get("id", as: Int64.self))
         }
+        api.post("builds/:id/rebuild") { request, context in
+            if let denied = runtime.denyUnlessAdmin(request) { return denied }
+            guard let id = context.parameters.get("id", as: Int64.self) else { return APIJSON.error(.badRequest, "build id must be a number") }
+            switch await runtime.schedulers.rebuild(buildID: id, by: "api") {
+            case .success(let result): return APIJSON.response(result)
+            case .failure(let error): return APIJSON.error(error.status, error.message)
+            }
+        }
         api.get("builds/:id/steps/:step/logs/stdio/raw") { _, context in
             try await rawLog(build: context.parameters.get("id", as: Int64.self),
                              step: context.parameters.get("step", as: Int.self))

@@ -142,10 +142,13 @@ public final class Master: Sendable {
         router.add(middleware: APIErrorMiddleware())
         // Before any route: a state-changing request from another site's page is refused.
         router.add(middleware: OriginMiddleware())
+        // www.public: false — every read needs a login or the admin token.
+        router.add(middleware: ReadGateMiddleware(runtime: runtime))
         APIRoutes(runtime: runtime).register(on: router)
         BrowseRoutes(runtime: runtime).register(on: router)
         ChangeHookRoutes(runtime: runtime).register(on: router)
         WebRoutes(runtime: runtime).register(on: router)
+        WebActionRoutes(runtime: runtime).register(on: router)
         EventStreamRoutes(runtime: runtime).register(on: router)
         MetricsRoutes(runtime: runtime, metrics: metrics).register(on: router)
         let endpoint = WorkerEndpoint(registry: runtime.registry, plugins: runtime.plugins, logger: logger,

@@ -24,6 +24,8 @@ final class MasterRuntime: Sendable {
     let longPolls: LongPollGate
     /// The schedulers and pollers this master runs (all of them, unless it shares its database).
     let jobs: JobOwnership
+    /// The web UI's logins (in memory: a restart logs everyone out).
+    let sessions = WebSessions()
     private let state: Mutex<(config: MasterConfig, adminToken: String?, configHash: String?)>
 
     init(masterName: String, directory: URL, config: MasterConfig, adminToken: String?, store: any Store,
@@ -85,6 +87,9 @@ final class MasterRuntime: Sendable {
     func replace(config: MasterConfig, adminToken: String?) {
         state.withLock { $0 = (config, adminToken, ConfigDigest.of(file: config.path)) }
     }
+
+    /// The admin token, as loaded or last reloaded; nil when none is set.
+    var adminToken: String? { state.withLock { $0.adminToken } }
 
     /// The hash of the master.cfg this master runs (``ConfigDigest``), as loaded or last reloaded.
     var configHash: String? { state.withLock { $0.configHash } }

@@ -52,7 +52,9 @@ actor SchedulerService: Service {
         var message: String
     }
 
-    func force(builder: String, body: ForceRequestBody) async -> Result<API.ForceResult, Failure> {
+    /// - Parameter owner: who forced it from the web UI (a logged-in user): recorded as the
+    ///   `owner` property, as Buildbot's force scheduler does, and in the default reason.
+    func force(builder: String, body: ForceRequestBody, owner: String? = nil) async -> Result<API.ForceResult, Failure> {
         guard let spec = config.builder(named: builder) else {
             let names = config.builders.map(\.name).joined(separator: ", ")
             return .failure(Failure(status: .notFound, message: "no builder named \(builder) (builders: \(names))"))
@@ -67,15 +69,42 @@ actor SchedulerService: Service {
         }
         let repository = body.repository ?? defaultRepository(for: spec)
         let stamp = SourceStamp(repository: repository, branch: body.branch, revision: body.revision)
-        let reason = body.reason ?? "forced by the API"
+        let reason = body.reason ?? owner.map { "forced by \($0)" } ?? "forced by the API"
         var properties = body.properties ?? [:]
         properties["scheduler"] = forcer.name
+        if let owner { properties["owner"] = owner }
         let buildset = Buildset(reason: reason, schedulerName: forcer.name, sourceStamp: stamp,
                                 properties: properties, submittedAt: clock.now())
         do {
             let (bs, requests) = try await store.addBuildset(buildset, builders: [builder], priority: body.priority ?? 0)
             await distributor.submitted(requests)
             logger.info("build forced", metadata: ["builder": "\(builder)", "buildset": "\(bs.id)"])
+            return .success(API.ForceResult(buildsetid: bs.id, buildrequestids: requests.map(\.id)))
+        } catch {
+            return .failure(Failure(status: .internalServerError, message: "could not record the request: \(error)"))
+        }
+    }
+
+    /// A new request for a finished build's builder with the same source and properties
+    /// (Buildbot's rebuild), at the same priority, its reason naming the build and who asked.
+    /// It keeps the original buildset's changes, so the new build shows what caused the old one.
+    func rebuild(buildID: Int64, by user: String) async -> Result<API.ForceResult, Failure> {
+        do {
+            guard let build = try await store.build(id: buildID),
+                  let request = try await store.request(id: build.buildRequestID) else {
+                return .failure(Failure(status: .notFound, message: "no build \(buildID)"))
+            }
+            guard config.builder(named: build.builderName) != nil else {
+                return .failure(Failure(status: .conflict, message: "builder \(build.builderName) is no longer in master.cfg"))
+            }
+            let original = try await store.buildset(id: request.buildsetID)
+            let buildset = Buildset(reason: "rebuild of \(build.builderName) #\(build.number) by \(user)",
+                                    schedulerName: original?.schedulerName ?? "rebuild", sourceStamp: request.sourceStamp,
+                                    properties: request.properties, submittedAt: clock.now(),
+                                    changeIDs: original?.changeIDs ?? [])
+            let (bs, requests) = try await store.addBuildset(buildset, builders: [build.builderName], priority: request.priority)
+            await distributor.submitted(requests)
+            logger.info("rebuild requested", metadata: ["build": "\(buildID)", "buildset": "\(bs.id)", "by": "\(user)"])
             return .success(API.ForceResult(buildsetid: bs.id, buildrequestids: requests.map(\.id)))
         } catch {
             return .failure(Failure(status: .internalServerError, message: "could not record the request: \(error)"))

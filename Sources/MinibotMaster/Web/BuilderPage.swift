@@ -13,6 +13,8 @@ struct BuilderPage: Sendable, Equatable {
     var newerLink: String
     var olderLink: String
     var page: Int
+    /// Where its force form posts.
+    var forceAction: String
 
     static let pageSize = 25
 
@@ -29,6 +31,6 @@ struct BuilderPage: Sendable, Equatable {
             pending: pending.rows,
             newerLink: page > 0 ? (page == 1 ? base : "\(base)?page=\(page - 1)") : "",
             olderLink: builds.count > pageSize ? "\(base)?page=\(page + 1)" : "",
-            page: page)
+            page: page, forceAction: "/actions/builders/\(WebFormat.component(builder.name))/force")
     }
 }

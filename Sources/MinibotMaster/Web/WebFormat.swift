@@ -69,6 +69,23 @@ extension WebFormat {
         return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
     }
 
+    /// Text made safe inside HTML elements and quoted attributes.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "&": escaped += "&amp;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(c)
+            }
+        }
+        return escaped
+    }
+
     static func builderLink(_ name: String) -> String { "/builders/\(component(name))" }
     static func buildLink(_ id: Int64) -> String { "/builds/\(id)" }
 }

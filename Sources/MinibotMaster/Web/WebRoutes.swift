@@ -15,20 +15,21 @@ struct WebRoutes: Sendable {
     let runtime: MasterRuntime
 
     func register(on router: Router<MasterRequestContext>) {
-        router.get("/") { _, _ in try await home() }
+        router.get("/") { request, _ in try await home(request) }
         router.get("builders/:name") { request, context in
             let raw = try context.parameters.require("name")
-            return try await builder(raw.removingPercentEncoding ?? raw, page: request.apiQuery.integer("page", in: 0...400, default: 0))
+            return try await builder(raw.removingPercentEncoding ?? raw, page: request.apiQuery.integer("page", in: 0...400, default: 0),
+                                     request)
         }
-        router.get("builds/:id") { _, context in
+        router.get("builds/:id") { request, context in
             guard let id = context.parameters.get("id", as: Int64.self) else { return Self.notFound("no such build") }
-            return try await build(id)
+            return try await build(id, request)
         }
-        router.get("pending") { _, _ in try await pending() }
-        router.get("workers") { _, _ in await workers() }
-        router.get("changes") { _, _ in
+        router.get("pending") { request, _ in try await pending(request) }
+        router.get("workers") { request, _ in await workers(request) }
+        router.get("changes") { request, _ in
             let model = ChangesPage.make(title: runtime.config.title, changes: try await runtime.store.changes(limit: 100))
-            return page("changes", model, heading: "Changes", stream: "")
+            return page("changes", model, heading: "Changes", stream: "", request)
         }
         router.get("static/minibot.css") { _, _ in
             Self.asset(WebAssets.css, type: "text/css; charset=utf-8")
@@ -50,7 +51,7 @@ struct WebRoutes: Sendable {
 
     // MARK: pages
 
-    private func home() async throws -> Response {
+    private func home(_ request: Request) async throws -> Response {
         let cfg = runtime.config
         let builds = runtime.runner.live(try await runtime.store.builds(builder: nil, limit: 500))
         let waiting = await runtime.distributor.waitingReasons()
@@ -59,10 +60,10 @@ struct WebRoutes: Sendable {
         for r in pendingList { pending[r.builderName, default: []].append(waiting[r.id] ?? []) }
         let model = HomePage.make(title: cfg.title, builders: cfg.builders.map(\.name), builds: builds, pending: pending,
                                   workers: await runtime.registry.states(), now: runtime.clock.now())
-        return page("home", model, heading: "Home", stream: "page=home")
+        return page("home", model, heading: "Home", stream: "page=home", request)
     }
 
-    private func builder(_ name: String, page number: Int) async throws -> Response {
+    private func builder(_ name: String, page number: Int, _ request: Request) async throws -> Response {
         let cfg = runtime.config
         guard let spec = cfg.builders.first(where: { $0.name == name }) else { return Self.notFound("no builder named \(name)") }
         let size = BuilderPage.pageSize
@@ -72,10 +73,10 @@ struct WebRoutes: Sendable {
                                        now: runtime.clock.now())
         let model = BuilderPage.make(title: cfg.title, builder: spec, builds: Array(builds.dropFirst(number * size)),
                                      page: number, pending: pending, now: runtime.clock.now())
-        return page("builder", model, heading: name, stream: "builder=" + WebFormat.component(name))
+        return page("builder", model, heading: name, stream: "builder=" + WebFormat.component(name), request)
     }
 
-    private func build(_ id: Int64) async throws -> Response {
+    private func build(_ id: Int64, _ request: Request) async throws -> Response {
         let store = runtime.store
         guard let stored = try await store.build(id: id) else { return Self.notFound("no build \(id)") }
         let b = runtime.runner.live([stored])[0]
@@ -93,27 +94,27 @@ struct WebRoutes: Sendable {
             if s.completedAt != nil { tail.finish() }
             logs[s.number] = tail
         }
-        let request = try await store.request(id: b.buildRequestID)
+        let buildRequest = try await store.request(id: b.buildRequestID)
         var changes: [Change] = []
-        if let request, let set = try await store.buildset(id: request.buildsetID) {
+        if let buildRequest, let set = try await store.buildset(id: buildRequest.buildsetID) {
             // A buildset names a handful of changes (a tree-stable batch), not thousands.
             for id in set.changeIDs.prefix(50) {
                 if let c = try await store.change(id: id) { changes.append(c) }
             }
         }
-        let model = BuildPage.make(title: runtime.config.title, build: b, steps: steps, request: request, changes: changes,
+        let model = BuildPage.make(title: runtime.config.title, build: b, steps: steps, request: buildRequest, changes: changes,
                                    logs: logs, now: runtime.clock.now())
-        return page("build", model, heading: "\(b.builderName) #\(b.number)", stream: "build=\(id)")
+        return page("build", model, heading: "\(b.builderName) #\(b.number)", stream: "build=\(id)", request)
     }
 
-    private func pending() async throws -> Response {
+    private func pending(_ request: Request) async throws -> Response {
         let model = PendingPage.make(title: runtime.config.title, requests: try await runtime.store.pendingRequests(),
                                      waiting: await runtime.distributor.waitingReasons(),
                                      estimates: try await ExpectedStarts.estimate(runtime), now: runtime.clock.now())
-        return page("pending", model, heading: "Pending", stream: "page=pending")
+        return page("pending", model, heading: "Pending", stream: "page=pending", request)
     }
 
-    private func workers() async -> Response {
+    private func workers(_ request: Request) async -> Response {
         let states = await runtime.registry.states()
         var notes: [String: [String]] = [:]
         for w in states {
@@ -122,7 +123,7 @@ struct WebRoutes: Sendable {
             }
         }
         let model = WorkersPage.make(title: runtime.config.title, workers: states, plugins: notes, now: runtime.clock.now())
-        return page("workers", model, heading: "Workers", stream: "page=workers")
+        return page("workers", model, heading: "Workers", stream: "page=workers", request)
     }
 
     // MARK: badges
@@ -147,11 +148,25 @@ struct WebRoutes: Sendable {
         var body: String
     }
 
-    private func page(_ template: String, _ model: Any, heading: String, stream: String) -> Response {
-        let body = WebTemplates.library.render(model, withTemplate: template) ?? ""
-        let html = WebTemplates.library.render(Layout(title: runtime.config.title, heading: heading, stream: stream, body: body),
+    private func page(_ template: String, _ model: Any, heading: String, stream: String, _ request: Request) -> Response {
+        Self.page(template, model, heading: heading, stream: stream, request: request, runtime: runtime)
+    }
+
+    /// Renders a page inside the layout for whoever asks (logged in or not); a notice left by
+    /// their last action is shown once.
+    static func page(_ template: String, _ model: Any, heading: String, stream: String, request: Request,
+                     runtime: MasterRuntime, status: HTTPResponse.Status = .ok) -> Response {
+        let sessions = runtime.sessions
+        let session = sessions.session(of: request, now: runtime.clock.now(), lifetime: runtime.config.www.sessionLifetime)
+        let context = PageContext(page: model, session: session.map { .init(user: $0.user, csrf: $0.csrf) },
+                                  notice: session.flatMap { sessions.takeNotice($0.id) },
+                                  back: WebActionRoutes.localPath(request.uri.description) ?? "/")
+        let body = WebTemplates.library.render(context, withTemplate: template) ?? ""
+        let layout = Layout(title: runtime.config.title, heading: heading, stream: stream, body: body)
+        let text = WebTemplates.library.render(PageContext(page: layout, session: context.session, notice: context.notice,
+                                                           back: context.back),
                                                withTemplate: "layout") ?? ""
-        return Self.html(html)
+        return html(text, status: status)
     }
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -161,17 +176,7 @@ struct WebRoutes: Sendable {
     }
 
     static func notFound(_ message: String) -> Response {
-        var escaped = ""
-        for c in message {
-            switch c {
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "&": escaped += "&amp;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(c)
-            }
-        }
-        return html("<!doctype html><title>Not found</title><p>\(escaped). <a href=\"/\">Home</a></p>", status: .notFound)
+        html("<!doctype html><title>Not found</title><p>\(WebFormat.escape(message)). <a href=\"/\">Home</a></p>", status: .notFound)
     }
 
     private static func asset(_ text: String, type: String) -> Response {

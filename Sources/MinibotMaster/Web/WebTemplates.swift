@@ -16,7 +16,8 @@ enum WebTemplates {
 
     static let sources: [(String, String)] = [
         ("layout", layout), ("home", home), ("builder", builder), ("build", build), ("pending", pending),
-        ("workers", workers), ("buildrows", buildRows), ("changes", changes),
+        ("workers", workers), ("buildrows", buildRows), ("changes", changes), ("login", login),
+        ("csrf", csrf), ("cancel", cancel),
     ]
 
     static let layout = """
@@ -29,8 +30,10 @@ enum WebTemplates {
     </head><body data-stream="{{stream}}">
     <header><a class="brand" href="/">{{title}}</a>
     <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/changes">Changes</a> <a href="/api/v2/">API</a></nav>
-    <span id="live" class="live" hidden>live</span></header>
+    <span id="live" class="live" hidden>live</span>
+    <span class="who">{{#session}}<span id="user">{{user}}</span> <form class="inline" method="post" action="/logout">{{> csrf}}<button>Log out</button></form>{{/session}}{{^session}}<a id="login" href="{{loginLink}}">Log in</a>{{/session}}</span></header>
     <div id="banner" class="banner" hidden>Live updates disconnected; reconnecting… (reload the page to see the latest)</div>
+    {{#notice}}<p id="notice" class="notice" role="status">{{notice}}</p>{{/notice}}
     <main>
     {{{body}}}
     </main></body></html>
@@ -61,10 +64,19 @@ enum WebTemplates {
     <h1>Builder {{name}}</h1>
     <p>{{description}}</p>
     <p>Workers: {{workers}}</p>
+    {{#session}}<details class="force"><summary>Force a build</summary>
+    <form method="post" action="{{forceAction}}" id="force">{{> csrf}}
+    <label>branch <input name="branch" placeholder="main"></label> <label>revision <input name="revision" placeholder="a commit id"></label>
+    <label>priority <input name="priority" inputmode="numeric" size="4" placeholder="0"></label>
+    <label>reason <input name="reason" placeholder="forced by {{user}}"></label>
+    <label class="wide">properties, one NAME=VALUE a line <textarea name="properties" rows="2"></textarea></label>
+    <button>Force</button></form></details>{{/session}}
+    {{^session}}<p class="muted"><a href="{{loginLink}}">Log in</a> to force a build.</p>{{/session}}
     <h2>Pending requests</h2>
-    <table><thead><tr><th>request</th><th>submitted</th><th>why it waits</th></tr></thead><tbody>
-    {{#pending}}<tr><td>{{id}}</td><td>{{submitted}}</td><td>{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}</td></tr>
-    {{/pending}}{{^pending}}<tr><td colspan="3" class="muted">none</td></tr>{{/pending}}
+    <table><thead><tr><th>request</th><th>submitted</th><th>why it waits</th><th></th></tr></thead><tbody>
+    {{#pending}}<tr><td>{{id}}</td><td>{{submitted}}</td><td>{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}</td>
+    <td>{{> cancel}}</td></tr>
+    {{/pending}}{{^pending}}<tr><td colspan="4" class="muted">none</td></tr>{{/pending}}
     </tbody></table>
     <h2>Builds</h2>
     {{> buildrows}}
@@ -75,6 +87,8 @@ enum WebTemplates {
     <h1><a href="{{builderLink}}">{{builder}}</a> #{{number}}
     <span id="build-result" class="result {{look.css}}">{{look.icon}} {{look.word}}</span></h1>
     <p id="build-state">{{state}}</p>
+    {{#session}}<p class="actions">{{#isRunning}}<form class="inline" method="post" action="/actions/builds/{{id}}/stop">{{> csrf}}<input name="reason" placeholder="why (optional)"> <button id="stop">Stop</button></form>{{/isRunning}}
+    {{^isRunning}}<form class="inline" method="post" action="/actions/builds/{{id}}/rebuild">{{> csrf}}<button id="rebuild">Rebuild</button></form>{{/isRunning}}</p>{{/session}}
     <table class="facts"><tbody>
     <tr><th>worker</th><td>{{worker}}</td></tr><tr><th>started</th><td>{{started}}</td></tr>
     <tr><th>duration</th><td>{{duration}}</td></tr><tr><th>reason</th><td>{{reason}}</td></tr>
@@ -98,21 +112,56 @@ enum WebTemplates {
 
     static let pending = """
     <h1>Pending build requests</h1>
-    <table><thead><tr><th>request</th><th>builder</th><th>priority</th><th>submitted</th><th>waiting</th><th>expected start</th><th>why it waits</th></tr></thead><tbody>
+    <table><thead><tr><th>request</th><th>builder</th><th>priority</th><th>submitted</th><th>waiting</th><th>expected start</th><th>why it waits</th><th></th></tr></thead><tbody>
     {{#rows}}<tr><td>{{id}}</td><td><a href="{{builderLink}}">{{builder}}</a> {{branch}}</td><td>{{priority}}</td><td>{{submitted}}</td><td>{{waited}}</td>
     <td>{{expected}}{{#expectedWhy}}<div class="muted">{{expectedWhy}}</div>{{/expectedWhy}}</td>
-    <td>{{#byKind}}<div class="muted">by kind: {{byKind}}</div>{{/byKind}}{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}{{^reasons}}<span class="muted">being placed</span>{{/reasons}}</td></tr>
-    {{/rows}}{{^rows}}<tr><td colspan="7" class="muted">nothing waits</td></tr>{{/rows}}
+    <td>{{#byKind}}<div class="muted">by kind: {{byKind}}</div>{{/byKind}}{{#reasons}}<div>{{text}} <span class="muted">{{until}}</span></div>{{/reasons}}{{^reasons}}<span class="muted">being placed</span>{{/reasons}}</td>
+    <td>{{> cancel}}</td></tr>
+    {{/rows}}{{^rows}}<tr><td colspan="8" class="muted">nothing waits</td></tr>{{/rows}}
     </tbody></table>
     """
 
     static let workers = """
     <h1>Workers</h1>
-    <table><thead><tr><th>worker</th><th>connection</th><th>builds</th><th>load</th><th>flags</th><th>host</th><th>last connected</th></tr></thead><tbody>
-    {{#rows}}<tr><td>{{name}}</td><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{connection}}</td>
+    <form method="post" action="/actions/workers" id="worker-actions">{{#session}}{{> csrf}}{{/session}}
+    <table><thead><tr>{{#session}}<th><span class="hidden-label">select</span></th>{{/session}}<th>worker</th><th>connection</th><th>builds</th><th>load</th><th>flags</th><th>host</th><th>last connected</th></tr></thead><tbody>
+    {{#rows}}<tr>{{#session}}<td><input type="checkbox" name="worker" value="{{name}}" aria-label="select {{name}}"></td>{{/session}}<td>{{name}}</td><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{connection}}</td>
     <td>{{builds}}</td><td>{{load}}</td><td>{{#flags}}<div>{{.}}</div>{{/flags}}</td><td>{{host}}</td><td>{{lastConnected}}</td></tr>
     {{/rows}}
     </tbody></table>
+    {{#session}}<fieldset class="actions"><legend>For the ticked workers</legend>
+    <label>reason <input name="reason" placeholder="why (optional)"></label>
+    <button name="action" value="pause">Pause</button> <button name="action" value="unpause">Unpause</button>
+    <label>flag <select name="state"><option value="unavailable">unavailable</option><option value="advisory">advisory</option></select></label>
+    <label>for <input name="for" size="5" placeholder="2h"></label>
+    <button name="action" value="flag">Set flag</button> <button name="action" value="clear-flag">Clear flag</button>
+    <label>drain deadline <input name="deadline" size="5" placeholder="30m"></label>
+    <button name="action" value="drain">Drain</button> <button name="action" value="undrain">Undrain</button>
+    </fieldset>{{/session}}{{^session}}<p class="muted"><a href="{{loginLink}}">Log in</a> to pause, flag or drain workers.</p>{{/session}}
+    </form>
+    """
+
+    /// The hidden field every form of a logged-in page carries, and where to come back to.
+    static let csrf = """
+    <input type="hidden" name="csrf" value="{{session.csrf}}"><input type="hidden" name="back" value="{{back}}">
+    """
+
+    /// A pending request's cancel button (inside a row that has `id`).
+    static let cancel = """
+    {{#session}}<form class="inline" method="post" action="/actions/buildrequests/{{id}}/cancel">{{> csrf}}<button class="cancel">Cancel</button></form>{{/session}}
+    """
+
+    static let login = """
+    <h1>Log in</h1>
+    {{#problem}}<p class="problem" role="alert">{{problem}}</p>{{/problem}}
+    {{#session}}<p>You are logged in as {{user}}.</p>{{/session}}
+    <form method="post" action="/login" id="login-form">
+    <input type="hidden" name="next" value="{{next}}">
+    <p><label>user <input name="user" autocomplete="username" placeholder="admin"></label></p>
+    <p><label>password <input name="password" type="password" autocomplete="current-password"></label></p>
+    <p><button>Log in</button></p>
+    </form>
+    <p class="muted">{{#hasUsers}}Log in with your name from www.users, or as admin with the admin token.{{/hasUsers}}{{^hasUsers}}Log in as admin with the admin token (www.admin_token); name people in www.users to record who did what.{{/hasUsers}}</p>
     """
 
     static let changes = """

@@ -161,14 +161,20 @@ extension Scene {
     /// Runs `minibot ARGS` to completion, stdout and stderr to files (read whole at the end,
     /// so nothing printed just before the exit is lost). The caller's `MINIBOT_*` variables
     /// are removed so they cannot choose a master or a token.
-    func cli(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 300) async throws -> CLIRun {
+    func cli(_ arguments: [String], environment: [String: String] = [:], input: String? = nil,
+             timeout: Double = 300) async throws -> CLIRun {
         let id = UUID().uuidString.prefix(8)
         let out = dir.appending("cli-\(id).out"), err = dir.appending("cli-\(id).err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINIBOT_") }
         env.merge(environment) { _, new in new }
-        let stdin = try Spawn.open("/dev/null", forWriting: false)
+        var inputPath = "/dev/null"
+        if let input {
+            inputPath = dir.appending("cli-\(id).in").path
+            try input.write(toFile: inputPath, atomically: true, encoding: .utf8)
+        }
+        let stdin = try Spawn.open(inputPath, forWriting: false)
         defer { close(stdin) }
         let stdoutFD = try Spawn.open(out.path, forWriting: true)
         defer { close(stdoutFD) }
