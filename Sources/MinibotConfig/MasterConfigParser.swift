@@ -65,6 +65,17 @@ final class MasterConfigParser {
             config.schedulers = m.list("schedulers") { scheduler($0) } ?? []
             config.locks = m.list("locks") { lock($0) } ?? []
             config.builders = m.list("builders") { builder($0) } ?? []
+            for (noun, key, names) in [("builders", "builders", config.builders.map(\.name)),
+                                       ("workers", "workers", config.workers.map(\.name))] {
+                var seen: [Int64: String] = [:]
+                for name in names {
+                    let id = StableID.of(name)
+                    if let other = seen[id], other != name {
+                        m.error("\(noun) '\(other)' and '\(name)' get the same numeric id \(id) in the API; rename one", at: key)
+                    }
+                    seen[id] = name
+                }
+            }
             if let node = m["plugins"] { config.plugins = plugins(node) }
             config.janitor = m.mapping("janitor", keys: ["log_horizon", "interval"]) { janitor($0) } ?? config.janitor
             config.servingOrder = m.mapping("distributor", keys: ["order"]) { d in

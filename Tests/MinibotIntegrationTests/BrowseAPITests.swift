@@ -59,6 +59,14 @@ struct BrowseAPITests {
 
             let mine = try await c.get("api/v2/builders/b/builds")["builds"]?.arrayValue ?? []
             #expect(mine.map { $0["buildid"]?.intValue } == [Int(id)])
+            // Numeric ids beside the names; a builder or worker is found by either.
+            let builderID = try #require(mine.first?["builderid"]?.intValue)
+            let workerID = try #require(mine.first?["workerid"]?.intValue)
+            #expect(try await c.get("api/v2/builders/\(builderID)")["builders"]?.arrayValue.first?["name"]?.stringValue == "b")
+            #expect(try await c.get("api/v2/builders/\(builderID)/builds")["builds"]?.arrayValue.count == 1)
+            let worker = try await c.get("api/v2/workers/\(workerID)")["workers"]?.arrayValue.first
+            #expect(worker?["workerid"]?.intValue == workerID && worker?["name"]?.stringValue == mine.first?["workername"]?.stringValue)
+            #expect(req?["builderid"]?.intValue == builderID)
             let running = try await c.get("api/v2/builds?complete=false")["builds"]?.arrayValue ?? []
             #expect(running.isEmpty)
             let done = try await c.get("api/v2/builds?complete=true&results=SUCCESS")["builds"]?.arrayValue ?? []

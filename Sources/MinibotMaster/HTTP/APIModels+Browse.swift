@@ -61,7 +61,8 @@ extension API {
     /// A request with why it waits and when it will probably start (only while pending).
     static func request(_ r: BuildRequest, waiting: [WaitingReason]?, estimate: StartEstimate? = nil) -> BuildRequestDTO {
         BuildRequestDTO(
-            buildrequestid: r.id, buildsetid: r.buildsetID, builder: r.builderName, priority: r.priority,
+            buildrequestid: r.id, buildsetid: r.buildsetID, builder: r.builderName, builderid: StableID.of(r.builderName),
+            priority: r.priority,
             submittedAt: r.submittedAt, reason: r.reason, claimed: r.claimedBy != nil, claimedBy: r.claimedBy,
             claimedAt: r.claimedAt, complete: r.isComplete, results: r.results?.rawValue,
             resultsName: r.results?.name, completeAt: r.completedAt, sourcestamp: stamp(r.sourceStamp),

@@ -5,6 +5,8 @@ import MinibotCore
 /// stored records so the API can stay stable while storage changes.
 enum API {
     struct BuilderDTO: Encodable {
+        /// ``StableID`` of the name.
+        var builderid: Int64
         var name: String
         var description: String?
         var tags: [String]
@@ -29,8 +31,10 @@ enum API {
         var buildid: Int64
         var number: Int
         var builder: String
+        var builderid: Int64
         var buildrequestid: Int64
         var workername: String
+        var workerid: Int64
         var startedAt: Date
         var completeAt: Date?
         var complete: Bool
@@ -112,6 +116,7 @@ enum API {
         var buildrequestid: Int64
         var buildsetid: Int64
         var builder: String
+        var builderid: Int64
         var priority: Int
         var submittedAt: Date
         var reason: String
@@ -165,8 +170,8 @@ enum API {
     }
 
     static func build(_ b: Build, stamp: SourceStamp?, steps: [BuildStep]?) -> BuildDTO {
-        BuildDTO(buildid: b.id, number: b.number, builder: b.builderName, buildrequestid: b.buildRequestID,
-                 workername: b.workerName, startedAt: b.startedAt, completeAt: b.completedAt,
+        BuildDTO(buildid: b.id, number: b.number, builder: b.builderName, builderid: StableID.of(b.builderName),
+                 buildrequestid: b.buildRequestID, workername: b.workerName, workerid: StableID.of(b.workerName), startedAt: b.startedAt, completeAt: b.completedAt,
                  complete: b.isComplete, results: b.results?.rawValue, resultsName: b.results?.name,
                  stateString: b.stateString, properties: b.properties, sourcestamp: stamp.map(Self.stamp),
                  steps: steps.map { $0.map(step) })

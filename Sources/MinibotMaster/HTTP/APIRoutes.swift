@@ -54,7 +54,12 @@ struct APIRoutes: Sendable {
             try await cancelRequest(request, id: context.parameters.get("id", as: Int64.self))
         }
         api.get("workers") { _, _ in await workers(name: nil) }
-        api.get("workers/:name") { _, context in await workers(name: context.parameters.get("name")) }
+        api.get("workers/:name") { _, context in
+            // A worker by name or by its `workerid`.
+            let key = context.parameters.get("name")
+            let names = runtime.config.workers.map(\.name)
+            return await workers(name: key.map { StableID.name(forID: $0, among: names) ?? $0 })
+        }
         api.post("workers/:name/:action") { request, context in
             try await workerAction(request, name: context.parameters.get("name") ?? "",
                                    action: context.parameters.get("action") ?? "")
@@ -70,11 +75,13 @@ struct APIRoutes: Sendable {
 
     // MARK: builders
 
-    private func builders(name: String?) async throws -> Response {
+    /// All builders, or the one named `key` (its name, or its `builderid`, as Buildbot takes either).
+    private func builders(name key: String?) async throws -> Response {
         let cfg = runtime.config
+        let name = key.map { StableID.name(forID: $0, among: cfg.builders.map(\.name)) ?? $0 }
         let pending = await runtime.distributor.pendingCounts()
         let list = cfg.builders.filter { name == nil || $0.name == name }.map { b in
-            API.BuilderDTO(name: b.name, description: b.description, tags: b.tags, workers: b.workers,
+            API.BuilderDTO(builderid: StableID.of(b.name), name: b.name, description: b.description, tags: b.tags, workers: b.workers,
                            steps: b.steps.map(\.name), pendingRequests: pending[b.name] ?? 0)
         }
         if name != nil && list.isEmpty { return APIJSON.error(.notFound, "no builder named \(name!)") }
@@ -211,6 +218,7 @@ struct APIRoutes: Sendable {
         for w in states {
             var o: [String: JSONValue] = [
                 "name": .string(w.name),
+                "workerid": .number(Double(StableID.of(w.name))),
                 "connected": .bool(w.isConnected),
                 "paused": .bool(w.isPaused),
                 "pause_reason": w.pauseReason.map(JSONValue.string) ?? .null,

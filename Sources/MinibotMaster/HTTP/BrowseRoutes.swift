@@ -16,7 +16,8 @@ struct BrowseRoutes: Sendable {
     func register(on router: Router<MasterRequestContext>) {
         let api = router.group("api/v2")
         api.get("builders/:name/builds") { request, context in
-            try await builderBuilds(request, name: context.parameters.require("name"))
+            let key = try context.parameters.require("name")
+            return try await builderBuilds(request, name: StableID.name(forID: key, among: runtime.config.builders.map(\.name)) ?? key)
         }
         api.get("builds/:id/steps") { _, context in
             try await steps(build: context.parameters.require("id", as: Int64.self), number: nil)

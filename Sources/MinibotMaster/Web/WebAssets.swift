@@ -39,6 +39,14 @@ enum WebAssets {
         pre.log .line{white-space:pre-wrap} pre.log .line:target{background:#44475a}
         .bold{font-weight:bold} .faint{opacity:.7} .italic{font-style:italic} .underline{text-decoration:underline}
         .facts th{width:8em;color:#555} .paging a{margin-right:1em}
+        .who{margin-left:auto} .who button{font-size:12px} form.inline{display:inline;margin:0}
+        .notice{margin:.8em 1.5em;padding:.5em .8em;background:#e8f5e9;border:1px solid #a5d6a7;border-radius:4px}
+        .problem{padding:.5em .8em;background:#fdecea;border:1px solid #f5c2c0;border-radius:4px}
+        fieldset.actions{margin-top:.8em;background:#fff;border:1px solid #e3e3e3} fieldset.actions label{margin-right:.6em}
+        details.force{margin:.8em 0;padding:.4em .6em;background:#fff;border:1px solid #e3e3e3;border-radius:4px}
+        details.force label{display:inline-block;margin:.2em .8em .2em 0} details.force label.wide{display:block}
+        details.force textarea{display:block;width:30em;max-width:100%} button.cancel{font-size:12px}
+        .hidden-label{position:absolute;left:-9999px}
 
         """
         for n in 0..<256 {
@@ -69,8 +77,14 @@ enum WebAssets {
       source.onerror = () => { banner.hidden = false; live.hidden = true; };
       let reloading = false;
       let queued = [];
+      // While someone fills in a form (ticks workers, types a reason), the page is not
+      // replaced under them; the next event after they submit or leave it refreshes it.
+      let editing = false;
+      const touched = (e) => { if (e.target.closest && e.target.closest("main form")) editing = true; };
+      document.addEventListener("input", touched);
+      document.addEventListener("change", touched);
       function refresh() {
-        if (reloading) return;
+        if (reloading || editing) return;
         reloading = true;
         setTimeout(async () => {
           try {
