@@ -112,11 +112,15 @@ public protocol Store: Sendable {
     /// (its file was deleted or replaced under the running master, its server is gone). The
     /// master asks every few seconds and starts no new build while this says something.
     func health() async -> String?
+
+    /// The database's size and statement count, for `/metrics` (default: unknown).
+    func statistics() async -> StoreStatistics
 }
 
 extension Store {
     /// A store that cannot tell is taken to be healthy.
     public func health() async -> String? { nil }
+    public func statistics() async -> StoreStatistics { StoreStatistics() }
 
     /// Appends one chunk of text to a step's log.
     public func appendLog(buildID: Int64, step: Int, stream: LogStream, text: String) async throws {

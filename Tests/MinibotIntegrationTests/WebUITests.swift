@@ -65,6 +65,19 @@ struct WebUITests {
             #expect(metrics.contains("minibot_build_duration_seconds_count{builder=\"b\"} 1"))
             #expect(metrics.contains("minibot_requests_pending{builder=\"b\"} 0"))
             #expect(metrics.contains("minibot_http_requests_total{route=\"/builds/{id}\",status=\"200\"} 1"))
+            #expect(metrics.contains("minibot_step_duration_seconds_count{builder=\"b\",step=\"colours\"} 1"), "\(metrics)")
+            #expect(metrics.contains("minibot_requests_waiting{reason=\"busy\"} 0"))
+            #expect(metrics.contains("minibot_distributor_pass_seconds_count "))
+            #expect(metrics.contains("minibot_database_bytes "))
+            #expect(metrics.contains("minibot_database_statements_total "))
+            // Every series the Grafana dashboard in contrib/ plots is one this master exports.
+            let dashboard = try String(contentsOf: GitFixture.sourceRoot.appendingPathComponent("contrib/grafana/minibot-dashboard.json"),
+                                       encoding: .utf8)
+            let plotted = Set(dashboard.matches(of: /minibot_[a-z_]+/).map { String($0.output).replacing(/_bucket$/, with: "") })
+            #expect(plotted.count >= 10)
+            for name in plotted { #expect(metrics.contains("# TYPE \(name) "), "the dashboard plots \(name), which /metrics lacks") }
+            let logBytes = metrics.split(separator: "\n").first { $0.hasPrefix("minibot_log_bytes_total ") }
+            #expect(logBytes.flatMap { Double($0.split(separator: " ")[1]) }.map { $0 > 0 } == true, "\(metrics)")
         }
     }
 

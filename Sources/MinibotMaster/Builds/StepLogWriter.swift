@@ -23,11 +23,14 @@ actor StepLogWriter {
     /// The largest chunk (in text bytes) made by joining pieces of text or zstd frames.
     static let textChunkBytes = 64 * 1024
     /// Seconds.
-    static let flushDelay = 0.1
-    /// Seconds.
-    static let announceInterval = 0.25
+    static let flushDelay = 0.05
+    /// Seconds: with ``flushDelay`` and the worker's own 50 ms, a line reaches an open page
+    /// about 0.2 s after it was printed.
+    static let announceInterval = 0.1
 
     private let store: any Store
+    /// Bytes stored since the last `step_log` event.
+    private var unannouncedBytes = 0
     private let buildID: Int64
     private let step: Int
     private let logger: Logger
@@ -104,6 +107,7 @@ actor StepLogWriter {
         let previous = lastWrite
         if !pending.isEmpty {
             let batch = pending
+            let batchBytes = pendingBytes
             pending = []
             pendingBytes = 0
             let (store, buildID, step, logger) = (self.store, self.buildID, self.step, self.logger)
@@ -111,7 +115,7 @@ actor StepLogWriter {
                 await previous?.value
                 do {
                     try await store.appendLog(buildID: buildID, step: step, batch)
-                    self.landed()
+                    self.landed(bytes: batchBytes)
                 } catch {
                     logger.error("could not store step output: \(error)")
                 }
@@ -122,7 +126,8 @@ actor StepLogWriter {
 
     /// A batch is in the store: announce it, or let the announcement due at the end of the
     /// current interval cover it.
-    private func landed() {
+    private func landed(bytes: Int) {
+        unannouncedBytes += bytes
         let now = clock.now()
         guard let last = lastAnnounced, now.timeIntervalSince(last) < Self.announceInterval else {
             announce()
@@ -138,6 +143,9 @@ actor StepLogWriter {
     private func announce() {
         announcement = nil
         lastAnnounced = clock.now()
-        events.record(.stepLog, ["buildid": .number(Double(buildID)), "step": .number(Double(step))])
+        // `bytes`: as stored (compressed) since the last announcement, for /metrics.
+        events.record(.stepLog, ["buildid": .number(Double(buildID)), "step": .number(Double(step)),
+                                 "bytes": .number(Double(unannouncedBytes))])
+        unannouncedBytes = 0
     }
 }

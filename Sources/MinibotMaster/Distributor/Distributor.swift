@@ -28,6 +28,8 @@ actor Distributor: Service {
     private var starts: UInt64 = 0
     /// Why no build may start at all (the database cannot be trusted), or nil.
     private(set) var haltReason: String?
+    /// How long each pass took (a measurement, on the monotonic clock), for `/metrics`.
+    private(set) var passDurations = Histogram(bounds: Histogram.passBounds)
     private var runner: BuildRunner?
     private var builds: [Int64: Task<Void, Never>] = [:]
     private let store: any Store
@@ -206,6 +208,11 @@ actor Distributor: Service {
     }
 
     private func pass(woken: Bool) async {
+        let began = ContinuousClock.now
+        defer {
+            let took = ContinuousClock.now - began
+            passDurations.observe(Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18)
+        }
         // A real event may have changed what the gates answer: ask them again.
         if woken { excluded.removeAll() }
         let t = clock.now()

@@ -3,6 +3,9 @@ struct Histogram: Sendable, Equatable {
     /// Upper bounds in seconds, for build durations (a second to two hours).
     static let buildBounds: [Double] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200]
 
+    /// Upper bounds in seconds for the distributor's passes (50 µs to a second).
+    static let passBounds: [Double] = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1]
+
     let bounds: [Double]
     private(set) var counts: [Int]
     private(set) var sum = 0.0

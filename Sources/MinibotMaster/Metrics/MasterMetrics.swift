@@ -16,6 +16,14 @@ final class MasterMetrics: Sendable {
         var seen: Int64 = 0
         /// When each running build started, by id, for its duration when it ends.
         var startedAt: [Double: Date] = [:]
+        /// Each running build's builder, by id, for its steps.
+        var builderOf: [Double: String] = [:]
+        /// When each running step started, by build id and step number.
+        var stepStartedAt: [Key: Date] = [:]
+        /// Step durations by builder and step name.
+        var stepDurations: [Key: Histogram] = [:]
+        /// Step output stored, in bytes as stored (compressed).
+        var logBytes = 0.0
     }
 
     struct Key: Hashable, Sendable {
@@ -40,12 +48,32 @@ final class MasterMetrics: Sendable {
                 switch e.type {
                 case .buildStarted:
                     s.started[builder, default: 0] += 1
-                    if let id = e.fields["buildid"]?.doubleValue { s.startedAt[id] = e.time }
+                    if let id = e.fields["buildid"]?.doubleValue {
+                        s.startedAt[id] = e.time
+                        s.builderOf[id] = builder
+                    }
                 case .buildFinished:
                     let result = e.fields["results_name"]?.stringValue ?? ""
                     s.finished[Key(a: builder, b: result), default: 0] += 1
-                    if let id = e.fields["buildid"]?.doubleValue, let start = s.startedAt.removeValue(forKey: id) {
-                        s.durations[builder, default: Histogram()].observe(e.time.timeIntervalSince(start))
+                    if let id = e.fields["buildid"]?.doubleValue {
+                        if let start = s.startedAt.removeValue(forKey: id) {
+                            s.durations[builder, default: Histogram()].observe(e.time.timeIntervalSince(start))
+                        }
+                        s.builderOf[id] = nil
+                        s.stepStartedAt = s.stepStartedAt.filter { $0.key.a != String(id) }
+                    }
+                case .stepLog:
+                    if let bytes = e.fields["bytes"]?.number(in: 0...1e15) { s.logBytes += bytes }
+                case .stepStarted:
+                    if let id = e.fields["buildid"]?.doubleValue, let step = e.fields["step"]?.doubleValue {
+                        s.stepStartedAt[Key(a: String(id), b: String(step))] = e.time
+                    }
+                case .stepFinished:
+                    if let id = e.fields["buildid"]?.doubleValue, let step = e.fields["step"]?.doubleValue,
+                       let start = s.stepStartedAt.removeValue(forKey: Key(a: String(id), b: String(step))),
+                       let owner = s.builderOf[id] {
+                        let name = e.fields["name"]?.stringValue ?? ""
+                        s.stepDurations[Key(a: owner, b: name), default: Histogram()].observe(e.time.timeIntervalSince(start))
                     }
                 default: break
                 }
@@ -76,6 +104,18 @@ final class MasterMetrics: Sendable {
         }
         out.histogram("minibot_build_duration_seconds", help: "How long builds ran, by builder.",
                       buckets: buckets, sums: sums, counts: counts)
+        buckets = []; sums = []; counts = []
+        for (key, h) in s.stepDurations.sorted(by: { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }) {
+            let labels = [("builder", key.a), ("step", key.b)]
+            let series = h.series(labels)
+            buckets += series.buckets
+            sums.append((labels, series.sum))
+            counts.append((labels, series.count))
+        }
+        out.histogram("minibot_step_duration_seconds", help: "How long steps ran, by builder and step name.",
+                      buckets: buckets, sums: sums, counts: counts)
+        out.family("minibot_log_bytes_total", help: "Step output stored, in bytes as stored (compressed).",
+                   type: "counter", [([], s.logBytes)])
         out.family("minibot_http_requests_total", help: "HTTP requests answered, by route and status.", type: "counter",
                    s.http.sorted { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }
                        .map { ([("route", $0.key.a), ("status", $0.key.b)], Double($0.value)) })
