@@ -4,7 +4,7 @@ import MinibotCore
 import MinibotStore
 import Mustache
 
-/// The web UI: server-rendered pages (home, builder, build, pending, workers, changes), the
+/// The web UI: server-rendered pages (home, builder, build, pending, workers, a worker, hosts, changes), the
 /// stylesheet and script, build badges and the CCTray feed. Every page is whole without JavaScript; the
 /// script only adds live updates from `/events` (``EventStreamRoutes``).
 ///
@@ -26,6 +26,11 @@ struct WebRoutes: Sendable {
         }
         router.get("pending") { _, _ in try await pending() }
         router.get("workers") { _, _ in await workers() }
+        router.get("workers/:name") { _, context in
+            let raw = try context.parameters.require("name")
+            return try await worker(raw.removingPercentEncoding ?? raw)
+        }
+        router.get("hosts") { _, _ in try await hosts() }
         router.get("changes") { _, _ in
             let model = ChangesPage.make(title: runtime.config.title, changes: try await runtime.store.changes(limit: 100))
             return page("changes", model, heading: "Changes", stream: "")
@@ -147,7 +152,7 @@ struct WebRoutes: Sendable {
         var body: String
     }
 
-    private func page(_ template: String, _ model: Any, heading: String, stream: String) -> Response {
+    func page(_ template: String, _ model: Any, heading: String, stream: String) -> Response {
         let body = WebTemplates.library.render(model, withTemplate: template) ?? ""
         let html = WebTemplates.library.render(Layout(title: runtime.config.title, heading: heading, stream: stream, body: body),
                                                withTemplate: "layout") ?? ""
