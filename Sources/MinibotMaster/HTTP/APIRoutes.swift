@@ -47,6 +47,7 @@ struct APIRoutes: Sendable {
         }
         api.get("workers") { _, _ in await workers(name: nil) }
         api.get("workers/:name") { _, context in await workers(name: context.parameters.get("name")) }
+        api.get("workers/:name/timeline") { _, context in await timeline(worker: context.parameters.get("name") ?? "") }
         api.post("workers/:name/:action") { request, context in
             try await workerAction(request, name: context.parameters.get("name") ?? "",
                                    action: context.parameters.get("action") ?? "")

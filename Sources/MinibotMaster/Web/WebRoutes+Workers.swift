@@ -14,16 +14,23 @@ extension WebRoutes {
             return Self.notFound("no worker named \(name)")
         }
         var lines: [String] = []
-        var timeline: AvailabilityTimeline?
-        let until = now.addingTimeInterval(Self.timelineDays * 86_400)
         for p in runtime.plugins.all {
             if let summary = await p.plugin.workerSummary(name) { lines.append(WorkersPage.pluginLine(p.name, summary)) }
-            if timeline == nil { timeline = await p.plugin.timeline(of: name, from: now, to: until) }
         }
+        let timeline = await Self.timeline(runtime, worker: name, now: now)
         let builds = runtime.runner.live(try await runtime.store.builds(builder: nil, limit: 500))
         let model = WorkerPage.make(title: runtime.config.title, worker: state, plugins: lines, timeline: timeline,
                                     history: history, builds: builds, now: now)
         return page("worker", model, heading: "Worker \(name)", stream: "page=workers")
+    }
+
+    /// What the first plugin that foresees anything says of the worker's next 7 days.
+    static func timeline(_ runtime: MasterRuntime, worker: String, now: Date) async -> AvailabilityTimeline? {
+        let until = now.addingTimeInterval(timelineDays * 86_400)
+        for p in runtime.plugins.all {
+            if let timeline = await p.plugin.timeline(of: worker, from: now, to: until) { return timeline }
+        }
+        return nil
     }
 
     /// `/hosts`: the host agents behind the workers, as the plugins know them.
