@@ -64,8 +64,8 @@ struct HostsPage: Sendable, Equatable {
             guard let agent = w.info?.facts["agent"].flatMap({ $0.isEmpty ? nil : $0 }) ?? view?.agent else { continue }
             groups[Key(hostname: w.info?.hostname ?? view?.hostname ?? w.name, agent: agent), default: []].append(w.name)
         }
-        let hosts = groups.keys.sorted().map { key -> Host in
-            let names = groups[key]!.sorted()
+        let hosts = groups.sorted { $0.key < $1.key }.map { key, members -> Host in
+            let names = members.sorted()
             let known = names.compactMap { byWorker[$0] }
             var link = "not heard from yet"
             var isConnected = false
