@@ -250,6 +250,8 @@ actor WorkerRegistry {
         }
         for (name, var e) in entries where !names.contains(name) {
             e.isRemoved = true
+            // Its page is gone; a removed name keeps no day of buckets.
+            e.history = LoadHistory()
             entries[name] = e
             if e.running.isEmpty { e.link?.shutdown(graceful: true) }
         }

@@ -1,5 +1,7 @@
 import Foundation
+import MinibotCore
 @testable import MinibotMaster
+import MinibotTesting
 import Testing
 
 /// A worker's load history: 5-minute buckets over a day, bounded whatever arrives.
@@ -47,5 +49,33 @@ import Testing
         h.record(load1: 1, cpuPressure: .nan, at: t0.addingTimeInterval(600))
         #expect(h.buckets.count == 2 && h.buckets[1].maxPressure == nil)
         #expect(h.buckets(before: t0.addingTimeInterval(300)).count == 1)
+    }
+
+    @Test("the registry files each report under the master's time, not the worker's; unknown and removed workers have none")
+    func registry() async throws {
+        let scene = try await MasterScene("""
+            workers:
+              - {name: w1, password: p, max_builds: 1}
+              - {name: w2, password: p, max_builds: 1}
+            builders:
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: one, command: [true]}
+            """)
+        defer { scene.stop(); scene.directory.remove() }
+        let start = scene.clock.now()
+        // The worker's clock is a year off: its reports still land at the master's time.
+        let skewed = start.addingTimeInterval(-365 * 86_400)
+        await scene.registry.statusReported("w1", WorkerStatus(load1: 2.5, cpuPressure: 4, time: skewed), at: scene.clock.now())
+        scene.clock.advance(by: 600)
+        await scene.registry.statusReported("w1", WorkerStatus(load1: 0.5, time: skewed), at: scene.clock.now())
+        let buckets = try #require(await scene.registry.loadHistory("w1", before: scene.clock.now()))
+        #expect(buckets.map(\.maxLoad) == [2.5, 0.5])
+        #expect(buckets[0].start <= start && start.timeIntervalSince(buckets[0].start) < LoadHistory.bucketSeconds)
+        #expect(await scene.registry.loadHistory("w2", before: scene.clock.now()) == [])
+        #expect(await scene.registry.loadHistory("nobody", before: scene.clock.now()) == nil)
+        await scene.registry.apply(specs: [WorkerSpec(name: "w2", password: "p")])
+        #expect(await scene.registry.loadHistory("w1", before: scene.clock.now()) == nil)
     }
 }
