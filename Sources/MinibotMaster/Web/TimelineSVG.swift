@@ -38,11 +38,11 @@ struct TimelineSVG: Sendable {
     static let bandTop = 30.0
     static let bandHeight = 40.0
     /// Lower panel (the day): load plot and build bars.
-    static let loadTop = 120.0
+    static let loadTop = 135.0
     static let loadHeight = 100.0
-    static let barTop = 228.0
+    static let barTop = 243.0
     static let barHeight = 10.0
-    static let height = 280.0
+    static let height = 275.0
 
     var svg: String {
         var out = """
@@ -150,6 +150,8 @@ struct TimelineSVG: Sendable {
             out += "<polyline class=\"load\" points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#2255aa\" "
                 + "stroke-width=\"1.5\"><title>measured load</title></polyline>"
         }
+        out += "<text x=\"\(Self.n(Self.left - 4))\" y=\"\(Self.n(Self.barTop + 9))\" font-size=\"10\" text-anchor=\"end\" "
+            + "font-family=\"sans-serif\">builds</text>"
         for b in builds {
             let end = b.end ?? now
             guard end > from, b.start < to else { continue }
@@ -160,13 +162,18 @@ struct TimelineSVG: Sendable {
                 + "width=\"\(Self.n(Swift.max(2, x1 - x0)))\" height=\"\(Self.n(Self.barHeight))\" "
                 + "fill=\"\(Self.colour(b.look.css))\" stroke=\"#333\" stroke-width=\"0.5\"><title>\(Self.xml(title))</title></rect>"
         }
-        // Hour ticks every 6 hours, in the master's zone.
+        // Times every 6 hours, in the master's zone; the ends anchored inside the picture.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
         for hoursAgo in stride(from: 24, through: 0, by: -6) {
             let t = now.addingTimeInterval(-Double(hoursAgo) * 3600)
-            let tx = x(t)
-            out += "<text x=\"\(Self.n(tx))\" y=\"\(Self.n(Self.barTop + Self.barHeight + 14))\" font-size=\"10\" "
-                + "text-anchor=\"middle\" font-family=\"sans-serif\">"
-                + "\(hoursAgo == 0 ? "now" : Self.xml(TimeWindow.format(t, relativeTo: now, in: zone)))</text>"
+            let c = calendar.dateComponents([.hour, .minute], from: t)
+            let label = hoursAgo == 0 ? "now" : TimeOfDay(hour: c.hour ?? 0, minute: c.minute ?? 0).description
+            let anchor = hoursAgo == 24 ? "start" : hoursAgo == 0 ? "end" : "middle"
+            out += "<line x1=\"\(Self.n(x(t)))\" y1=\"\(Self.n(Self.loadTop + Self.loadHeight))\" x2=\"\(Self.n(x(t)))\" "
+                + "y2=\"\(Self.n(Self.loadTop + Self.loadHeight + 4))\" stroke=\"#555\"/>"
+                + "<text x=\"\(Self.n(x(t)))\" y=\"\(Self.n(Self.barTop + Self.barHeight + 14))\" font-size=\"10\" "
+                + "text-anchor=\"\(anchor)\" font-family=\"sans-serif\">\(label)</text>"
         }
         return out + "</g>\n"
     }
