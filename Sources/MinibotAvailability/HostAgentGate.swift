@@ -81,6 +81,11 @@ final class HostAgentGate: BuildStartGate {
         return table.withLock { $0.unreachable(gated) }
     }
 
+    /// Every worker with an agent: the link, slots, leases and waiting subscriptions (for the hosts page).
+    func views() -> [HostAgentView] {
+        table.withLock { $0.views() }
+    }
+
     // MARK: events
 
     func workerAttached(_ snapshot: WorkerSnapshot) {

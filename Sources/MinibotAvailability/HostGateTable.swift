@@ -53,6 +53,8 @@ struct HostGateTable: Sendable {
         var agentPath: String?
         var hostname: String?
         var link: AgentLink = .unknown
+        /// The agent's slots, as its relay announced them on connecting.
+        var slots: Int?
         /// By request id.
         var subscriptions: [Int64: Subscription] = [:]
     }
@@ -66,6 +68,8 @@ struct HostGateTable: Sendable {
     private var doneSet: Set<Int64> = []
     /// The request each granted lease is running, until its permit is released.
     private(set) var leaseRequests: [String: Int64] = [:]
+    /// The worker each granted lease was claimed through, until its permit is released.
+    private(set) var leaseWorkers: [String: String] = [:]
 
     // MARK: admission
 
@@ -108,6 +112,7 @@ struct HostGateTable: Sendable {
         case .lease(_, let lease)?:
             workers[worker]?.subscriptions[request.id] = nil
             leaseRequests[lease.lease] = request.id
+            leaseWorkers[lease.lease] = worker
             let permit = Permit(id: lease.lease, requestID: request.id, worker: worker, detail: .object([
                 "lease": .string(lease.lease), "token": .number(Double(lease.token)), "host": .string(host)]))
             return (.now(permit), [.log(.info, "host agent on \(host) granted a slot to request \(request.id) "
@@ -122,6 +127,7 @@ struct HostGateTable: Sendable {
     /// The build of a granted lease ended (or never started): give the slot back.
     mutating func released(lease: String, worker: String) -> [Action] {
         leaseRequests[lease] = nil
+        leaseWorkers[lease] = nil
         return [.send(worker: worker, .release(lease: lease))]
     }
 
@@ -166,8 +172,9 @@ struct HostGateTable: Sendable {
     /// has no free build slot any more.
     mutating func handle(_ message: AgentRelayMessage, from worker: String, workerIsFull: Bool) -> [Action] {
         switch message {
-        case .connected:
+        case .connected(_, let slots):
             workers[worker, default: WorkerRecord()].link = .connected
+            workers[worker]?.slots = slots
             // The relay may have missed subscriptions (sent before it listened): forget them, so
             // the next admit subscribes afresh with the request's builder and priority.
             workers[worker]?.subscriptions = [:]
@@ -222,12 +229,36 @@ struct HostGateTable: Sendable {
             // once the agent grants a slot anew.
             var actions: [Action] = [.log(.warning, "\(worker): host agent lease \(lease) of \(build) lost: \(reason)",
                                           worker: worker)]
+            leaseWorkers[lease] = nil
             if let request = leaseRequests.removeValue(forKey: lease) {
                 actions.append(.retryBuild(request: request, reason: "host agent slot lost (\(reason))", worker: worker))
             }
             return actions
         case .subscribe, .withdraw, .claim, .decline, .release:
             return [.log(.warning, "ignoring a master-to-worker relay message sent by \(worker)", worker: worker)]
+        }
+    }
+
+    // MARK: views
+
+    /// Every worker with an agent, by name: what the hosts page shows.
+    func views() -> [HostAgentView] {
+        var leases: [String: [HostAgentView.Lease]] = [:]
+        for (lease, worker) in leaseWorkers.sorted(by: { $0.key < $1.key }) {
+            leases[worker, default: []].append(.init(lease: lease, requestID: leaseRequests[lease]))
+        }
+        return workers.sorted { $0.key < $1.key }.compactMap { name, record in
+            guard let agent = record.agentPath, !agent.isEmpty else { return nil }
+            let link: HostAgentView.Link = switch record.link {
+            case .unknown: .unknown
+            case .connected: .connected
+            case .unreachable(let why): .unreachable(reason: why)
+            }
+            let waiting = record.subscriptions.sorted { $0.key < $1.key }.map { id, sub in
+                HostAgentView.Waiting(requestID: id, reason: sub.reason ?? "asking for a slot", until: sub.until)
+            }
+            return HostAgentView(worker: name, agent: agent, hostname: record.hostname ?? name, link: link,
+                                 slots: record.slots, leases: leases[name] ?? [], waiting: waiting)
         }
     }
 

@@ -100,6 +100,10 @@ struct WebLoginIntegrationTests {
             #expect(paused.status == 303 && paused.location == "/workers")
             let workersPage = try await browser.get("/workers")
             #expect(workersPage.text.contains("Paused w1. Not done: ghost: no such worker."), "\(workersPage.text)")
+            // The worker's own page has the same controls, for that worker alone.
+            let own = try await browser.get("/workers/w1")
+            #expect(own.text.contains("<input type=\"hidden\" name=\"worker\" value=\"w1\">") && own.text.contains("value=\"unpause\""))
+            #expect(own.text.contains("name=\"back\" value=\"/workers/w1\""))
             let w1 = try await master.client.get("api/v2/workers/w1")["workers"]
             if case .array(let list)? = w1 { #expect(list.first?["pause_reason"]?.stringValue == "lunch (by anna)") }
             _ = try await browser.post("/actions/builders/b/force", [("csrf", csrf)])

@@ -37,6 +37,18 @@ public protocol MasterPlugin: Sendable {
 
     /// Extra facts about a worker, shown under the plugin's name in `GET /api/v2/workers`.
     func workerSummary(_ worker: String) async -> JSONValue?
+
+    /// What the plugin foresees of a worker's availability between `from` and `to` (the web
+    /// UI's timeline picture asks for the next 7 days). Called by the master's web routes
+    /// from any task, concurrently with everything else; pure reads of the plugin's state.
+    /// Nil (the default) when the plugin has nothing to say about this worker.
+    func timeline(of worker: String, from: Date, to: Date) async -> AvailabilityTimeline?
+
+    /// The host agents behind the workers, one view per worker that has an agent, for the
+    /// web UI's hosts page. Called by the master's web routes from any task. Nil (the
+    /// default) when the plugin does not deal with host agents; an empty list when it does
+    /// but no connected worker has one.
+    func hostAgents() async -> [HostAgentView]?
 }
 
 extension MasterPlugin {
@@ -49,4 +61,6 @@ extension MasterPlugin {
         .error(404, "no such route: \(request.method) \(request.path)")
     }
     public func workerSummary(_ worker: String) async -> JSONValue? { nil }
+    public func timeline(of worker: String, from: Date, to: Date) async -> AvailabilityTimeline? { nil }
+    public func hostAgents() async -> [HostAgentView]? { nil }
 }

@@ -60,6 +60,7 @@ struct APIRoutes: Sendable {
             let names = runtime.config.workers.map(\.name)
             return await workers(name: key.map { StableID.name(forID: $0, among: names) ?? $0 })
         }
+        api.get("workers/:name/timeline") { _, context in await timeline(worker: context.parameters.get("name") ?? "") }
         api.post("workers/:name/:action") { request, context in
             try await workerAction(request, name: context.parameters.get("name") ?? "",
                                    action: context.parameters.get("action") ?? "")

@@ -38,6 +38,7 @@ enum WebAssets {
         pre.log{background:#1e1e1e;color:#ddd;padding:.6em;overflow-x:auto;font:12px/1.4 ui-monospace,monospace;counter-reset:none;max-height:70vh;overflow-y:auto}
         pre.log .line{white-space:pre-wrap} pre.log .line:target{background:#44475a}
         .bold{font-weight:bold} .faint{opacity:.7} .italic{font-style:italic} .underline{text-decoration:underline}
+        figure.timeline{margin:0;overflow-x:auto} svg.timeline{max-width:100%;height:auto;background:#fff} ul.upcoming{font-size:13px}
         .facts th{width:8em;color:#555} .paging a{margin-right:1em}
         .who{margin-left:auto} .who button{font-size:12px} form.inline{display:inline;margin:0}
         .notice{margin:.8em 1.5em;padding:.5em .8em;background:#e8f5e9;border:1px solid #a5d6a7;border-radius:4px}

@@ -4,7 +4,7 @@ import MinibotCore
 import MinibotStore
 import Mustache
 
-/// The web UI: server-rendered pages (home, builder, build, pending, workers, changes), the
+/// The web UI: server-rendered pages (home, builder, build, pending, workers, a worker, hosts, changes), the
 /// stylesheet and script, build badges and the CCTray feed. Every page is whole without JavaScript; the
 /// script only adds live updates from `/events` (``EventStreamRoutes``).
 ///
@@ -27,6 +27,11 @@ struct WebRoutes: Sendable {
         }
         router.get("pending") { request, _ in try await pending(request) }
         router.get("workers") { request, _ in await workers(request) }
+        router.get("workers/:name") { request, context in
+            let raw = try context.parameters.require("name")
+            return try await worker(raw.removingPercentEncoding ?? raw, request)
+        }
+        router.get("hosts") { request, _ in try await hosts(request) }
         router.get("changes") { request, _ in
             let model = ChangesPage.make(title: runtime.config.title, changes: try await runtime.store.changes(limit: 100))
             return page("changes", model, heading: "Changes", stream: "", request)
@@ -148,7 +153,7 @@ struct WebRoutes: Sendable {
         var body: String
     }
 
-    private func page(_ template: String, _ model: Any, heading: String, stream: String, _ request: Request) -> Response {
+    func page(_ template: String, _ model: Any, heading: String, stream: String, _ request: Request) -> Response {
         Self.page(template, model, heading: heading, stream: stream, request: request, runtime: runtime)
     }
 

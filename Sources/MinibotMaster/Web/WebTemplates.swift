@@ -2,8 +2,8 @@ import Mustache
 
 /// The pages' Mustache templates, compiled into the binary (no files to install or lose).
 /// Logic-less: they only read the view models (``HomePage``, ``BuildPage``, …); `{{x}}`
-/// HTML-escapes, and only the layout's `{{{body}}}` and a log line's `{{{html}}}` (escaped by
-/// ``AnsiToHTML``) are inserted raw.
+/// HTML-escapes, and only the layout's `{{{body}}}`, a log line's `{{{html}}}` (escaped by
+/// ``AnsiToHTML``) and the worker page's `{{{svg}}}` (escaped by ``TimelineSVG``) are inserted raw.
 enum WebTemplates {
     /// Every template by name; a template that does not parse is a bug caught by the tests.
     static let library: MustacheLibrary = {
@@ -17,7 +17,8 @@ enum WebTemplates {
     static let sources: [(String, String)] = [
         ("layout", layout), ("home", home), ("builder", builder), ("build", build), ("pending", pending),
         ("workers", workers), ("buildrows", buildRows), ("changes", changes), ("login", login),
-        ("csrf", csrf), ("cancel", cancel),
+        ("csrf", csrf), ("cancel", cancel), ("worker", worker), ("hosts", hosts),
+        ("workeractions", workerActions),
     ]
 
     static let layout = """
@@ -29,7 +30,7 @@ enum WebTemplates {
     <script src="/static/minibot.js" defer></script>
     </head><body data-stream="{{stream}}">
     <header><a class="brand" href="/">{{title}}</a>
-    <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/changes">Changes</a> <a href="/api/v2/">API</a></nav>
+    <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/hosts">Hosts</a> <a href="/changes">Changes</a> <a href="/api/v2/">API</a></nav>
     <span id="live" class="live" hidden>live</span>
     <span class="who">{{#session}}<span id="user">{{user}}</span> <form class="inline" method="post" action="/logout">{{> csrf}}<button>Log out</button></form>{{/session}}{{^session}}<a id="login" href="{{loginLink}}">Log in</a>{{/session}}</span></header>
     <div id="banner" class="banner" hidden>Live updates disconnected; reconnecting… (reload the page to see the latest)</div>
@@ -125,11 +126,21 @@ enum WebTemplates {
     <h1>Workers</h1>
     <form method="post" action="/actions/workers" id="worker-actions">{{#session}}{{> csrf}}{{/session}}
     <table><thead><tr>{{#session}}<th><span class="hidden-label">select</span></th>{{/session}}<th>worker</th><th>connection</th><th>builds</th><th>load</th><th>flags</th><th>host</th><th>last connected</th></tr></thead><tbody>
-    {{#rows}}<tr>{{#session}}<td><input type="checkbox" name="worker" value="{{name}}" aria-label="select {{name}}"></td>{{/session}}<td>{{name}}</td><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{connection}}</td>
+    {{#rows}}<tr>{{#session}}<td><input type="checkbox" name="worker" value="{{name}}" aria-label="select {{name}}"></td>{{/session}}<td><a href="{{link}}">{{name}}</a></td><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{connection}}</td>
     <td>{{builds}}</td><td>{{load}}</td><td>{{#flags}}<div>{{.}}</div>{{/flags}}</td><td>{{host}}</td><td>{{lastConnected}}</td></tr>
     {{/rows}}
     </tbody></table>
-    {{#session}}<fieldset class="actions"><legend>For the ticked workers</legend>
+    {{#session}}<fieldset class="actions"><legend>For the ticked workers</legend>{{> workeractions}}</fieldset>{{/session}}{{^session}}<p class="muted"><a href="{{loginLink}}">Log in</a> to pause, flag or drain workers.</p>{{/session}}
+    </form>
+    """
+
+    /// The hidden field every form of a logged-in page carries, and where to come back to.
+    static let csrf = """
+    <input type="hidden" name="csrf" value="{{session.csrf}}"><input type="hidden" name="back" value="{{back}}">
+    """
+
+    /// The controls of a worker form (pause, flag, drain), for the ticked workers or one.
+    static let workerActions = """
     <label>reason <input name="reason" placeholder="why (optional)"></label>
     <button name="action" value="pause">Pause</button> <button name="action" value="unpause">Unpause</button>
     <label>flag <select name="state"><option value="unavailable">unavailable</option><option value="advisory">advisory</option></select></label>
@@ -137,13 +148,6 @@ enum WebTemplates {
     <button name="action" value="flag">Set flag</button> <button name="action" value="clear-flag">Clear flag</button>
     <label>drain deadline <input name="deadline" size="5" placeholder="30m"></label>
     <button name="action" value="drain">Drain</button> <button name="action" value="undrain">Undrain</button>
-    </fieldset>{{/session}}{{^session}}<p class="muted"><a href="{{loginLink}}">Log in</a> to pause, flag or drain workers.</p>{{/session}}
-    </form>
-    """
-
-    /// The hidden field every form of a logged-in page carries, and where to come back to.
-    static let csrf = """
-    <input type="hidden" name="csrf" value="{{session.csrf}}"><input type="hidden" name="back" value="{{back}}">
     """
 
     /// A pending request's cancel button (inside a row that has `id`).
@@ -170,5 +174,50 @@ enum WebTemplates {
     {{#rows}}<tr><td><a href="/api/v2/changes/{{id}}">{{revision}}</a></td><td>{{author}}</td><td>{{branch}}</td><td>{{title}}</td><td>{{files}}</td><td>{{when}}</td></tr>
     {{/rows}}{{^rows}}<tr><td colspan="6" class="muted">no changes recorded</td></tr>{{/rows}}
     </tbody></table>
+    """
+
+    static let worker = """
+    <h1>Worker {{name}}</h1>
+    <table class="facts"><tbody>
+    <tr><th>connection</th><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{connection}}</td></tr>
+    <tr><th>builds</th><td>{{builds}}</td></tr>
+    <tr><th>load</th><td>{{load}}</td></tr>
+    <tr><th>cpu pressure</th><td>{{cpuPressure}}</td></tr>
+    <tr><th>flags</th><td>{{#flags}}<div>{{.}}</div>{{/flags}}{{^flags}}<span class="muted">none</span>{{/flags}}</td></tr>
+    <tr><th>windows</th><td>{{#windows}}<div>{{.}}</div>{{/windows}}{{^windows}}<span class="muted">none this week</span>{{/windows}}</td></tr>
+    <tr><th>host</th><td>{{host}}</td></tr>
+    <tr><th>agent</th><td>{{#agent}}{{agent}} (<a href="/hosts">hosts</a>){{/agent}}{{^agent}}<span class="muted">none</span>{{/agent}}</td></tr>
+    <tr><th>last connected</th><td>{{lastConnected}}</td></tr>
+    </tbody></table>
+    {{#session}}<form method="post" action="/actions/workers" id="worker-actions">{{> csrf}}<input type="hidden" name="worker" value="{{name}}">
+    <fieldset class="actions"><legend>This worker</legend>{{> workeractions}}</fieldset></form>{{/session}}
+    <h2>Availability</h2>
+    <figure class="timeline">{{{svg}}}</figure>
+    <ul class="upcoming">{{#upcoming}}<li>{{.}}</li>{{/upcoming}}{{^upcoming}}<li class="muted">no windows or flags in the next 7 days</li>{{/upcoming}}</ul>
+    <h2>Recent builds</h2>
+    {{> buildrows}}
+    """
+
+    static let hosts = """
+    <h1>Hosts</h1>
+    {{#hosts}}<section class="host">
+    <h2>{{hostname}} <span class="muted">{{agent}}</span></h2>
+    <table class="facts"><tbody>
+    <tr><th>agent link</th><td class="result {{#isConnected}}success{{/isConnected}}{{^isConnected}}failure{{/isConnected}}">{{#isConnected}}✔{{/isConnected}}{{^isConnected}}✘{{/isConnected}} {{link}}</td></tr>
+    <tr><th>slots</th><td>{{slots}}</td></tr>
+    <tr><th>workers</th><td>{{#workers}}<a href="{{link}}">{{name}}</a> {{/workers}}</td></tr>
+    </tbody></table>
+    <h3>Leases held by this master</h3>
+    <table><thead><tr><th>worker</th><th>lease</th><th>for</th></tr></thead><tbody>
+    {{#leases}}<tr><td><a href="{{workerLink}}">{{worker}}</a></td><td>{{lease}}</td><td>{{#buildLink}}<a href="{{buildLink}}">{{what}}</a>{{/buildLink}}{{^buildLink}}{{what}}{{/buildLink}}</td></tr>
+    {{/leases}}{{^leases}}<tr><td colspan="3" class="muted">none</td></tr>{{/leases}}
+    </tbody></table>
+    <h3>Waiting for a slot</h3>
+    <table><thead><tr><th>worker</th><th>request</th><th>why it waits</th></tr></thead><tbody>
+    {{#waiting}}<tr><td><a href="{{workerLink}}">{{worker}}</a></td><td>{{request}}</td><td>{{reason}} <span class="muted">{{until}}</span></td></tr>
+    {{/waiting}}{{^waiting}}<tr><td colspan="3" class="muted">nothing waits</td></tr>{{/waiting}}
+    </tbody></table>
+    </section>
+    {{/hosts}}{{^hosts}}<p id="no-agents">No host agents in use. A host agent (<code>minibot-agent</code>) shares one machine's build slots between every worker on it, whichever master they serve: run it on the host and start the workers there with <code>--agent SOCKET</code>, with the availability plugin enabled on the master (README, "The host agent").</p>{{/hosts}}
     """
 }

@@ -13,6 +13,8 @@ struct WorkersPage: Sendable, Equatable {
         var flags: [String]
         var host: String
         var lastConnected: String
+        /// The worker's page.
+        var link = ""
     }
 
     var title: String
@@ -35,7 +37,7 @@ struct WorkersPage: Sendable, Equatable {
             let host = w.info.map { "\($0.hostname) · \($0.os) · \($0.cpus) cpus · \($0.facts["protocol"] ?? "minibot") \($0.version)" } ?? ""
             return Row(name: w.name, isConnected: w.isConnected, connection: w.isConnected ? "connected" : "not connected",
                        builds: "\(w.runningBuilds)/\(w.maxBuilds)", load: load, flags: flags, host: host,
-                       lastConnected: WebFormat.time(w.lastConnected))
+                       lastConnected: WebFormat.time(w.lastConnected), link: WebFormat.workerLink(w.name))
         })
     }
 

@@ -171,7 +171,7 @@ struct WorkerEndpoint: Sendable {
         case .hello:
             break
         case .status(let status):
-            await registry.statusReported(link.name, status)
+            await registry.statusReported(link.name, status, at: clock.now())
         case .output(let output):
             await link.deliver(OutputChunk(output))
         case .stepFinished(let finished):

@@ -28,6 +28,8 @@ actor WorkerRegistry {
         var drain: WorkerDrain?
         /// Requests whose build the drain already ended (the RETRY takes a moment to land).
         var drainTold: Set<Int64> = []
+        /// The load reported over the past day, for the worker's page (kept across reconnections).
+        var history = LoadHistory()
     }
 
     private var entries: [String: Entry] = [:]
@@ -142,8 +144,10 @@ actor WorkerRegistry {
         return l
     }
 
-    func statusReported(_ name: String, _ status: WorkerStatus) {
+    /// A status report arrived at `time`, by the master's clock (the report's own time is the worker's).
+    func statusReported(_ name: String, _ status: WorkerStatus, at time: Date) {
         entries[name]?.status = status
+        entries[name]?.history.record(load1: status.load1, cpuPressure: status.cpuPressure, at: time)
         publish(.workerStatus(worker: name, status))
     }
 
@@ -246,6 +250,8 @@ actor WorkerRegistry {
         }
         for (name, var e) in entries where !names.contains(name) {
             e.isRemoved = true
+            // Its page is gone; a removed name keeps no day of buckets.
+            e.history = LoadHistory()
             entries[name] = e
             if e.running.isEmpty { e.link?.shutdown(graceful: true) }
         }
@@ -265,6 +271,12 @@ actor WorkerRegistry {
                         runningRequests: Array(e.running), drainTold: e.drainTold)
         }
         return ordered ? states.sorted { $0.name < $1.name } : states
+    }
+
+    /// The worker's load over the day before `now`; nil for a worker not configured.
+    func loadHistory(_ name: String, before now: Date) -> [LoadHistory.Bucket]? {
+        guard let entry = entries[name], !entry.isRemoved else { return nil }
+        return entry.history.buckets(before: now)
     }
 
     func snapshots() -> [WorkerSnapshot] {

@@ -89,7 +89,7 @@ struct MsgpackWorkerEndpoint: Sendable {
             switch MsgpackLoadProbe.status(from: result, at: clock.now()) {
             case .success(let status):
                 guard !link.isClosed else { return }
-                await registry.statusReported(link.name, status)
+                await registry.statusReported(link.name, status, at: clock.now())
                 isComplaining = false
             case .failure(let problem):
                 // Said once per run of failures, not every interval.
