@@ -47,6 +47,8 @@ struct WebUITests {
             #expect(try await c.getText("pending").contains("nothing waits"))
             #expect(try await c.getText("workers").contains("w1"))
             #expect(try await c.getText("changes").contains("no changes recorded"))
+            let masters = try await c.getText("masters")
+            #expect(masters.contains("(this one)") && masters.contains("active"), "\(masters)")
             #expect(try await c.sendRaw("GET", "builds/999999", body: nil).status == 404)
             #expect(try await c.sendRaw("GET", "builders/nope", body: nil).status == 404)
             #expect(try await c.getText("static/minibot.js").contains("EventSource"))
@@ -145,6 +147,38 @@ struct WebUITests {
             #expect(replay.contains("\"build_finished\""))
             // The page said it has every line: none is sent again.
             #expect(!replay.contains("event: log"))
+        }
+    }
+
+    @Test("a page's stream sends one frame per batch of events, naming their types, and no log lines")
+    func pageStream() async throws {
+        try await Scene.run("webui-page-sse") { scene in
+            let builders = """
+              - name: b
+                workers: [w1]
+                steps:
+                  - shell: {name: talk, command: "echo hello-from-the-log"}
+            """
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"]))
+            try await scene.workers(["w1"], master: master)
+            var request = HTTPClientRequest(url: "\(master.url)/events?page=home")
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            var text = ""
+            var forced = false
+            for try await buffer in response.body {
+                text += String(buffer: buffer)
+                if !forced, text.contains(": stream") {
+                    forced = true
+                    _ = try await master.force("b")
+                }
+                if text.contains("build_finished") { break }
+            }
+            let frames = text.components(separatedBy: "\n\n").filter { $0.contains("data: ") }
+            #expect(!frames.isEmpty)
+            #expect(frames.allSatisfy { $0.contains("id: ") && $0.contains("\"types\":[") && $0.contains("\"count\":") }, "\(text)")
+            #expect(!text.contains("hello-from-the-log") && !text.contains("event: log"), "\(text)")
+            #expect(!text.contains("worker_status"))
         }
     }
 }

@@ -215,7 +215,18 @@ struct BrowseRoutes: Sendable {
     /// when the active ones run different configurations), or this one alone; `only` picks
     /// one by id or name.
     private func masters(only: String?) async throws -> Response {
-        var list: [API.MasterDTO]
+        var (list, warning) = try await Self.masters(runtime)
+        if let only {
+            list = list.filter { String($0.masterid) == only || $0.name == only }
+            if list.isEmpty { return APIJSON.error(.notFound, "no master \(ClientText.quoted(only))") }
+        }
+        return APIJSON.response(API.MastersDTO(masters: list, warning: warning))
+    }
+
+    /// Every master on the database, and a warning when the active ones run different
+    /// master.cfg files; the API and the masters page show the same.
+    static func masters(_ runtime: MasterRuntime) async throws -> (list: [API.MasterDTO], warning: String?) {
+        let list: [API.MasterDTO]
         if let shared = runtime.store as? any SharedStore {
             list = try await shared.masters().map { m in
                 API.MasterDTO(masterid: m.id, name: m.name, active: m.isActive, lastActive: m.heartbeatAt,
@@ -226,14 +237,10 @@ struct BrowseRoutes: Sendable {
             list = [API.MasterDTO(masterid: 1, name: runtime.masterName, active: true, lastActive: runtime.clock.now(),
                                   configHash: runtime.configHash, isThis: true)]
         }
-        if let only {
-            list = list.filter { String($0.masterid) == only || $0.name == only }
-            if list.isEmpty { return APIJSON.error(.notFound, "no master \(ClientText.quoted(only))") }
-        }
         let hashes = Set(list.filter(\.active).compactMap(\.configHash))
         let warning = hashes.count > 1
             ? "the active masters run \(hashes.count) different master.cfg files (see config_hash); they should share one"
             : nil
-        return APIJSON.response(API.MastersDTO(masters: list, warning: warning))
+        return (list, warning)
     }
 }

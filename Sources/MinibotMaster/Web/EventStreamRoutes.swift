@@ -10,7 +10,9 @@ import ServiceLifecycle
 /// number, so a reconnecting EventSource resumes after `Last-Event-ID`; a comment ping goes
 /// out after 15 s without events; `X-Accel-Buffering: no` keeps nginx from holding frames.
 ///
-/// On a build's stream (`build=ID&lines=STEP:COUNT,…`) each `step_log` becomes `log` frames
+/// A page's stream (home, pending, workers, a builder) sends one frame for a batch of events
+/// (`data: {"types": [...], "count": N}`, named after the last one), at most one per
+/// ``pageInterval``. On a build's stream (`build=ID&lines=STEP:COUNT,…`) each `step_log` becomes `log` frames
 /// with the new lines already rendered by ``AnsiToHTML`` (one converter per step, run from
 /// the log's start so colours set early hold). Lines the page already has (`COUNT`) are not
 /// sent again; the stream reads the log from the store, so it needs no copy of the output.
@@ -23,6 +25,10 @@ struct EventStreamRoutes: Sendable {
     static let wakeInterval = 1.0
     /// The most lines one `log` frame carries.
     static let linesPerFrame = 500
+    /// Seconds between two frames of a page's stream (home, pending, workers, a builder):
+    /// the page reloads its content on one anyway, and this keeps 100 open pages from
+    /// costing the master a frame each per event.
+    static let pageInterval = 0.25
 
     func register(on router: Router<MasterRequestContext>) {
         router.get("events") { request, context in
@@ -87,6 +93,18 @@ struct EventStreamRoutes: Sendable {
                     continue
                 }
                 quietSince = clock.now()
+                if scope.isPage {
+                    // A page only reloads its content on any of these: one frame per batch,
+                    // at most one per ``pageInterval``, whatever the master's rate of events.
+                    after = events.last?.seq ?? after
+                    let matching = events.filter { scope.name(for: $0.type, fields: $0.fields) != nil }
+                    guard let last = matching.last, let name = scope.name(for: last.type, fields: last.fields) else { continue }
+                    let types = Set(matching.map(\.type.rawValue)).sorted().map { "\"\($0)\"" }.joined(separator: ",")
+                    try await writer.write(ByteBuffer(string: ServerSentEvent(id: last.seq, event: name,
+                                                                              data: "{\"types\":[\(types)],\"count\":\(matching.count)}").encoded))
+                    try? await clock.sleep(seconds: Self.pageInterval)
+                    continue
+                }
                 for e in events {
                     after = e.seq
                     guard let name = scope.name(for: e.type, fields: e.fields) else { continue }

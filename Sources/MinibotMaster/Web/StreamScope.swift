@@ -27,6 +27,13 @@ enum StreamScope: Sendable, Equatable {
         }
     }
 
+    /// Whether this is a page's stream, whose frames only tell the page to reload (every
+    /// scope but a build's, which carries log lines).
+    var isPage: Bool {
+        if case .build = self { return false }
+        return true
+    }
+
     /// The SSE event name for a master event, or nil when this scope does not carry it.
     func name(for type: MasterEvent, fields: [String: JSONValue]) -> String? {
         let kind: String

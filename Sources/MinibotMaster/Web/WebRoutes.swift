@@ -32,6 +32,11 @@ struct WebRoutes: Sendable {
             return try await worker(raw.removingPercentEncoding ?? raw, request)
         }
         router.get("hosts") { request, _ in try await hosts(request) }
+        router.get("masters") { request, _ in
+            let (list, warning) = try await BrowseRoutes.masters(runtime)
+            return page("masters", MastersPage.make(title: runtime.config.title, masters: list, warning: warning),
+                        heading: "Masters", stream: "", request)
+        }
         router.get("changes") { request, _ in
             let model = ChangesPage.make(title: runtime.config.title, changes: try await runtime.store.changes(limit: 100))
             return page("changes", model, heading: "Changes", stream: "", request)

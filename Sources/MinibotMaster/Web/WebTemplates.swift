@@ -18,7 +18,7 @@ enum WebTemplates {
         ("layout", layout), ("home", home), ("builder", builder), ("build", build), ("pending", pending),
         ("workers", workers), ("buildrows", buildRows), ("changes", changes), ("login", login),
         ("csrf", csrf), ("cancel", cancel), ("worker", worker), ("hosts", hosts),
-        ("workeractions", workerActions),
+        ("workeractions", workerActions), ("masters", masters),
     ]
 
     static let layout = """
@@ -30,7 +30,7 @@ enum WebTemplates {
     <script src="/static/minibot.js" defer></script>
     </head><body data-stream="{{stream}}">
     <header><a class="brand" href="/">{{title}}</a>
-    <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/hosts">Hosts</a> <a href="/changes">Changes</a> <a href="/api/v2/">API</a></nav>
+    <nav><a href="/">Home</a> <a href="/pending">Pending</a> <a href="/workers">Workers</a> <a href="/hosts">Hosts</a> <a href="/changes">Changes</a> <a href="/masters">Masters</a> <a href="/api/v2/">API</a></nav>
     <span id="live" class="live" hidden>live</span>
     <span class="who">{{#session}}<span id="user">{{user}}</span> <form class="inline" method="post" action="/logout">{{> csrf}}<button>Log out</button></form>{{/session}}{{^session}}<a id="login" href="{{loginLink}}">Log in</a>{{/session}}</span></header>
     <div id="banner" class="banner" hidden>Live updates disconnected; reconnecting… (reload the page to see the latest)</div>
@@ -166,6 +166,17 @@ enum WebTemplates {
     <p><button>Log in</button></p>
     </form>
     <p class="muted">{{#hasUsers}}Log in with your name from www.users, or as admin with the admin token.{{/hasUsers}}{{^hasUsers}}Log in as admin with the admin token (www.admin_token); name people in www.users to record who did what.{{/hasUsers}}</p>
+    """
+
+    static let masters = """
+    <h1>Masters</h1>
+    {{#warning}}<p class="problem" role="alert">{{warning}}</p>{{/warning}}
+    <table><thead><tr><th>master</th><th>state</th><th>generation</th><th>last heartbeat</th><th>lease until</th><th>master.cfg</th><th>schedulers and pollers</th></tr></thead><tbody>
+    {{#rows}}<tr><td>{{name}}{{#isThis}} <span class="muted">(this one)</span>{{/isThis}}</td>
+    <td class="result {{#isActive}}success{{/isActive}}{{^isActive}}failure{{/isActive}}">{{#isActive}}✔{{/isActive}}{{^isActive}}✘{{/isActive}} {{state}}</td>
+    <td>{{generation}}</td><td>{{lastActive}}</td><td>{{leaseExpires}}</td><td><code>{{configHash}}</code></td><td>{{jobs}}</td></tr>
+    {{/rows}}
+    </tbody></table>
     """
 
     static let changes = """
