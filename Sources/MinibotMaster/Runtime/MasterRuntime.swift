@@ -26,6 +26,8 @@ final class MasterRuntime: Sendable {
     let jobs: JobOwnership
     /// The web UI's logins (in memory: a restart logs everyone out).
     let sessions = WebSessions()
+    /// The build page's coloured tails of finished steps' logs.
+    let logTails = LogTailCache()
     private let state: Mutex<(config: MasterConfig, adminToken: String?, configHash: String?)>
 
     init(masterName: String, directory: URL, config: MasterConfig, adminToken: String?, store: any Store,

@@ -11,8 +11,8 @@ import ServiceLifecycle
 /// out after 15 s without events; `X-Accel-Buffering: no` keeps nginx from holding frames.
 ///
 /// A page's stream (home, pending, workers, a builder) sends one frame for a batch of events
-/// (`data: {"types": [...], "count": N}`, named after the last one), at most one per
-/// ``pageInterval``. On a build's stream (`build=ID&lines=STEP:COUNT,…`) each `step_log` becomes `log` frames
+/// (`data: {"types": [...], "count": N}`, named after the last one), at most one a second
+/// (``pageInterval``). On a build's stream (`build=ID&lines=STEP:COUNT,…`) each `step_log` becomes `log` frames
 /// with the new lines already rendered by ``AnsiToHTML`` (one converter per step, run from
 /// the log's start so colours set early hold). Lines the page already has (`COUNT`) are not
 /// sent again; the stream reads the log from the store, so it needs no copy of the output.
@@ -28,7 +28,7 @@ struct EventStreamRoutes: Sendable {
     /// Seconds between two frames of a page's stream (home, pending, workers, a builder):
     /// the page reloads its content on one anyway, and this keeps 100 open pages from
     /// costing the master a frame each per event.
-    static let pageInterval = 0.25
+    static let pageInterval = 1.0
 
     func register(on router: Router<MasterRequestContext>) {
         router.get("events") { request, context in

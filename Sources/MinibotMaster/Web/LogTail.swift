@@ -19,6 +19,8 @@ struct LogTail: Sendable {
 
     let keep: Int
     private(set) var total = 0
+    /// The UTF-8 bytes of the kept lines.
+    private(set) var keptBytes = 0
     private var kept: Deque<Kept> = []
     private var converter = AnsiToHTML()
     /// The start of a line whose end has not come yet.
@@ -65,7 +67,8 @@ struct LogTail: Sendable {
     private mutating func append(_ raw: String) {
         total += 1
         kept.append(Kept(raw: raw, style: converter.style))
-        if kept.count > keep { kept.removeFirst() }
+        keptBytes += raw.utf8.count
+        if kept.count > keep { keptBytes -= kept.removeFirst().raw.utf8.count }
         converter.advance(line: raw)
     }
 }

@@ -93,6 +93,10 @@ struct WebRoutes: Sendable {
         let steps = try await store.steps(buildID: id)
         var logs: [Int: LogTail] = [:]
         for s in steps where s.startedAt != nil {
+            if s.completedAt != nil, let cached = runtime.logTails.tail(build: id, step: s.number) {
+                logs[s.number] = cached
+                continue
+            }
             var tail = LogTail(keep: BuildPage.inlineLines)
             var after: Int64 = 0
             while true {
@@ -101,7 +105,10 @@ struct WebRoutes: Sendable {
                 for c in chunks { tail.feed(c.text); after = c.id }
             }
             // A running step's last line may still grow: the live stream sends it once whole.
-            if s.completedAt != nil { tail.finish() }
+            if s.completedAt != nil {
+                tail.finish()
+                runtime.logTails.keep(tail, build: id, step: s.number)
+            }
             logs[s.number] = tail
         }
         let buildRequest = try await store.request(id: b.buildRequestID)
