@@ -17,6 +17,9 @@ extension MasterConfigParser {
             }
             let locks = lockAccesses(m)
             let steps = m.list("steps", required: true) { step($0) }
+            if let list = m["steps"], case .sequence(let items) = list.value, Int64(items.count) > StepID.perBuild {
+                m.error("\(label) has \(items.count) steps; a builder has at most \(StepID.perBuild)", at: "steps")
+            }
             if let list = m["steps"], case .sequence(let items) = list.value, items.isEmpty {
                 m.error("\(label) has no steps; add at least one under 'steps' (shell or git)", at: "steps")
             }

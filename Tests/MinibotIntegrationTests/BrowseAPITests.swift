@@ -67,6 +67,17 @@ struct BrowseAPITests {
             let worker = try await c.get("api/v2/workers/\(workerID)")["workers"]?.arrayValue.first
             #expect(worker?["workerid"]?.intValue == workerID && worker?["name"]?.stringValue == mine.first?["workername"]?.stringValue)
             #expect(req?["builderid"]?.intValue == builderID)
+            // Steps and logs by Buildbot's global ids.
+            let stepList = try await c.get("api/v2/builds/\(id)/steps")["steps"]?.arrayValue ?? []
+            let stepID = try #require(stepList.first?["stepid"]?.intValue)
+            #expect(try await c.get("api/v2/steps/\(stepID)")["steps"]?.arrayValue.first?["number"]?.intValue == 0)
+            let log = try await c.get("api/v2/logs/\(stepID)")["logs"]?.arrayValue.first
+            #expect(log?["logid"]?.intValue == stepID && log?["num_lines"]?.intValue ?? 0 > 0)
+            let firstChunk = try await c.get("api/v2/logs/\(stepID)/contents?offset=0&limit=5")["logchunks"]?.arrayValue.first
+            #expect(firstChunk?["firstline"]?.intValue == 0 && firstChunk?["content"]?.stringValue?.isEmpty == false)
+            #expect(try await c.getText("api/v2/logs/\(stepID)/raw").isEmpty == false)
+            #expect(try await c.sendRaw("GET", "api/v2/logs/\(stepID + 4000)", body: nil).status == 404)
+            #expect(try await c.sendRaw("GET", "api/v2/logs/-1", body: nil).status == 400)
             let running = try await c.get("api/v2/builds?complete=false")["builds"]?.arrayValue ?? []
             #expect(running.isEmpty)
             let done = try await c.get("api/v2/builds?complete=true&results=SUCCESS")["builds"]?.arrayValue ?? []

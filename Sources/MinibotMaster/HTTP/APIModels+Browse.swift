@@ -4,6 +4,9 @@ import MinibotCore
 extension API {
     /// A step's log, as Buildbot lists it (`slug` is its name in URLs).
     struct LogDTO: Encodable {
+        /// ``StepID`` of its step (one log a step).
+        var logid: Int64?
+        var stepid: Int64?
         var name: String
         var slug: String
         var buildid: Int64

@@ -16,6 +16,9 @@ enum API {
     }
 
     struct StepDTO: Encodable {
+        /// ``StepID``: the build and number in one; also the id of its log.
+        var stepid: Int64?
+        var buildid: Int64
         var number: Int
         var name: String
         var results: Int?
@@ -174,11 +177,11 @@ enum API {
                  buildrequestid: b.buildRequestID, workername: b.workerName, workerid: StableID.of(b.workerName), startedAt: b.startedAt, completeAt: b.completedAt,
                  complete: b.isComplete, results: b.results?.rawValue, resultsName: b.results?.name,
                  stateString: b.stateString, properties: b.properties, sourcestamp: stamp.map(Self.stamp),
-                 steps: steps.map { $0.map(step) })
+                 steps: steps.map { $0.map { step($0, build: b.id) } })
     }
 
-    static func step(_ s: BuildStep) -> StepDTO {
-        StepDTO(number: s.number, name: s.name, results: s.results?.rawValue, resultsName: s.results?.name,
+    static func step(_ s: BuildStep, build: Int64) -> StepDTO {
+        StepDTO(stepid: StepID.of(build: build, step: s.number), buildid: build, number: s.number, name: s.name, results: s.results?.rawValue, resultsName: s.results?.name,
                 startedAt: s.startedAt, completeAt: s.completedAt, stateString: s.stateString,
                 complete: s.completedAt != nil, logs: ["stdio"])
     }

@@ -45,6 +45,10 @@ struct APIRoutes: Sendable {
             case .failure(let error): return APIJSON.error(error.status, error.message)
             }
         }
+        api.get("logs/:logid/raw") { _, context in
+            let parts = context.parameters.get("logid", as: Int64.self).flatMap(StepID.parts)
+            return try await rawLog(build: parts?.build, step: parts?.step)
+        }
         api.get("builds/:id/steps/:step/logs/stdio/raw") { _, context in
             try await rawLog(build: context.parameters.get("id", as: Int64.self),
                              step: context.parameters.get("step", as: Int.self))

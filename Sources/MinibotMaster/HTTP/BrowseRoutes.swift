@@ -45,6 +45,27 @@ struct BrowseRoutes: Sendable {
                                 step: context.parameters.require("step", as: Int.self),
                                 slug: context.parameters.require("slug"))
         }
+        // Buildbot's global ids: a step and its one log by `stepid`/`logid` (``StepID``).
+        api.get("steps/:stepid") { _, context in
+            let (build, step) = try Self.step(context, "stepid")
+            return try await steps(build: build, number: step)
+        }
+        api.get("steps/:stepid/logs") { _, context in
+            let (build, step) = try Self.step(context, "stepid")
+            return try await logs(build: build, step: step, slug: nil)
+        }
+        api.get("logs/:logid") { _, context in
+            let (build, step) = try Self.step(context, "logid")
+            return try await logs(build: build, step: step, slug: nil)
+        }
+        api.get("logs/:logid/contents") { request, context in
+            let (build, step) = try Self.step(context, "logid")
+            return try await contents(request, build: build, step: step, slug: "stdio")
+        }
+        api.get("logs/:logid/text") { _, context in
+            let (build, step) = try Self.step(context, "logid")
+            return try await plainText(build: build, step: step, slug: "stdio")
+        }
         api.get("buildrequests/:id") { _, context in
             try await buildRequest(context.parameters.require("id", as: Int64.self))
         }
@@ -81,7 +102,15 @@ struct BrowseRoutes: Sendable {
         let all = try await runtime.store.steps(buildID: build)
         let list = number.map { n in all.filter { $0.number == n } } ?? all
         if let number, list.isEmpty { return APIJSON.error(.notFound, "build \(build) has no step \(number)") }
-        return APIJSON.response(["steps": list.map(API.step)])
+        return APIJSON.response(["steps": list.map { API.step($0, build: build) }])
+    }
+
+    /// The build and step a `stepid` or `logid` path parameter names; a non-number or a
+    /// negative one is the same 400 as any other bad id.
+    private static func step(_ context: MasterRequestContext, _ name: String) throws -> (Int64, Int) {
+        let id = try context.parameters.require(name, as: Int64.self)
+        guard let parts = StepID.parts(id) else { throw HTTPError(.badRequest, message: "\(name) must be a number of at least 0") }
+        return parts
     }
 
     /// A step looked up: found, or the 404 to answer.
@@ -112,7 +141,8 @@ struct BrowseRoutes: Sendable {
         var window = LogWindow(offset: 0, limit: 0)
         try await read(build: build, step: step) { window.feed($0); return true }
         window.finish()
-        let log = API.LogDTO(name: "stdio", slug: "stdio", buildid: build, stepNumber: step,
+        let id = StepID.of(build: build, step: step)
+        let log = API.LogDTO(logid: id, stepid: id, name: "stdio", slug: "stdio", buildid: build, stepNumber: step,
                              complete: found.completedAt != nil, numLines: window.lineCount, type: "s")
         return APIJSON.response(["logs": [log]])
     }
