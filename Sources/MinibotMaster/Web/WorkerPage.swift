@@ -20,7 +20,8 @@ struct WorkerPage: Sendable {
     /// The coming week's bands in words (the picture's content, readable without it).
     var upcoming: [String]
     var host: String
-    var agent: String
+    /// The host agent's socket, nil when the worker uses none.
+    var agent: String?
     var lastConnected: String
     var buildRows: [BuildRow]
     /// The picture, escaped by ``TimelineSVG`` itself: the template inserts it raw.
@@ -75,7 +76,7 @@ struct WorkerPage: Sendable {
         return WorkerPage(title: title, name: w.name, isConnected: w.isConnected,
                           connection: w.isConnected ? "connected" : "not connected",
                           builds: "\(w.runningBuilds)/\(w.maxBuilds)", load: load, cpuPressure: pressure, flags: flags,
-                          windows: windows, upcoming: upcoming, host: host, agent: w.info?.facts["agent"] ?? "",
+                          windows: windows, upcoming: upcoming, host: host, agent: w.info?.facts["agent"].flatMap { $0.isEmpty ? nil : $0 },
                           lastConnected: WebFormat.time(w.lastConnected),
                           buildRows: mine.prefix(listed).map { BuildRow($0, now: now) }, svg: svg)
     }
