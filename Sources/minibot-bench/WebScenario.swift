@@ -67,7 +67,11 @@ enum WebScenario {
                 _ = try await master.anonymous.getText(page)
                 var times: [Double] = [], counts: [Double] = []
                 var bytes = 0
-                for _ in 0..<(runs * 4) {
+                // MINIBOT_BENCH_PROFILE_PAGE=/path: perf samples only that page's loop, at the last size.
+                let profiled = ProcessInfo.processInfo.environment["MINIBOT_BENCH_PROFILE_PAGE"] == page && size == sizes.last
+                if profiled { Profiler.enable() }
+                defer { if profiled { Profiler.disable() } }
+                for _ in 0..<(runs * (profiled ? 40 : 4)) {
                     let before = try await statements(master)
                     let start = Date()
                     let answer = try await master.anonymous.send("GET", page, body: nil)

@@ -27,6 +27,7 @@ struct PageContext: MustacheParent {
         case "back": return back
         case "loginLink": return loginLink
         default:
+            if let parent = page as? any MustacheParent { return parent.child(named: name) }
             guard let value = Mirror(reflecting: page).children.first(where: { $0.label == name })?.value else { return nil }
             // An optional property is its value or nothing, as Mustache's own lookup gives it.
             let mirror = Mirror(reflecting: value)
