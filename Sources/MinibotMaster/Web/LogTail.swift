@@ -25,6 +25,8 @@ struct LogTail: Sendable {
     private var converter = AnsiToHTML()
     /// The start of a line whose end has not come yet.
     private var partial = ""
+    /// The kept lines rendered once, for a finished log (``freeze()``).
+    private var frozen: [Line]?
 
     init(keep: Int) { self.keep = keep }
 
@@ -51,8 +53,18 @@ struct LogTail: Sendable {
         }
     }
 
+    /// Renders the kept lines once and keeps only that: a finished log's tail, as the build
+    /// page's cache holds it (``keptBytes`` then counts the HTML).
+    mutating func freeze() {
+        let lines = rendered()
+        frozen = lines
+        kept = []
+        keptBytes = lines.reduce(0) { $0 + $1.html.utf8.count }
+    }
+
     /// The kept lines rendered, oldest first.
     func rendered() -> [Line] {
+        if let frozen { return frozen }
         var renderer = AnsiToHTML()
         let first = total - kept.count + 1
         return kept.enumerated().map { i, line in
@@ -62,7 +74,7 @@ struct LogTail: Sendable {
     }
 
     /// Whether lines before the kept ones were left out.
-    var isCut: Bool { total > kept.count }
+    var isCut: Bool { total > (frozen?.count ?? kept.count) }
 
     private mutating func append(_ raw: String) {
         total += 1

@@ -2,8 +2,8 @@ import Synchronization
 
 /// The build page's tails of finished steps' logs, most recently shown first: a finished
 /// log never changes, so its page is read and coloured once, not at every view (a 50 MB
-/// log costs a scan of 50 MB). Bounded: ``capacity`` tails, each of at most
-/// ``maxEntryBytes`` of kept text (a longer tail is simply not cached).
+/// log costs a scan of 50 MB), and its lines rendered once (``LogTail/freeze()``). Bounded:
+/// ``capacity`` tails, each of at most ``maxEntryBytes`` of HTML (a longer one is not cached).
 final class LogTailCache: Sendable {
     static let capacity = 32
     static let maxEntryBytes = 4 << 20

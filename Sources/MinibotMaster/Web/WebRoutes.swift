@@ -107,6 +107,7 @@ struct WebRoutes: Sendable {
             // A running step's last line may still grow: the live stream sends it once whole.
             if s.completedAt != nil {
                 tail.finish()
+                tail.freeze()
                 runtime.logTails.keep(tail, build: id, step: s.number)
             }
             logs[s.number] = tail

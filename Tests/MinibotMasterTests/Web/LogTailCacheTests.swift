@@ -25,7 +25,11 @@ import Testing
     }
 
     @Test func keptBytesFollowTheKeptLines() {
-        let t = tail("1234\n12\n1\n123\n", keep: 2)
+        var t = tail("1234\n12\n1\n123\n", keep: 2)
         #expect(t.total == 4 && t.keptBytes == 4)
+        let before = t.rendered()
+        t.freeze()
+        #expect(t.rendered() == before && t.isCut && t.total == 4)
+        #expect(t.keptBytes == before.reduce(0) { $0 + $1.html.utf8.count })
     }
 }
