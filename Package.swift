@@ -127,6 +127,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // WebPassword runs bcrypt on NIO's thread pool, off the event loops.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 // StreamRefusal closes a refused client's connection; a refused stock-worker
                 // upgrade answers 401/409 itself (RefusedUpgrade).
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -236,6 +238,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Simulated workers speak WorkerWire over real WebSockets.
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                // The web scenario holds 100 event streams open.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -263,6 +268,8 @@ let package = Package(
             dependencies: [
                 "MinibotMaster", "MinibotTesting", "MinibotCore", "MinibotConfig", "MinibotProtocol", "MinibotStore",
                 "MinibotSQLite", "MinibotHostFacts", "MinibotCompression", .product(name: "Logging", package: "swift-log"),
+                // The view models' own Mustache lookups are checked against their properties.
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotHostFacts", "MinibotAvailability", "MinibotProtocol", "MinibotCore"]),
@@ -293,6 +300,8 @@ let package = Package(
                 // A streaming HTTP client, to read the web UI's Server-Sent Events as they come.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The browser-like client reads response headers (Set-Cookie, Location).
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ]
