@@ -27,6 +27,20 @@ import Testing
         #expect(await events.events(after: .max, timeout: .infinity).isEmpty)
     }
 
+    /// Issue 15: a page's stream asks for the newest event of its types, copying nothing.
+    @Test func theNewestOfSomeTypesAndAWaitThatCopiesNothing() async {
+        let events = log(events: 3)
+        events.record(.buildStarted, [:])
+        events.record(.change, [:])
+        events.record(.buildFinished, [:])
+        #expect(events.newest(of: [.buildStarted, .buildFinished, .workerAttached], after: 0) == [.buildStarted: 4, .buildFinished: 6])
+        #expect(events.newest(of: [.buildStarted, .buildFinished], after: 4) == [.buildFinished: 6])
+        #expect(events.newest(of: [.buildStarted], after: .max).isEmpty)
+        #expect(await events.wait(after: 2, timeout: 0) == 6)
+        #expect(await events.wait(after: 6, timeout: 0) == 6)
+        #expect(await events.wait(after: .max, timeout: .nan) == 6)
+    }
+
     @Test func aWrappedRingStartsAtItsOldestEvent() async {
         let events = log(events: 30, capacity: 10)
         let all = await events.events(after: .min, timeout: 0)

@@ -29,6 +29,9 @@ final class EventLog: Sendable {
         var events: Deque<Event> = []
         var nextSeq: Int64 = 1
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+        /// The newest event of each type, so a page's stream asks "anything of these since
+        /// N?" without copying or scanning the log.
+        var lastOfType: [MasterEvent: Int64] = [:]
     }
 
     private let state = Mutex(State())
@@ -43,6 +46,7 @@ final class EventLog: Sendable {
     func record(_ type: MasterEvent, _ fields: [String: JSONValue]) {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.events.append(Event(seq: s.nextSeq, time: clock.now(), type: type, fields: fields))
+            s.lastOfType[type] = s.nextSeq
             s.nextSeq += 1
             if s.events.count > capacity { s.events.removeFirst(s.events.count - capacity) }  // O(1) on a Deque
             defer { s.waiters.removeAll() }
@@ -56,9 +60,7 @@ final class EventLog: Sendable {
 
     /// Events after `seq`, waiting up to `timeout` seconds for the first one.
     func events(after seq: Int64, timeout: Double) async -> [Event] {
-        // A NaN or infinite timeout from a client must not reach a sleep (it would trap).
-        let wait = timeout.isFinite ? max(0, min(timeout, 300)) : 0
-        let deadline = clock.now().addingTimeInterval(wait)
+        let deadline = deadline(timeout)
         while true {
             let found = state.withLock { s -> [Event] in
                 guard let first = s.events.first?.seq, seq < s.nextSeq - 1 else { return [] }
@@ -68,21 +70,47 @@ final class EventLog: Sendable {
                 return Array(s.events[Int(seq - first + 1)...])
             }
             if !found.isEmpty || clock.now() >= deadline || Task.isCancelled { return found }
-            let id = UUID()
-            let timer = Task { [weak self, clock] in
-                try? await clock.sleep(until: deadline)
-                self?.release(id)
-            }
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { s -> Bool in
-                    if s.nextSeq - 1 > seq { return true }
-                    s.waiters[id] = c
-                    return false
-                }
-                if ready { c.resume() }
-            }
-            timer.cancel()
+            await waitForNewer(than: seq, until: deadline)
         }
+    }
+
+    /// Waits up to `timeout` seconds for an event after `seq`, copying nothing; the newest
+    /// sequence number (not above `seq` when none came).
+    func wait(after seq: Int64, timeout: Double) async -> Int64 {
+        let deadline = deadline(timeout)
+        while true {
+            let newest = last
+            if newest > seq || clock.now() >= deadline || Task.isCancelled { return newest }
+            await waitForNewer(than: seq, until: deadline)
+        }
+    }
+
+    /// The newest event of each of `types` after `seq`, by type.
+    func newest(of types: Set<MasterEvent>, after seq: Int64) -> [MasterEvent: Int64] {
+        state.withLock { s in s.lastOfType.filter { types.contains($0.key) && $0.value > seq } }
+    }
+
+    private func deadline(_ timeout: Double) -> Date {
+        // A NaN or infinite timeout from a client must not reach a sleep (it would trap).
+        clock.now().addingTimeInterval(timeout.isFinite ? max(0, min(timeout, 300)) : 0)
+    }
+
+    /// Returns once an event after `seq` is recorded or `deadline` passes.
+    private func waitForNewer(than seq: Int64, until deadline: Date) async {
+        let id = UUID()
+        let timer = Task { [weak self, clock] in
+            try? await clock.sleep(until: deadline)
+            self?.release(id)
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { s -> Bool in
+                if s.nextSeq - 1 > seq { return true }
+                s.waiters[id] = c
+                return false
+            }
+            if ready { c.resume() }
+        }
+        timer.cancel()
     }
 
     private func release(_ id: UUID) {

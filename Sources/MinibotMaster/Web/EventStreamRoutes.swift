@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// out after 15 s without events; `X-Accel-Buffering: no` keeps nginx from holding frames.
 ///
 /// A page's stream (home, pending, workers, a builder) sends one frame for a batch of events
-/// (`data: {"types": [...], "count": N}`, named after the last one), at most one a second
+/// (`data: {"types": [...]}`, named after the newest), at most one a second
 /// (``pageInterval``). On a build's stream (`build=ID&lines=STEP:COUNT,…`) each `step_log` becomes `log` frames
 /// with the new lines already rendered by ``AnsiToHTML`` (one converter per step, run from
 /// the log's start so colours set early hold). Lines the page already has (`COUNT`) are not
@@ -23,6 +23,13 @@ struct EventStreamRoutes: Sendable {
     static let pingInterval = 15.0
     /// How often a quiet stream checks whether the master is shutting down.
     static let wakeInterval = 1.0
+    /// A page's frame: `data: {"types": ["build_finished", ...]}`, the kinds that happened (the
+    /// types are the master's own identifiers, never client text).
+    static func pageFrame(id: Int64, name: String, types: some Sequence<MasterEvent>) -> String {
+        let list = Set(types.map(\.rawValue)).sorted().map { "\"\($0)\"" }.joined(separator: ",")
+        return ServerSentEvent(id: id, event: name, data: "{\"types\":[\(list)]}").encoded
+    }
+
     /// The most lines one `log` frame carries.
     static let linesPerFrame = 500
     /// Seconds between two frames of a page's stream (home, pending, workers, a builder):
@@ -83,7 +90,26 @@ struct EventStreamRoutes: Sendable {
             // Short waits, so that a stream ends within a second of the master's graceful
             // shutdown (which waits for every open response) or of its task's cancellation.
             var quietSince = clock.now()
+            let types = scope.eventTypes
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                // A page's stream whose scope is a set of types: the newest of each, nothing copied.
+                if let types {
+                    let newest = await log.wait(after: after, timeout: Self.wakeInterval)
+                    let hits = log.newest(of: types, after: after)
+                    after = max(after, newest)
+                    guard let top = hits.max(by: { $0.value < $1.value }),
+                          let name = scope.name(for: top.key, fields: [:]) else {
+                        if clock.now().timeIntervalSince(quietSince) >= Self.pingInterval {
+                            try await writer.write(ByteBuffer(string: ServerSentEvent.ping))
+                            quietSince = clock.now()
+                        }
+                        continue
+                    }
+                    quietSince = clock.now()
+                    try await writer.write(ByteBuffer(string: Self.pageFrame(id: top.value, name: name, types: hits.keys)))
+                    try? await clock.sleep(seconds: Self.pageInterval)
+                    continue
+                }
                 let events = await log.events(after: after, timeout: Self.wakeInterval)
                 if events.isEmpty {
                     if clock.now().timeIntervalSince(quietSince) >= Self.pingInterval {
@@ -94,14 +120,12 @@ struct EventStreamRoutes: Sendable {
                 }
                 quietSince = clock.now()
                 if scope.isPage {
-                    // A page only reloads its content on any of these: one frame per batch,
-                    // at most one per ``pageInterval``, whatever the master's rate of events.
+                    // A builder's page: the fields decide, so its events are read; still one
+                    // frame per batch, at most one per ``pageInterval``.
                     after = events.last?.seq ?? after
                     let matching = events.filter { scope.name(for: $0.type, fields: $0.fields) != nil }
                     guard let last = matching.last, let name = scope.name(for: last.type, fields: last.fields) else { continue }
-                    let types = Set(matching.map(\.type.rawValue)).sorted().map { "\"\($0)\"" }.joined(separator: ",")
-                    try await writer.write(ByteBuffer(string: ServerSentEvent(id: last.seq, event: name,
-                                                                              data: "{\"types\":[\(types)],\"count\":\(matching.count)}").encoded))
+                    try await writer.write(ByteBuffer(string: Self.pageFrame(id: last.seq, name: name, types: matching.map(\.type))))
                     try? await clock.sleep(seconds: Self.pageInterval)
                     continue
                 }

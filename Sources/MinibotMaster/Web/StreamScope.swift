@@ -34,6 +34,16 @@ enum StreamScope: Sendable, Equatable {
         return true
     }
 
+    /// The event types a page's stream carries when the type alone decides (home, pending,
+    /// workers), so the stream asks the log for the newest of each instead of reading every
+    /// event; nil when the fields decide too (a build's, a builder's).
+    var eventTypes: Set<MasterEvent>? {
+        switch self {
+        case .build, .builder: nil
+        case .home, .pending, .workers: Set(MasterEvent.allCases.filter { name(for: $0, fields: [:]) != nil })
+        }
+    }
+
     /// The SSE event name for a master event, or nil when this scope does not carry it.
     func name(for type: MasterEvent, fields: [String: JSONValue]) -> String? {
         let kind: String
