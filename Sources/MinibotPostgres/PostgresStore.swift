@@ -161,6 +161,12 @@ public final class PostgresStore: Store {
         }
     }
 
+    /// The database's size (`pg_database_size`), for `/metrics`; statements are not counted.
+    public func statistics() async -> StoreStatistics {
+        let rows = try? await rows("read the database size", "SELECT pg_database_size(current_database()) AS bytes")
+        return StoreStatistics(databaseBytes: rows?.first.flatMap { try? $0["bytes"].decode(Int64.self) })
+    }
+
     // MARK: statements and transactions
 
     /// Runs one statement and returns its rows; errors are wrapped with `operation`.

@@ -25,6 +25,14 @@ struct PostgresStoreTests {
         #expect(list.count >= 3 && list == Array(1...list.count), "\(versions)")
     }
 
+    /// Issue 15: `/metrics` shows the database's size.
+    @Test func itsSizeIsReported() async throws {
+        let server = try PostgresServer.require()
+        let store = try await Self.open(server, try await server.createDatabase())
+        let bytes = try #require(await store.statistics().databaseBytes)
+        #expect(bytes > 1_000_000, "a PostgreSQL database with its catalog is several MB, not \(bytes) bytes")
+    }
+
     @Test func aDatabaseFromANewerMinibotIsRefused() async throws {
         let server = try PostgresServer.require()
         let database = try await server.createDatabase()
