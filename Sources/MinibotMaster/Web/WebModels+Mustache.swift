@@ -97,6 +97,7 @@ extension BuildPage.Step: MustacheParent {
         case "rawLink": rawLink
         case "textLink": textLink
         case "anchor": anchor
+        case "linesHTML": linesHTML
         default: nil
         }
     }

@@ -2,7 +2,7 @@ import Mustache
 
 /// The pages' Mustache templates, compiled into the binary (no files to install or lose).
 /// Logic-less: they only read the view models (``HomePage``, ``BuildPage``, …); `{{x}}`
-/// HTML-escapes, and only the layout's `{{{body}}}`, a log line's `{{{html}}}` (escaped by
+/// HTML-escapes, and only the layout's `{{{body}}}`, a step's log lines `{{{linesHTML}}}` (escaped by
 /// ``AnsiToHTML``) and the worker page's `{{{svg}}}` (escaped by ``TimelineSVG``) are inserted raw.
 enum WebTemplates {
     /// Every template by name; a template that does not parse is a bug caught by the tests.
@@ -100,8 +100,7 @@ enum WebTemplates {
     <summary><span class="result {{look.css}}" data-role="result">{{look.icon}} {{look.word}}</span> <b>{{number}}. {{name}}</b>
     <span class="muted" data-role="state">{{state}}</span> <span class="muted">{{duration}}</span></summary>
     <p class="logmeta">{{#isCut}}Only the last {{shownLines}} of {{totalLines}} lines are shown. {{/isCut}}<a href="{{rawLink}}">raw log</a> · <a href="{{textLink}}">without colours</a></p>
-    <pre class="log" data-next="{{totalLines}}">{{#lines}}<span class="line" id="{{anchor}}-L{{number}}">{{{html}}}</span>
-    {{/lines}}</pre>
+    <pre class="log" data-next="{{totalLines}}">{{{linesHTML}}}</pre>
     </details>
     {{/steps}}
     <h2>Changes</h2>
