@@ -4,9 +4,10 @@ import MinibotCore
 import MinibotStore
 import Mustache
 
-/// The web UI: server-rendered pages (home, builder, build, pending, workers, a worker, hosts, changes), the
-/// stylesheet and script, build badges and the CCTray feed. Every page is whole without JavaScript; the
-/// script only adds live updates from `/events` (``EventStreamRoutes``).
+/// The web UI: server-rendered pages (home, builder, build, pending, workers, a worker, hosts,
+/// masters, changes), the stylesheet and script, build badges and the CCTray feed. Every page
+/// is whole without JavaScript; the script only adds live updates from `/events`
+/// (``EventStreamRoutes``). Logging in and the forms' posts are ``WebActionRoutes``.
 ///
 /// Routes gather values from the runtime, build a view model (pure, unit-tested) and render
 /// it with ``WebTemplates``. A WebSocket upgrade of `GET /` never reaches here (it is the
