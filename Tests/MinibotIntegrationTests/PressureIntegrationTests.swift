@@ -48,6 +48,35 @@ struct PressureIntegrationTests {
         await cluster.close()
     }
 
+    /// A hard limit acts at the first report, although the soft one would wait an hour; it
+    /// frees below the soft one's resume level. (The hysteresis in between is pinned by the
+    /// pure tests: a reason that changes while the request keeps waiting reaches
+    /// `request_waiting` only at the distributor's next re-check, about 15 s here.)
+    @Test func hardLimitActsAtTheFirstReport() async throws {
+        let loadDir = try TemporaryDirectory("availability-hard")
+        defer { loadDir.remove() }
+        let loadFile = loadDir.appending("load").path
+        try Self.loadText(memoryPressure: 60, freeKB: 8 << 20).write(toFile: loadFile, atomically: true, encoding: .utf8)
+        let plugin = "  availability:\n    workers:\n      wa:\n"
+            + "        max_memory_pressure: {value: 20, resume: 10, for: 1h}\n        hard_max_memory_pressure: 50"
+        let cluster = try await AvailabilityIntegrationTests.start(
+            config: AvailabilityIntegrationTests.config(workers: ["wa"], plugin: plugin), workers: ["wa"],
+            workerArguments: ["wa": ["--load-file", loadFile, "--status-interval", "200ms"]])
+        do {
+            let master = cluster.master
+            let events = try await master.events()
+            let request = try await master.force("b")
+            _ = try await events.requestWaiting(request, containing: "memory pressure 60.0% > 50.0% (hard limit)")
+            try Self.loadText(memoryPressure: 5, freeKB: 8 << 20).write(toFile: loadFile, atomically: true, encoding: .utf8)
+            #expect(AvailabilityIntegrationTests.worker(of: try await events.buildStarted(request: request)) == "wa")
+            _ = try await events.buildFinished(request: request)
+        } catch {
+            await cluster.close()
+            throw error
+        }
+        await cluster.close()
+    }
+
     /// `minibot checkconfig` reports each bad threshold once, with its place, although every
     /// worker inherits the `default:` block it is written in.
     @Test func checkconfigReportsABadThresholdOnce() async throws {
