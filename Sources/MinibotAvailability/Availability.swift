@@ -10,6 +10,8 @@ public struct Availability: Sendable, Equatable {
             case flag, window, load, cpuPressure = "cpu_pressure", unknownLoad = "unknown_load", restoring
             /// The owner at the keyboard (``OwnerIdleSettings``).
             case owner
+            /// Thresholds on the other signals a worker reports (``LoadSignal``).
+            case memoryPressure = "memory_pressure", ioPressure = "io_pressure", freeMemory = "free_memory"
         }
 
         public var source: Source

@@ -48,16 +48,9 @@ struct AvailabilityConfigReader {
             case "flag": block.flag = flag(value)
             case "windows": block.windows = reader.windows(value)
             case "owner_idle": block.ownerIdle = ownerIdle(value)
-            case "max_load":
-                block.maxLoad = positive(value, key: entry.key)
             case "resume_load":
                 block.resumeLoad = number(value, key: entry.key)
                 block.resumeLoadLocation = value.location
-            case "max_cpu_pressure":
-                if let p = positive(value, key: entry.key) {
-                    if p > 100 { error("'max_cpu_pressure' is a percentage (0-100), found \(p)", at: value.location) }
-                    block.maxCPUPressure = p
-                }
             case "load_mode": block.loadMode = choice(value, key: entry.key, as: WorkerAvailabilitySettings.LoadMode.self)
             case "on_unknown_load": block.onUnknownLoad = choice(value, key: entry.key, as: AvailabilityState.self)
             case "status_interval":
@@ -68,10 +61,111 @@ struct AvailabilityConfigReader {
             case "host_agent":
                 block.hostAgent = choice(value, key: entry.key, as: WorkerAvailabilitySettings.HostAgentMode.self)
                 block.hostAgentLocation = entry.keyLocation
-            default: break
+            default:
+                guard let known = SettingsBlock.thresholdKeys[entry.key],
+                      let limit = threshold(value, key: entry.key, signal: known.signal, isHard: known.isHard) else { break }
+                if known.isHard { block.hardThresholds[known.signal] = limit } else { block.thresholds[known.signal] = limit }
+                block.thresholdLocations[entry.key] = value.location
             }
         }
+        if block.thresholds[.load]?.resume != nil, let location = block.resumeLoadLocation {
+            error("'resume_load' and the 'resume' of 'max_load' both set where the load threshold frees; keep one",
+                  at: location)
+        }
         return block
+    }
+
+    /// Reports a hard threshold that is not beyond the soft one it ends up with (it would
+    /// make the soft one's `for` pointless). Only for the keys `block` sets itself, so an
+    /// inherited mistake is reported once, where it is written.
+    func checkHardLimits(_ block: SettingsBlock, merged: WorkerAvailabilitySettings) {
+        for signal in LoadSignal.allCases {
+            guard let soft = merged.thresholds[signal], let hard = merged.hardThresholds[signal],
+                  let location = block.thresholdLocations[signal.hardKey] ?? block.thresholdLocations[signal.key]
+            else { continue }
+            let isBeyond = signal.direction == .above ? hard.value > soft.value : hard.value < soft.value
+            guard !isBeyond else { continue }
+            let way = signal.direction == .above ? "above" : "below"
+            error("'\(signal.hardKey)' (\(signal.format(hard.value))) must be \(way) '\(signal.key)' (\(signal.format(soft.value))): "
+                  + "the hard limit acts at once, the other after its 'for'", at: location)
+        }
+    }
+
+    /// `max_memory_pressure: 20` or `{value: 20, resume: 16, for: 30s, resume_after: 2m}`;
+    /// free memory as a size (`2G`, `512M`). A hard key takes no `for`.
+    private func threshold(_ node: ConfigNode, key: String, signal: LoadSignal, isHard: Bool) -> ThresholdLimit? {
+        guard node.scalar == nil else {
+            return limitValue(node, key: key, signal: signal).map { ThresholdLimit(value: $0) }
+        }
+        guard entries(node, "'\(key)'", keys: ["value", "resume", "for", "resume_after"]) != nil else { return nil }
+        guard let valueNode = node["value"] else {
+            error("'\(key)' needs 'value': the limit, e.g. {value: \(Self.example(signal)), for: 30s}", at: node.location)
+            return nil
+        }
+        guard let value = limitValue(valueNode, key: key, signal: signal) else { return nil }
+        var limit = ThresholdLimit(value: value)
+        if let forNode = node["for"] {
+            if isHard {
+                error("'for' does not apply to '\(key)': a hard limit acts at the first sample; "
+                      + "give '\(signal.key)' the 'for'", at: forNode.location)
+            } else if let d = duration(forNode, key: "for") {
+                limit.holdFor = d
+            }
+        }
+        if let afterNode = node["resume_after"], let d = duration(afterNode, key: "resume_after") {
+            limit.resumeAfter = d
+        }
+        if let resumeNode = node["resume"], let resume = limitValue(resumeNode, key: "resume", signal: signal, allowsZero: true) {
+            let isBack = signal.direction == .above ? resume < value : resume > value
+            if isBack {
+                limit.resume = resume
+            } else {
+                let way = signal.direction == .above ? "below" : "above"
+                error("'resume' (\(signal.format(resume))) must be \(way) the 'value' of '\(key)' (\(signal.format(value))): "
+                      + "the worker takes builds again once its \(signal.noun) is back past it", at: resumeNode.location)
+            }
+        }
+        return limit
+    }
+
+    /// A limit on `signal`: a load, a percentage, or a size; greater than zero unless `allowsZero`.
+    private func limitValue(_ node: ConfigNode, key: String, signal: LoadSignal, allowsZero: Bool = false) -> Double? {
+        let value: Double
+        switch signal {
+        case .freeMemory:
+            guard let text = node.scalar else {
+                reader.typeError(expected: "a size such as 2G or 512M", for: "'\(key)'", found: node)
+                return nil
+            }
+            guard let bytes = ByteSizeText.bytes(text) else {
+                error("expected a size such as 2G or 512M for '\(key)', found '\(text)'", at: node.location)
+                return nil
+            }
+            value = bytes
+        case .load:
+            guard let v = number(node, key: key) else { return nil }
+            value = v
+        case .cpuPressure, .memoryPressure, .ioPressure:
+            guard let v = number(node, key: key) else { return nil }
+            guard v <= 100 else {
+                error("'\(key)' is a percentage (0-100), found \(v)", at: node.location)
+                return nil
+            }
+            value = v
+        }
+        guard allowsZero || value > 0 else {
+            error("'\(key)' must be greater than zero", at: node.location)
+            return nil
+        }
+        return value
+    }
+
+    private static func example(_ signal: LoadSignal) -> String {
+        switch signal {
+        case .load: "3"
+        case .cpuPressure, .memoryPressure, .ioPressure: "20"
+        case .freeMemory: "2G"
+        }
     }
 
     /// Reports a `resume_load` that cannot work with the `max_load` it ends up with.
@@ -84,15 +178,6 @@ struct AvailabilityConfigReader {
         if resume >= max {
             error("'resume_load' (\(resume)) must be below 'max_load' (\(max)): the worker takes builds again once its load falls below it", at: location)
         }
-    }
-
-    private func positive(_ node: ConfigNode, key: String) -> Double? {
-        guard let value = number(node, key: key) else { return nil }
-        guard value > 0 else {
-            error("'\(key)' must be greater than zero", at: node.location)
-            return nil
-        }
-        return value
     }
 
     /// `owner_idle: {after: 10m, mode: strict}` (`mode` defaults to strict).

@@ -14,8 +14,11 @@ import MinibotCore
 ///         max_load: 6
 /// ```
 ///
-/// Keys of a block: `flag`, `windows`, `max_load`, `resume_load`, `max_cpu_pressure`,
-/// `load_mode`, `on_unknown_load`, `status_interval`, `host_agent`. A worker's block
+/// Keys of a block: `flag`, `windows`, `owner_idle`, the thresholds (``LoadSignal``:
+/// `max_load`, `max_cpu_pressure`, `max_memory_pressure`, `max_io_pressure`,
+/// `min_free_memory`, each a number or `{value, resume, for, resume_after}`, and each with a
+/// `hard_` twin that acts at the first sample), `resume_load`, `load_mode`,
+/// `on_unknown_load`, `status_interval`, `host_agent`. A worker's block
 /// overrides `default:` key by key (a list of windows replaces the default list). A block
 /// that sets `max_load` without `resume_load` gets 80 % of its own `max_load`. The block of a
 /// worker declared `protocol: msgpack` (a stock buildbot-worker) may not set `host_agent`.
@@ -58,6 +61,7 @@ public struct AvailabilityConfiguration: Sendable {
         }
         configuration.defaults = defaultBlock.applied(to: WorkerAvailabilitySettings())
         reader.checkResume(defaultBlock, merged: configuration.defaults)
+        reader.checkHardLimits(defaultBlock, merged: configuration.defaults)
 
         if let workersNode = node["workers"], !workersNode.isNull,
            let workerEntries = reader.entries(workersNode, "'workers'", keys: nil) {
@@ -79,6 +83,7 @@ public struct AvailabilityConfiguration: Sendable {
                 }
                 let merged = block.applied(to: configuration.defaults, defaultsBlock: defaultBlock)
                 reader.checkResume(block.maxLoad == nil ? defaultBlock : block, merged: merged)
+                reader.checkHardLimits(block, merged: merged)
                 configuration.overrides[entry.key] = merged
             }
         }

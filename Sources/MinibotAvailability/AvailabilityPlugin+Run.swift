@@ -104,7 +104,7 @@ extension AvailabilityPlugin {
             // staleness check compares with the master's `now`.
             let now = context.now()
             state.withLock { state in
-                state.workers[worker]?.load.record(load1: status.load1, cpuPressure: status.cpuPressure, at: now)
+                state.workers[worker]?.load.record(status, at: now)
                 state.workers[worker]?.owner.record(status.owner, at: now)
             }
             await refresh([worker])

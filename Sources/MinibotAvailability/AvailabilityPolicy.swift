@@ -158,21 +158,38 @@ public struct AvailabilityPolicy: Sendable {
         // The moment the load becomes unknown if no report arrives.
         let change = last.addingTimeInterval(settings.unknownLoadAfter + 0.001)
         var causes: [Availability.Cause] = []
-        if let threshold = load.load, threshold.isBlocked, let value = load.load1 {
-            let reason = value > threshold.max
-                ? "load \(Self.format(value)) > \(Self.format(threshold.max))"
-                : "load \(Self.format(value)) not yet below \(Self.format(threshold.resume)) after exceeding \(Self.format(threshold.max))"
-            causes.append(.init(source: .load, state: loadState, reason: reason, setBy: "load",
-                                condition: "when load < \(Self.format(threshold.resume))"))
-        }
-        if let threshold = load.pressure, threshold.isBlocked, let value = load.cpuPressure {
-            let reason = value > threshold.max
-                ? "cpu pressure \(Self.format(value))% > \(Self.format(threshold.max))%"
-                : "cpu pressure \(Self.format(value))% not yet below \(Self.format(threshold.resume))% after exceeding \(Self.format(threshold.max))%"
-            causes.append(.init(source: .cpuPressure, state: loadState, reason: reason, setBy: "load",
-                                condition: "when cpu pressure < \(Self.format(threshold.resume))%"))
+        for signal in LoadSignal.allCases {
+            // A signal the worker did not report (an older worker, a kernel without PSI)
+            // holds nothing back: its threshold waits for the next report that has it.
+            guard let threshold = load.thresholds[signal], threshold.isBlocked, let value = load.values[signal] else { continue }
+            causes.append(Self.cause(signal, threshold, value: value, state: loadState, now: now))
         }
         return (causes, change)
+    }
+
+    /// Why a blocked threshold holds the worker back, and what it waits for:
+    /// `memory pressure 23.4% > 20.0%` `when memory pressure < 16.0%`, or with `resume_after`
+    /// `memory pressure 9.0% below 16.0% for 30s of 2m` `when memory pressure < 16.0% for 2m`.
+    static func cause(_ signal: LoadSignal, _ threshold: LoadHysteresis, value: Double, state: AvailabilityState,
+                      now: Date) -> Availability.Cause {
+        let f = signal.format
+        let isAbove = threshold.direction == .above
+        let past = isAbove ? ">" : "<", back = isAbove ? "below" : "above"
+        let reason: String
+        if let hard = threshold.hard, threshold.isPast(value, hard) {
+            reason = "\(signal.noun) \(f(value)) \(past) \(f(hard)) (hard limit)"
+        } else if threshold.isPast(value, threshold.max) {
+            reason = "\(signal.noun) \(f(value)) \(past) \(f(threshold.max))"
+        } else if threshold.isBack(value), let since = threshold.recoveringSince {
+            reason = "\(signal.noun) \(f(value)) \(back) \(f(threshold.resume)) for "
+                + "\(DurationText.describe(max(0, now.timeIntervalSince(since)))) of \(DurationText.describe(threshold.resumeAfter))"
+        } else {
+            reason = "\(signal.noun) \(f(value)) not yet \(back) \(f(threshold.resume)) after "
+                + (isAbove ? "exceeding \(f(threshold.max))" : "falling below \(f(threshold.max))")
+        }
+        let held = threshold.resumeAfter > 0 ? " for \(DurationText.describe(threshold.resumeAfter))" : ""
+        return .init(source: signal.source, state: state, reason: reason, setBy: "load",
+                     condition: "when \(signal.noun) \(isAbove ? "<" : ">") \(f(threshold.resume))\(held)")
     }
 
     /// One decimal: `4.2`, `3.0`, `2.4` (any finite value; reports are bounded at the wire).

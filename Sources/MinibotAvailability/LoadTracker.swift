@@ -3,14 +3,20 @@ import MinibotCore
 import MinibotHostFacts
 
 /// What the master knows of one worker's load: the last report, when it arrived (master
-/// time), and the hysteresis thresholds it feeds.
+/// time), and the threshold state machines it feeds, one per watched ``LoadSignal``.
 public struct LoadTracker: Sendable, Equatable {
     /// When the last report arrived, by the master's clock (the worker's clock may differ).
     public private(set) var lastReportAt: Date?
-    public private(set) var load1: Double?
-    public private(set) var cpuPressure: Double?
-    public private(set) var load: LoadHysteresis?
-    public private(set) var pressure: LoadHysteresis?
+    /// The last report's figures, by signal; a signal the worker did not send is missing.
+    public private(set) var values: [LoadSignal: Double] = [:]
+    /// The thresholds of the watched signals.
+    public private(set) var thresholds: [LoadSignal: LoadHysteresis] = [:]
+
+    public var load1: Double? { values[.load] }
+    public var cpuPressure: Double? { values[.cpuPressure] }
+    /// The load threshold, and the CPU-pressure one.
+    public var load: LoadHysteresis? { thresholds[.load] }
+    public var pressure: LoadHysteresis? { thresholds[.cpuPressure] }
 
     public init(settings: WorkerAvailabilitySettings) {
         reconfigure(settings)
@@ -18,21 +24,29 @@ public struct LoadTracker: Sendable, Equatable {
 
     /// Applies new thresholds, keeping whether they are blocked.
     public mutating func reconfigure(_ settings: WorkerAvailabilitySettings) {
-        load = settings.maxLoad.map { max in
-            load?.reconfigured(max: max, resume: settings.resumeLoad) ?? LoadHysteresis(max: max, resume: settings.resumeLoad)
+        var next: [LoadSignal: LoadHysteresis] = [:]
+        for signal in LoadSignal.allCases {
+            guard let limits = settings.hysteresis(of: signal) else { continue }
+            next[signal] = thresholds[signal]?.reconfigured(to: limits) ?? limits
         }
-        pressure = settings.maxCPUPressure.map { max in
-            pressure?.reconfigured(max: max, resume: nil) ?? LoadHysteresis(max: max)
+        thresholds = next
+    }
+
+    /// Feeds one report received at `time` (the master's clock: `for` and `resume_after` are
+    /// measured with it). A signal missing from the report leaves its threshold as it was.
+    public mutating func record(_ status: WorkerStatus, at time: Date) {
+        lastReportAt = time
+        values = [:]
+        for signal in LoadSignal.allCases {
+            guard let value = signal.value(in: status) else { continue }
+            values[signal] = value
+            thresholds[signal]?.update(value, at: time)
         }
     }
 
-    /// Feeds one report received at `time`.
+    /// Feeds a report of the load and CPU pressure only.
     public mutating func record(load1: Double, cpuPressure: Double?, at time: Date) {
-        lastReportAt = time
-        self.load1 = load1
-        self.cpuPressure = cpuPressure
-        load?.update(load1)
-        if let cpuPressure { pressure?.update(cpuPressure) }
+        record(WorkerStatus(load1: load1, cpuPressure: cpuPressure, time: time), at: time)
     }
 
     /// Forgets the samples (the worker reconnected: its old figures say nothing now) but
@@ -40,8 +54,7 @@ public struct LoadTracker: Sendable, Equatable {
     /// reports a low load.
     public mutating func forgetSamples() {
         lastReportAt = nil
-        load1 = nil
-        cpuPressure = nil
+        values = [:]
     }
 
     /// After the wall clock jumped backwards a report can look like it came from the

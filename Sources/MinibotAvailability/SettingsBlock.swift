@@ -8,10 +8,13 @@ struct SettingsBlock {
     var flag: ConfiguredFlag?
     var windows: [WindowRule]?
     var ownerIdle: OwnerIdleSettings?
-    var maxLoad: Double?
+    /// `max_load`, `max_memory_pressure`, `min_free_memory`, … and the `hard_` ones.
+    var thresholds: [LoadSignal: ThresholdLimit] = [:]
+    var hardThresholds: [LoadSignal: ThresholdLimit] = [:]
+    /// Where each threshold key's value is written, by key, for the checks across keys.
+    var thresholdLocations: [String: SourceLocation] = [:]
     var resumeLoad: Double?
     var resumeLoadLocation: SourceLocation?
-    var maxCPUPressure: Double?
     var loadMode: WorkerAvailabilitySettings.LoadMode?
     var onUnknownLoad: AvailabilityState?
     var statusInterval: Double?
@@ -19,11 +22,25 @@ struct SettingsBlock {
     /// Where `host_agent` is written, to refuse it for a stock worker.
     var hostAgentLocation: SourceLocation?
 
-    static let keys = ["flag", "windows", "max_load", "resume_load", "max_cpu_pressure", "load_mode",
+    static let keys = ["flag", "windows", "resume_load", "load_mode",
                        "on_unknown_load", "status_interval", "host_agent",
-                       "owner_idle"]
+                       "owner_idle"] + thresholdKeys.keys.sorted()
 
-    /// This block over `base`, key by key. A block that sets `max_load` without
+    /// Every threshold key, with its signal and whether it is the hard one.
+    static let thresholdKeys: [String: (signal: LoadSignal, isHard: Bool)] = {
+        var keys: [String: (signal: LoadSignal, isHard: Bool)] = [:]
+        for signal in LoadSignal.allCases {
+            keys[signal.key] = (signal, false)
+            keys[signal.hardKey] = (signal, true)
+        }
+        return keys
+    }()
+
+    /// The `max_load` set in this block.
+    var maxLoad: Double? { thresholds[.load]?.value }
+
+    /// This block over `base`, key by key (a threshold key with its `resume`, `for` and
+    /// `resume_after`, the `hard_` key apart). A block that sets `max_load` without
     /// `resume_load` does not inherit the base's `resume_load` (it belonged to another
     /// threshold): it gets the default 80 % of its own `max_load`.
     func applied(to base: WorkerAvailabilitySettings, defaultsBlock: SettingsBlock? = nil) -> WorkerAvailabilitySettings {
@@ -31,13 +48,9 @@ struct SettingsBlock {
         if let flag { s.flag = flag }
         if let windows { s.windows = windows }
         if let ownerIdle { s.ownerIdle = ownerIdle }
-        if let maxLoad {
-            s.maxLoad = maxLoad
-            s.resumeLoad = resumeLoad
-        } else if let resumeLoad {
-            s.resumeLoad = resumeLoad
-        }
-        if let maxCPUPressure { s.maxCPUPressure = maxCPUPressure }
+        s.thresholds.merge(thresholds) { _, own in own }
+        s.hardThresholds.merge(hardThresholds) { _, own in own }
+        if let resumeLoad { s.resumeLoad = resumeLoad }
         if let loadMode { s.loadMode = loadMode }
         if let onUnknownLoad { s.onUnknownLoad = onUnknownLoad }
         if let statusInterval { s.statusInterval = statusInterval }

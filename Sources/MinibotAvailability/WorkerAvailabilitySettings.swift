@@ -19,12 +19,10 @@ public struct WorkerAvailabilitySettings: Sendable, Equatable {
     public var windows: [WindowRule]
     /// `owner_idle`: held back while someone is at the keyboard; nil: the owner does not matter.
     public var ownerIdle: OwnerIdleSettings?
-    /// Threshold on the 1-minute load average; nil: load does not matter.
-    public var maxLoad: Double?
-    /// Where a blocked load threshold frees again; nil: 80 % of `maxLoad`.
-    public var resumeLoad: Double?
-    /// Threshold on `/proc/pressure/cpu` "some avg10" (percent); nil: not checked.
-    public var maxCPUPressure: Double?
+    /// The thresholds written as `max_load`, `max_memory_pressure`, `min_free_memory`, … by signal.
+    public var thresholds: [LoadSignal: ThresholdLimit]
+    /// The hard ones: `hard_max_load`, …, acting at the first sample.
+    public var hardThresholds: [LoadSignal: ThresholdLimit]
     public var loadMode: LoadMode
     /// The state of a worker whose load is unknown (never reported, or 3 reports missed).
     public var onUnknownLoad: AvailabilityState
@@ -39,17 +37,50 @@ public struct WorkerAvailabilitySettings: Sendable, Equatable {
                 hostAgent: HostAgentMode? = nil) {
         self.flag = flag
         self.windows = windows
-        self.maxLoad = maxLoad
-        self.resumeLoad = resumeLoad
-        self.maxCPUPressure = maxCPUPressure
+        self.thresholds = [:]
+        self.hardThresholds = [:]
         self.loadMode = loadMode
         self.onUnknownLoad = onUnknownLoad
         self.statusInterval = statusInterval
         self.hostAgent = hostAgent
+        self.maxLoad = maxLoad
+        self.resumeLoad = resumeLoad
+        self.maxCPUPressure = maxCPUPressure
+    }
+
+    /// Threshold on the 1-minute load average; nil: load does not matter (or only a hard one).
+    public var maxLoad: Double? {
+        get { thresholds[.load]?.value }
+        set { setLimit(newValue, of: .load) }
+    }
+
+    /// Where a blocked load threshold frees again; nil: 80 % of `maxLoad`. Set after `maxLoad`.
+    public var resumeLoad: Double? {
+        get { thresholds[.load]?.resume }
+        set { thresholds[.load]?.resume = newValue }
+    }
+
+    /// Threshold on `/proc/pressure/cpu` "some avg10" (percent); nil: not checked.
+    public var maxCPUPressure: Double? {
+        get { thresholds[.cpuPressure]?.value }
+        set { setLimit(newValue, of: .cpuPressure) }
+    }
+
+    /// The state machine of `signal`'s thresholds (soft and hard); nil when it has none.
+    public func hysteresis(of signal: LoadSignal) -> LoadHysteresis? {
+        ThresholdLimit.hysteresis(soft: thresholds[signal], hard: hardThresholds[signal], signal: signal)
     }
 
     /// Whether the worker's load matters at all.
-    public var watchesLoad: Bool { maxLoad != nil || maxCPUPressure != nil }
+    public var watchesLoad: Bool { !thresholds.isEmpty || !hardThresholds.isEmpty }
+
+    private mutating func setLimit(_ value: Double?, of signal: LoadSignal) {
+        if let value {
+            thresholds[signal] = ThresholdLimit(value: value)
+        } else {
+            thresholds[signal] = nil
+        }
+    }
 
     /// How long after the last report the load counts as unknown: three missed reports.
     public var unknownLoadAfter: Double { 3 * statusInterval }

@@ -44,6 +44,21 @@ struct WorkerValuesTests {
         #expect(throws: LoadReaderError.self) { try missing.loadReader.read(at: Date()) }
     }
 
+    /// The load file's memory, IO and free-memory lines reach the report; a figure the master
+    /// would refuse (a pressure of 250 %) is left out, not the whole report.
+    @Test func loadFileCarriesPressuresAndFreeMemory() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        try "0.5 0.5 0.5 1/10 9\nmemory some avg10=23.40 avg60=0 avg300=0 total=0\nio some avg10=250 avg60=0 avg300=0 total=0\nMemAvailable: 1048576 kB\n"
+            .write(toFile: dir.file("load"), atomically: true, encoding: .utf8)
+        let configuration = WorkerConfiguration(masterURL: "http://127.0.0.1:1", name: "w", password: "p",
+                                                basedir: dir.path, loadFile: dir.file("load"))
+        let status = WorkerStatus(try configuration.loadReader.read(at: Date(timeIntervalSince1970: 0)))
+        #expect(status.memoryPressure == 23.4)
+        #expect(status.ioPressure == nil)
+        #expect(status.freeMemory == 1_073_741_824.0)
+    }
+
     @Test func hostFactsAreFilledIn() {
         let info = HostFacts.info(agentSocket: "/run/agent.sock")
         #expect(!info.hostname.isEmpty)

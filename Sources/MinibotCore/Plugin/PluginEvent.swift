@@ -42,19 +42,29 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
     public var load5: Double?
     /// the kernel's CPU pressure (PSI "some avg10"), where it has it.
     public var cpuPressure: Double?
+    /// The kernel's memory and IO pressure (PSI "some avg10", percent); nil from a worker
+    /// that does not read them (older ones) or a kernel without PSI.
+    public var memoryPressure: Double?
+    public var ioPressure: Double?
+    /// `MemAvailable` in bytes; nil when not reported.
+    public var freeMemory: Double?
     public var time: Date
     /// The owner at the keyboard, when the worker could read it (``OwnerActivity``).
     public var owner: OwnerActivity?
 
-    public init(load1: Double, load5: Double? = nil, cpuPressure: Double? = nil, time: Date) {
+    public init(load1: Double, load5: Double? = nil, cpuPressure: Double? = nil, memoryPressure: Double? = nil,
+                ioPressure: Double? = nil, freeMemory: Double? = nil, time: Date) {
         self.load1 = load1
         self.load5 = load5
         self.cpuPressure = cpuPressure
+        self.memoryPressure = memoryPressure
+        self.ioPressure = ioPressure
+        self.freeMemory = freeMemory
         self.time = time
     }
 
     private enum CodingKeys: String, CodingKey {
-        case load1, load5, cpuPressure, time
+        case load1, load5, cpuPressure, memoryPressure, ioPressure, freeMemory, time
         case owner
     }
 
@@ -65,15 +75,25 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
         load1 = try c.decode(Double.self, forKey: .load1)
         load5 = try c.decodeIfPresent(Double.self, forKey: .load5)
         cpuPressure = try c.decodeIfPresent(Double.self, forKey: .cpuPressure)
+        memoryPressure = try c.decodeIfPresent(Double.self, forKey: .memoryPressure)
+        ioPressure = try c.decodeIfPresent(Double.self, forKey: .ioPressure)
+        freeMemory = try c.decodeIfPresent(Double.self, forKey: .freeMemory)
         time = try c.decode(Date.self, forKey: .time)
         owner = try c.decodeIfPresent(OwnerActivity.self, forKey: .owner)
         guard LoadBounds.isLoad(load1), load5.map(LoadBounds.isLoad) ?? true else {
             throw DecodingError.dataCorruptedError(forKey: .load1, in: c,
                                                    debugDescription: "a load must be between 0 and 100000")
         }
-        guard cpuPressure.map(LoadBounds.isPressure) ?? true else {
-            throw DecodingError.dataCorruptedError(forKey: .cpuPressure, in: c,
-                                                   debugDescription: "a pressure must be between 0 and 100")
+        for (key, pressure) in [(CodingKeys.cpuPressure, cpuPressure), (.memoryPressure, memoryPressure),
+                                (.ioPressure, ioPressure)] {
+            guard pressure.map(LoadBounds.isPressure) ?? true else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c,
+                                                       debugDescription: "a pressure must be between 0 and 100")
+            }
+        }
+        guard freeMemory.map(LoadBounds.isMemory) ?? true else {
+            throw DecodingError.dataCorruptedError(forKey: .freeMemory, in: c,
+                                                   debugDescription: "free memory must be between 0 and 1 PiB (in bytes)")
         }
     }
 }

@@ -6,10 +6,15 @@
 public enum LoadBounds {
     public static let load: ClosedRange<Double> = 0...100_000
     public static let pressure: ClosedRange<Double> = 0...100
+    /// Free memory in bytes: up to 1 PiB (2^50, exact as a `Double`; `LoadReader` refuses more).
+    public static let memory: ClosedRange<Double> = 0...1_125_899_906_842_624
 
     /// Whether `value` is a load within ``load`` (NaN is not).
     public static func isLoad(_ value: Double) -> Bool { value.isFinite && load.contains(value) }
 
     /// Whether `value` is a pressure within ``pressure``.
     public static func isPressure(_ value: Double) -> Bool { value.isFinite && pressure.contains(value) }
+
+    /// Whether `value` is an amount of memory within ``memory``.
+    public static func isMemory(_ value: Double) -> Bool { value.isFinite && memory.contains(value) }
 }

@@ -13,14 +13,25 @@ public struct LoadSample: Sendable, Equatable, Codable {
     /// `some avg10` from `/proc/pressure/cpu`: the share (0–100) of the last 10 s in which at
     /// least one runnable task waited for a CPU. Nil where the kernel has no PSI.
     public var cpuPressureSome10: Double?
+    /// `some avg10` from `/proc/pressure/memory` (0–100): time some task waited for memory.
+    public var memoryPressureSome10: Double?
+    /// `some avg10` from `/proc/pressure/io` (0–100): time some task waited for IO.
+    public var ioPressureSome10: Double?
+    /// `MemAvailable` from `/proc/meminfo`, in bytes: what can be allocated without swapping.
+    public var memAvailableBytes: Double?
     /// When the sample was taken.
     public var time: Date
 
-    public init(load1: Double, load5: Double, load15: Double, cpuPressureSome10: Double? = nil, time: Date) {
+    public init(load1: Double, load5: Double, load15: Double, cpuPressureSome10: Double? = nil,
+                memoryPressureSome10: Double? = nil, ioPressureSome10: Double? = nil, memAvailableBytes: Double? = nil,
+                time: Date) {
         self.load1 = load1
         self.load5 = load5
         self.load15 = load15
         self.cpuPressureSome10 = cpuPressureSome10
+        self.memoryPressureSome10 = memoryPressureSome10
+        self.ioPressureSome10 = ioPressureSome10
+        self.memAvailableBytes = memAvailableBytes
         self.time = time
     }
 }

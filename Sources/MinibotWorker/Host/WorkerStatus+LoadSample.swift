@@ -4,7 +4,7 @@ import MinibotHostFacts
 
 extension WorkerConfiguration {
     /// Where the worker's load reports come from: ``loadFile`` (same format as /proc/loadavg,
-    /// optionally with a `some avg10=…` pressure line; for tests and containers) when given,
+    /// optionally with pressure and `MemAvailable:` lines, see ``LoadReader``; for tests and containers) when given,
     /// else /proc/loadavg and /proc/pressure/cpu. A fake load is never mixed with real pressure.
     var loadReader: LoadReader {
         LoadReader(source: loadFile.map { .file($0) } ?? .proc)
@@ -18,8 +18,13 @@ extension WorkerConfiguration {
 }
 
 extension WorkerStatus {
-    /// The `status` report for one load sample.
+    /// The `status` report for one load sample. A pressure or free memory the master would
+    /// refuse (outside ``LoadBounds``, say from a hand-written load file) is left out, so the
+    /// rest of the report still counts.
     init(_ sample: LoadSample) {
-        self.init(load1: sample.load1, load5: sample.load5, cpuPressure: sample.cpuPressureSome10, time: sample.time)
+        func pressure(_ value: Double?) -> Double? { value.flatMap { LoadBounds.isPressure($0) ? $0 : nil } }
+        self.init(load1: sample.load1, load5: sample.load5, cpuPressure: pressure(sample.cpuPressureSome10),
+                  memoryPressure: pressure(sample.memoryPressureSome10), ioPressure: pressure(sample.ioPressureSome10),
+                  freeMemory: sample.memAvailableBytes.flatMap { LoadBounds.isMemory($0) ? $0 : nil }, time: sample.time)
     }
 }
