@@ -6,7 +6,7 @@ extension Availability {
     /// `GET /api/v2/plugins/availability/workers[/NAME]` and by `minibot availability show`:
     ///
     /// `{state, reason, set_by, until, until_text, explanation, usable_at, usable_when,
-    ///   connected, load, cpu_pressure, flag: {state, reason, set_by, set_at, expires_at} | null,
+    ///   connected, load, cpu_pressure, memory_pressure, io_pressure, free_memory (bytes), flag: {state, reason, set_by, set_at, expires_at} | null,
     ///   causes: [...]}`
     ///
     /// `usable_at` is when an unavailable worker predictably becomes usable (following causes
@@ -28,6 +28,9 @@ extension Availability {
             "connected": .bool(isConnected),
             "load": number(load1),
             "cpu_pressure": number(cpuPressure),
+            "memory_pressure": number(memoryPressure),
+            "io_pressure": number(ioPressure),
+            "free_memory": number(freeMemory),
             "flag": flag?.json ?? .null,
             "causes": .array(causes.map { cause in
                 .object([

@@ -54,6 +54,10 @@ public struct Availability: Sendable, Equatable {
     public var flag: AvailabilityFlag?
     public var load1: Double?
     public var cpuPressure: Double?
+    /// The last report's memory and IO pressure (percent) and free memory (bytes), where sent.
+    public var memoryPressure: Double?
+    public var ioPressure: Double?
+    public var freeMemory: Double?
     /// When an unavailable worker predictably becomes usable by itself (see
     /// ``AvailabilityPolicy``); nil when available, unknown or measurement-dependent.
     public var endsAt: Date?

@@ -140,9 +140,15 @@ public struct AvailabilityPolicy: Sendable {
         let state = causes.map(\.state).max() ?? .available
         // Decisive causes first, keeping their order otherwise.
         let ordered = causes.filter { $0.state == state } + causes.filter { $0.state != state }
-        return Availability(state: state, causes: ordered, nextChange: changes.filter { $0 > now }.min(),
-                            isConnected: isConnected, flag: flag,
-                            load1: isConnected ? load.load1 : nil, cpuPressure: isConnected ? load.cpuPressure : nil)
+        var availability = Availability(state: state, causes: ordered, nextChange: changes.filter { $0 > now }.min(),
+                                        isConnected: isConnected, flag: flag,
+                                        load1: isConnected ? load.load1 : nil, cpuPressure: isConnected ? load.cpuPressure : nil)
+        if isConnected {
+            availability.memoryPressure = load.values[.memoryPressure]
+            availability.ioPressure = load.values[.ioPressure]
+            availability.freeMemory = load.values[.freeMemory]
+        }
+        return availability
     }
 
     private func evaluateLoad(_ load: LoadTracker, now: Date) -> (causes: [Availability.Cause], change: Date?) {

@@ -55,6 +55,19 @@ import Testing
                 == "unavailable: free memory 2.5G not yet above 3G after falling below 2G")
     }
 
+    /// The API's view of a worker carries the figures last reported.
+    @Test func theWorkersViewShowsTheFigures() {
+        let settings = WorkerAvailabilitySettings()
+        var tracker = LoadTracker(settings: settings)
+        tracker.record(status(memory: 12.5, io: 3, free: 2 * Self.gib), at: t0)
+        let json = explain(settings, tracker, at: t0).json
+        #expect(json["memory_pressure"] == .number(12.5))
+        #expect(json["io_pressure"] == .number(3))
+        #expect(json["free_memory"] == .number(2 * Self.gib))
+        tracker.record(load1: 1, cpuPressure: nil, at: t(1))
+        #expect(explain(settings, tracker, at: t(1)).json["memory_pressure"] == .null)
+    }
+
     /// An older worker sends no memory figures: the threshold holds nothing back.
     @Test func aMissingSignalHoldsNothingBack() {
         let settings = parse([("max_memory_pressure", Node.scalar("20", 2, 30))]).0.defaults
