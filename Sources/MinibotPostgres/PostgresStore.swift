@@ -162,6 +162,7 @@ public final class PostgresStore: Store {
     }
 
     /// The database's size (`pg_database_size`), for `/metrics`; statements are not counted.
+    /// A failed query leaves the size out of that scrape (the store's health is reported apart).
     public func statistics() async -> StoreStatistics {
         let rows = try? await rows("read the database size", "SELECT pg_database_size(current_database()) AS bytes")
         return StoreStatistics(databaseBytes: rows?.first.flatMap { try? $0["bytes"].decode(Int64.self) })

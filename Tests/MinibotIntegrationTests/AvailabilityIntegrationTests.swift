@@ -77,6 +77,19 @@ struct AvailabilityIntegrationTests {
         return Cluster(dir: dir, master: master, workers: processes)
     }
 
+    /// Starts a cluster, runs `body` on it and closes it, whether `body` returns or throws.
+    static func withCluster(config: String, workers: [String], workerArguments: [String: [String]] = [:],
+                            _ body: (Cluster) async throws -> Void) async throws {
+        let cluster = try await start(config: config, workers: workers, workerArguments: workerArguments)
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.close()
+            throw error
+        }
+        await cluster.close()
+    }
+
     /// Runs a CLI to completion; its exit status, stdout and stderr.
     static func run(_ tool: String, _ arguments: [String], in dir: TemporaryDirectory,
                     environment: [String: String] = [:]) async throws -> (status: Int32?, out: String, err: String) {

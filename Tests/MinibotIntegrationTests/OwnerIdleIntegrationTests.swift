@@ -22,10 +22,9 @@ struct OwnerIdleIntegrationTests {
         let idleFile = dir.appending("idle").path
         try Self.idleFor(120).write(toFile: idleFile, atomically: true, encoding: .utf8)
         let plugin = "  availability:\n    workers:\n      wa: {owner_idle: {after: 10m, mode: strict}}"
-        let cluster = try await AvailabilityIntegrationTests.start(
+        try await AvailabilityIntegrationTests.withCluster(
             config: AvailabilityIntegrationTests.config(workers: ["wa"], plugin: plugin), workers: ["wa"],
-            workerArguments: ["wa": ["--idle-file", idleFile, "--status-interval", "200ms"]])
-        do {
+            workerArguments: ["wa": ["--idle-file", idleFile, "--status-interval", "200ms"]]) { cluster in
             let master = cluster.master
             let events = try await master.events()
             // Written again now: under a loaded machine the cluster may take a minute to start,
@@ -43,10 +42,6 @@ struct OwnerIdleIntegrationTests {
             try Self.idleFor(11 * 60).write(toFile: idleFile, atomically: true, encoding: .utf8)
             #expect(AvailabilityIntegrationTests.worker(of: try await events.buildStarted(request: request)) == "wa")
             #expect(try await events.buildFinished(request: request)["results_name"]?.stringValue == "SUCCESS")
-        } catch {
-            await cluster.close()
-            throw error
         }
-        await cluster.close()
     }
 }

@@ -16,19 +16,29 @@ struct PressureIntegrationTests {
         """
     }
 
-    /// Held back while memory pressure is above `max_memory_pressure`, with the reason in the
-    /// API's `waiting_reasons`; building once it drops below the resume level.
-    @Test func memoryPressureHoldsTheBuildUntilItDrops() async throws {
+    /// A master with the availability `plugin` block and worker `wa`, whose load file starts at
+    /// `memoryPressure` % and `freeKB`; `body` gets the master and a way to change the file.
+    static func withWorker(plugin: String, memoryPressure: Double, freeKB: Int,
+                           _ body: (MasterFixture, _ report: (Double, Int) throws -> Void) async throws -> Void) async throws {
         let loadDir = try TemporaryDirectory("availability-pressure")
         defer { loadDir.remove() }
         let loadFile = loadDir.appending("load").path
-        try Self.loadText(memoryPressure: 23.4, freeKB: 8 << 20).write(toFile: loadFile, atomically: true, encoding: .utf8)
-        let plugin = "  availability:\n    workers:\n      wa: {max_memory_pressure: 20, min_free_memory: 1G}"
-        let cluster = try await AvailabilityIntegrationTests.start(
+        let report = { (pressure: Double, free: Int) throws in
+            try Self.loadText(memoryPressure: pressure, freeKB: free).write(toFile: loadFile, atomically: true, encoding: .utf8)
+        }
+        try report(memoryPressure, freeKB)
+        try await AvailabilityIntegrationTests.withCluster(
             config: AvailabilityIntegrationTests.config(workers: ["wa"], plugin: plugin), workers: ["wa"],
-            workerArguments: ["wa": ["--load-file", loadFile, "--status-interval", "200ms"]])
-        do {
-            let master = cluster.master
+            workerArguments: ["wa": ["--load-file", loadFile, "--status-interval", "200ms"]]) { cluster in
+            try await body(cluster.master, report)
+        }
+    }
+
+    /// Held back while memory pressure is above `max_memory_pressure`, with the reason in the
+    /// API's `waiting_reasons`; building once it drops below the resume level.
+    @Test func memoryPressureHoldsTheBuildUntilItDrops() async throws {
+        let plugin = "  availability:\n    workers:\n      wa: {max_memory_pressure: 20, min_free_memory: 1G}"
+        try await Self.withWorker(plugin: plugin, memoryPressure: 23.4, freeKB: 8 << 20) { master, report in
             let events = try await master.events()
             let request = try await master.force("b")
             _ = try await events.requestWaiting(request, containing: "memory pressure 23.4% > 20.0%")
@@ -36,16 +46,12 @@ struct PressureIntegrationTests {
                 $0.hasPrefix("wa:") && $0.contains("unavailable: memory pressure 23.4% > 20.0%")
             })
             // Pressure gone, but free memory now short: still held back, for the other reason.
-            try Self.loadText(memoryPressure: 2, freeKB: 512 << 10).write(toFile: loadFile, atomically: true, encoding: .utf8)
+            try report(2, 512 << 10)
             _ = try await events.requestWaiting(request, containing: "free memory 512M < 1G")
-            try Self.loadText(memoryPressure: 2, freeKB: 8 << 20).write(toFile: loadFile, atomically: true, encoding: .utf8)
+            try report(2, 8 << 20)
             #expect(AvailabilityIntegrationTests.worker(of: try await events.buildStarted(request: request)) == "wa")
             _ = try await events.buildFinished(request: request)
-        } catch {
-            await cluster.close()
-            throw error
         }
-        await cluster.close()
     }
 
     /// A hard limit acts at the first report, although the soft one would wait an hour; it
@@ -53,28 +59,16 @@ struct PressureIntegrationTests {
     /// pure tests: a reason that changes while the request keeps waiting reaches
     /// `request_waiting` only at the distributor's next re-check, about 15 s here.)
     @Test func hardLimitActsAtTheFirstReport() async throws {
-        let loadDir = try TemporaryDirectory("availability-hard")
-        defer { loadDir.remove() }
-        let loadFile = loadDir.appending("load").path
-        try Self.loadText(memoryPressure: 60, freeKB: 8 << 20).write(toFile: loadFile, atomically: true, encoding: .utf8)
         let plugin = "  availability:\n    workers:\n      wa:\n"
             + "        max_memory_pressure: {value: 20, resume: 10, for: 1h}\n        hard_max_memory_pressure: 50"
-        let cluster = try await AvailabilityIntegrationTests.start(
-            config: AvailabilityIntegrationTests.config(workers: ["wa"], plugin: plugin), workers: ["wa"],
-            workerArguments: ["wa": ["--load-file", loadFile, "--status-interval", "200ms"]])
-        do {
-            let master = cluster.master
+        try await Self.withWorker(plugin: plugin, memoryPressure: 60, freeKB: 8 << 20) { master, report in
             let events = try await master.events()
             let request = try await master.force("b")
             _ = try await events.requestWaiting(request, containing: "memory pressure 60.0% > 50.0% (hard limit)")
-            try Self.loadText(memoryPressure: 5, freeKB: 8 << 20).write(toFile: loadFile, atomically: true, encoding: .utf8)
+            try report(5, 8 << 20)
             #expect(AvailabilityIntegrationTests.worker(of: try await events.buildStarted(request: request)) == "wa")
             _ = try await events.buildFinished(request: request)
-        } catch {
-            await cluster.close()
-            throw error
         }
-        await cluster.close()
     }
 
     /// `minibot checkconfig` reports each bad threshold once, with its place, although every

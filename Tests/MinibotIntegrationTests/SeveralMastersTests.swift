@@ -122,17 +122,8 @@ struct SeveralMastersTests {
                     steps:
                       - shell: {name: ok, command: "echo built"}
                 """, builderNames: ["b"], extra: "db: \(server.url(database: database))")
-            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
-            _ = scene.track(a.process)
-            let b = try await MasterFixture.start(config: config, in: scene.dir.appending("master-b"))
-            _ = scene.track(b.process)
-            let aEvents = try await a.events()
-            let bEvents = try await b.events()
-            for (name, master, events) in [("wa", a, aEvents), ("wb", b, bEvents)] {
-                _ = scene.track(try WorkerFixture.start(name: name, password: "pw", master: master.url,
-                                                        directory: scene.dir.url))
-                try await events.workerAttached(name)
-            }
+            let (a, aEvents) = try await Self.site("a", worker: "wa", config: config, in: scene)
+            let (b, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
             var forced: [Int64] = []
             for i in 0..<10 { forced.append(try await (i.isMultiple(of: 2) ? a : b).force("b")) }
             try await server.restart()
@@ -342,17 +333,8 @@ struct SeveralMastersTests {
                     steps:
                       - shell: {name: ok, command: "true"}
                 """, builderNames: ["b"], extra: "db: \(server.url(database: database))")
-            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
-            _ = scene.track(a.process)
-            let b = try await MasterFixture.start(config: config, in: scene.dir.appending("master-b"))
-            _ = scene.track(b.process)
-            let aEvents = try await a.events()
-            let bEvents = try await b.events()
-            for (name, master, events) in [("wa", a, aEvents), ("wb", b, bEvents)] {
-                _ = scene.track(try WorkerFixture.start(name: name, password: "pw", master: master.url,
-                                                        directory: scene.dir.url))
-                try await events.workerAttached(name)
-            }
+            let (a, aEvents) = try await Self.site("a", worker: "wa", config: config, in: scene)
+            let (b, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
 
             var forced: [(Int64, MasterFixture)] = []
             for i in 0..<20 {

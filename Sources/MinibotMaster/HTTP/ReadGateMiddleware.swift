@@ -27,7 +27,6 @@ struct ReadGateMiddleware: RouterMiddleware {
 
     /// Whether `path` is one of the HTML pages (a browser is sent to the login page).
     static func isPage(_ path: String) -> Bool {
-        let machine = ["/api/", "/metrics", "/events", "/badges/", "/cc.xml"]
-        return !machine.contains { path == $0 || path.hasPrefix($0) || path == String($0.dropLast()) }
+        !["/api", "/metrics", "/events", "/badges/", "/cc.xml"].contains { path.hasPrefix($0) }
     }
 }

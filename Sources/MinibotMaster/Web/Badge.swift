@@ -22,7 +22,7 @@ struct Badge: Sendable, Equatable {
         // Verdana 11px is about 7 px per character: wide enough without measuring fonts.
         let left = 10 + 7 * label.count
         let right = 10 + 7 * message.count
-        let l = Self.xml(label), m = Self.xml(message)
+        let l = WebFormat.escape(label), m = WebFormat.escape(message)
         return """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(left + right)" height="20" role="img" aria-label="\(l): \(m)">\
         <title>\(l): \(m)</title>\
@@ -30,20 +30,5 @@ struct Badge: Sendable, Equatable {
         <g fill="#fff" text-anchor="middle" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">\
         <text x="\(left / 2)" y="14">\(l)</text><text x="\(left + right / 2)" y="14">\(m)</text></g></svg>
         """
-    }
-
-    static func xml(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

@@ -38,14 +38,14 @@ struct CCTrayFeed: Sendable, Equatable {
     var xml: String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Projects>\n"
         for p in projects {
-            out += "  <Project name=\"\(Badge.xml(p.name))\" activity=\"\(p.isBuilding ? "Building" : "Sleeping")\""
+            out += "  <Project name=\"\(WebFormat.escape(p.name))\" activity=\"\(p.isBuilding ? "Building" : "Sleeping")\""
             out += " lastBuildStatus=\"\(Self.status(p.last?.results))\""
             if let last = p.last {
                 out += " lastBuildLabel=\"\(last.number)\""
                 let when = last.completedAt ?? last.startedAt
                 out += " lastBuildTime=\"\(when.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))\""
             }
-            out += " webUrl=\"\(Badge.xml(p.webURL))\"/>\n"
+            out += " webUrl=\"\(WebFormat.escape(p.webURL))\"/>\n"
         }
         return out + "</Projects>\n"
     }

@@ -92,57 +92,50 @@ struct EventStreamRoutes: Sendable {
             var quietSince = clock.now()
             let types = scope.eventTypes
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                // A page's stream whose scope is a set of types: the newest of each, nothing copied.
+                var frames: [String] = []
                 if let types {
+                    // A page whose scope is a set of types: the newest of each, nothing copied.
                     let newest = await log.wait(after: after, timeout: Self.wakeInterval)
                     let hits = log.newest(of: types, after: after)
                     after = max(after, newest)
-                    guard let top = hits.max(by: { $0.value < $1.value }),
-                          let name = scope.name(for: top.key, fields: [:]) else {
-                        if clock.now().timeIntervalSince(quietSince) >= Self.pingInterval {
-                            try await writer.write(ByteBuffer(string: ServerSentEvent.ping))
-                            quietSince = clock.now()
-                        }
-                        continue
+                    if let top = hits.max(by: { $0.value < $1.value }), let name = scope.name(for: top.key, fields: [:]) {
+                        frames.append(Self.pageFrame(id: top.value, name: name, types: hits.keys))
                     }
-                    quietSince = clock.now()
-                    try await writer.write(ByteBuffer(string: Self.pageFrame(id: top.value, name: name, types: hits.keys)))
-                    try? await clock.sleep(seconds: Self.pageInterval)
-                    continue
+                } else {
+                    let events = await log.events(after: after, timeout: Self.wakeInterval)
+                    after = events.last?.seq ?? after
+                    if scope.isPage {
+                        // A builder's page: the fields decide, so its events are read.
+                        let matching = events.filter { scope.name(for: $0.type, fields: $0.fields) != nil }
+                        if let last = matching.last, let name = scope.name(for: last.type, fields: last.fields) {
+                            frames.append(Self.pageFrame(id: last.seq, name: name, types: matching.map(\.type)))
+                        }
+                    }
+                    for e in events where !scope.isPage {
+                        guard let name = scope.name(for: e.type, fields: e.fields) else { continue }
+                        if case .build(let id) = scope, let step = e.fields["step"]?.intValue,
+                           e.type == .stepLog || e.type == .stepFinished {
+                            frames += try await logs.read(store: store, build: id, step: step, isDone: e.type == .stepFinished,
+                                                          seq: e.seq).map(\.encoded)
+                            if e.type == .stepLog { continue }
+                        }
+                        var fields = e.fields
+                        fields["type"] = .string(e.type.rawValue)
+                        frames.append(ServerSentEvent(id: e.seq, event: name,
+                                                      data: String(decoding: JSONValue.object(fields).data, as: UTF8.self)).encoded)
+                    }
                 }
-                let events = await log.events(after: after, timeout: Self.wakeInterval)
-                if events.isEmpty {
+                guard !frames.isEmpty else {
                     if clock.now().timeIntervalSince(quietSince) >= Self.pingInterval {
                         try await writer.write(ByteBuffer(string: ServerSentEvent.ping))
                         quietSince = clock.now()
                     }
                     continue
                 }
+                for frame in frames { try await writer.write(ByteBuffer(string: frame)) }
                 quietSince = clock.now()
-                if scope.isPage {
-                    // A builder's page: the fields decide, so its events are read; still one
-                    // frame per batch, at most one per ``pageInterval``.
-                    after = events.last?.seq ?? after
-                    let matching = events.filter { scope.name(for: $0.type, fields: $0.fields) != nil }
-                    guard let last = matching.last, let name = scope.name(for: last.type, fields: last.fields) else { continue }
-                    try await writer.write(ByteBuffer(string: Self.pageFrame(id: last.seq, name: name, types: matching.map(\.type))))
-                    try? await clock.sleep(seconds: Self.pageInterval)
-                    continue
-                }
-                for e in events {
-                    after = e.seq
-                    guard let name = scope.name(for: e.type, fields: e.fields) else { continue }
-                    if case .build(let id) = scope, let step = e.fields["step"]?.intValue,
-                       e.type == .stepLog || e.type == .stepFinished {
-                        for frame in try await logs.read(store: store, build: id, step: step, isDone: e.type == .stepFinished, seq: e.seq) {
-                            try await writer.write(ByteBuffer(string: frame.encoded))
-                        }
-                        if e.type == .stepLog { continue }
-                    }
-                    var fields = e.fields
-                    fields["type"] = .string(e.type.rawValue)
-                    try await writer.write(ByteBuffer(string: ServerSentEvent(id: e.seq, event: name, data: String(decoding: JSONValue.object(fields).data, as: UTF8.self)).encoded))
-                }
+                // A page reloads its content on a frame anyway: at most one per ``pageInterval``.
+                if scope.isPage { try? await clock.sleep(seconds: Self.pageInterval) }
             }
             try await writer.finish(nil)
         }

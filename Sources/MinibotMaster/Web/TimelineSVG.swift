@@ -47,8 +47,8 @@ struct TimelineSVG: Sendable {
     var svg: String {
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 \(Self.n(Self.width)) \(Self.n(Self.height))" \
-        width="\(Self.n(Self.width))" height="\(Self.n(Self.height))" role="img" aria-label="availability of \(Self.xml(worker))">
-        <title>availability of \(Self.xml(worker)): the next 7 days and the past 24 hours</title>
+        width="\(Self.n(Self.width))" height="\(Self.n(Self.height))" role="img" aria-label="availability of \(WebFormat.escape(worker))">
+        <title>availability of \(WebFormat.escape(worker)): the next 7 days and the past 24 hours</title>
         <defs><pattern id="tl-unavailable" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">\
         <rect width="8" height="8" fill="#f6c0c0"/><line x1="0" y1="0" x2="0" y2="8" stroke="#a33" stroke-width="3"/></pattern>\
         <pattern id="tl-advisory" width="8" height="8" patternUnits="userSpaceOnUse">\
@@ -68,7 +68,7 @@ struct TimelineSVG: Sendable {
         func x(_ d: Date) -> Double { Self.x(d, from: from, to: to) }
         var out = "<g class=\"week\">"
         out += "<text x=\"\(Self.n(Self.left))\" y=\"16\" font-size=\"12\" font-family=\"sans-serif\">next 7 days "
-            + "(times \(Self.xml(TimeLabel.label(zone, at: now))))</text>"
+            + "(times \(WebFormat.escape(TimeLabel.label(zone, at: now))))</text>"
         out += "<rect x=\"\(Self.n(Self.left))\" y=\"\(Self.n(Self.bandTop))\" width=\"\(Self.n(Self.plotWidth))\" "
             + "height=\"\(Self.n(Self.bandHeight))\" fill=\"#f4fbf4\" stroke=\"#999\"/>"
         if let timeline {
@@ -80,7 +80,7 @@ struct TimelineSVG: Sendable {
                 out += "<rect class=\"band \(word)\" data-source=\"\(band.source.rawValue)\" x=\"\(Self.n(x0))\" "
                     + "y=\"\(Self.n(Self.bandTop))\" width=\"\(Self.n(max(1, x1 - x0)))\" height=\"\(Self.n(Self.bandHeight))\" "
                     + "fill=\"url(#tl-\(word))\" stroke=\"\(band.state == .unavailable ? "#a33" : "#8a6d00")\">"
-                    + "<title>\(Self.xml(title))</title></rect>"
+                    + "<title>\(WebFormat.escape(title))</title></rect>"
             }
         } else {
             out += "<text x=\"\(Self.n(Self.left + 8))\" y=\"\(Self.n(Self.bandTop + 25))\" font-size=\"12\" "
@@ -158,9 +158,9 @@ struct TimelineSVG: Sendable {
             let x0 = x(Swift.max(b.start, from)), x1 = x(Swift.min(end, to))
             let title = "\(b.label) \(b.look.word), \(TimeLabel.text(b.start, relativeTo: now, in: zone))"
                 + (b.end.map { " – " + TimeLabel.text($0, relativeTo: b.start, in: zone) } ?? " – running")
-            out += "<rect class=\"build \(Self.xml(b.look.css))\" x=\"\(Self.n(x0))\" y=\"\(Self.n(Self.barTop))\" "
+            out += "<rect class=\"build \(WebFormat.escape(b.look.css))\" x=\"\(Self.n(x0))\" y=\"\(Self.n(Self.barTop))\" "
                 + "width=\"\(Self.n(Swift.max(2, x1 - x0)))\" height=\"\(Self.n(Self.barHeight))\" "
-                + "fill=\"\(Self.colour(b.look.css))\" stroke=\"#333\" stroke-width=\"0.5\"><title>\(Self.xml(title))</title></rect>"
+                + "fill=\"\(Self.colour(b.look.css))\" stroke=\"#333\" stroke-width=\"0.5\"><title>\(WebFormat.escape(title))</title></rect>"
         }
         // Times every 6 hours, in the master's zone; the ends anchored inside the picture.
         var calendar = Calendar(identifier: .gregorian)
@@ -206,5 +206,4 @@ struct TimelineSVG: Sendable {
         }
     }
 
-    static func xml(_ s: String) -> String { Badge.xml(s) }
 }

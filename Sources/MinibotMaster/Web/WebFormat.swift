@@ -69,7 +69,7 @@ extension WebFormat {
         return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
     }
 
-    /// Text made safe inside HTML elements and quoted attributes.
+    /// Text made safe inside HTML or XML (SVG, CCTray) elements and quoted attributes.
     static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
@@ -79,7 +79,7 @@ extension WebFormat {
             case ">": escaped += "&gt;"
             case "&": escaped += "&amp;"
             case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
+            case "'": escaped += "&apos;"
             default: escaped.append(c)
             }
         }

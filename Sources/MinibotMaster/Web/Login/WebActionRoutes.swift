@@ -23,10 +23,7 @@ struct WebActionRoutes: Sendable {
         }
         router.post("login") { request, context in try await login(request, context: context) }
         router.post("logout") { request, _ in
-            try await act(request, back: "/") { session, _ in
-                runtime.sessions.close(session.id)
-                return nil
-            }
+            try await act(request, back: "/", endsSession: true) { _, _ in nil }
         }
         router.post("actions/builders/:name/force") { request, context in
             let raw = try context.parameters.require("name")
@@ -100,8 +97,9 @@ struct WebActionRoutes: Sendable {
     // MARK: every other post
 
     /// Reads the form, checks the session and its CSRF token, runs `body` and goes back to
-    /// the form's `back` page (or `back`) with the notice `body` returns.
-    private func act(_ request: Request, back fallback: String,
+    /// the form's `back` page (or `back`) with the notice `body` returns; with `endsSession`
+    /// (logging out) the session is closed and its cookie removed instead.
+    private func act(_ request: Request, back fallback: String, endsSession: Bool = false,
                      _ body: (WebSession, WebForm) async throws -> String?) async throws -> Response {
         var request = request
         let bytes = try await request.collectBody(upTo: Self.maxBody)
@@ -115,14 +113,18 @@ struct WebActionRoutes: Sendable {
             return WebRoutes.html(Self.refusedPage, status: .forbidden)
         }
         let notice = try await body(session, form)
+        guard !endsSession else {
+            runtime.sessions.close(session.id)
+            return Self.seeOther(back, cookie: WebSessions.setCookie(nil, secure: WebSessions.isSecure(request), lifetime: 0))
+        }
         if let notice { runtime.sessions.note(session.id, notice) }
-        let loggedOut = runtime.sessions.session(of: request, now: runtime.clock.now(), lifetime: www.sessionLifetime) == nil
-        return Self.seeOther(back, cookie: loggedOut ? WebSessions.setCookie(nil, secure: WebSessions.isSecure(request), lifetime: 0) : nil)
+        return Self.seeOther(back)
     }
 
     static let refusedPage = """
         <!doctype html><title>Refused</title><p>This form was refused: it did not carry this session's \
-        CSRF token (it came from an old page or another site). Nothing was changed. \
+        CSRF token (it came from an old page, a page from before you logged in again, or another \
+        site). Nothing was changed. Reload the page you came from and submit it again. \
         <a href="/">Home</a></p>
         """
 

@@ -3,14 +3,10 @@ import Foundation
 /// An `application/x-www-form-urlencoded` body, as the pages' forms post it: fields in order,
 /// a name may repeat (one `worker` per ticked box). Bounded: at most ``maxFields`` fields;
 /// bytes that do not decode become U+FFFD, never a failure.
-struct WebForm: Sendable, Equatable {
+struct WebForm: Sendable {
     static let maxFields = 1000
 
     private(set) var fields: [(name: String, value: String)]
-
-    static func == (a: WebForm, b: WebForm) -> Bool {
-        a.fields.map(\.name) == b.fields.map(\.name) && a.fields.map(\.value) == b.fields.map(\.value)
-    }
 
     init(_ body: Data) {
         fields = []
