@@ -12,6 +12,7 @@ import MinibotCore
 /// agent: /run/minibot-agent.sock
 /// load_file: /some/loadavg
 /// idle_file: /some/idle    # the owner's activity, in `loginctl show-session` format (tests)
+/// samples: samples.mbfr    # the flight recorder, relative to DIR; default BASEDIR/samples.mbfr; none: off
 /// ```
 ///
 /// Read with the reader of `master.cfg` and `agent.yaml`: every problem is reported as
@@ -27,10 +28,12 @@ public struct WorkerFile: Sendable, Equatable {
     public var loadFile: String?
     /// Read instead of logind for the owner's activity (`IdleHint=…` lines).
     public var idleFile: String?
+    /// The flight recorder file (relative to DIR), or `none`.
+    public var samples: String?
 
     public static let fileName = "worker.yaml"
 
-    public static let keys = ["master", "name", "password", "basedir", "status_interval", "agent", "load_file", "idle_file"]
+    public static let keys = ["master", "name", "password", "basedir", "status_interval", "agent", "load_file", "idle_file", "samples"]
 
     public static func path(in directory: String) -> String {
         URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
@@ -67,6 +70,7 @@ public struct WorkerFile: Sendable, Equatable {
             var file = WorkerFile(master: master, name: name, password: password, basedir: m.string("basedir"),
                                   statusInterval: interval, agent: m.string("agent"), loadFile: m.string("load_file"))
             file.idleFile = m.string("idle_file")
+            file.samples = m.string("samples")
             return file
         } ?? nil
         return try reader.finish(file, root: document.root)
@@ -81,6 +85,7 @@ public struct WorkerFile: Sendable, Equatable {
         if let agent { lines.append(("agent", agent)) }
         if let loadFile { lines.append(("load_file", loadFile)) }
         if let idleFile { lines.append(("idle_file", idleFile)) }
+        if let samples { lines.append(("samples", samples)) }
         return lines.map { "\($0.0): \(Self.quoted($0.1))\n" }.joined()
     }
 

@@ -24,6 +24,9 @@ import MinibotCore
 //                                        ◀── interrupt(build, step, reason)  (stop-build)
 //   stepFinished(…, CANCELLED)          ──▶
 //   plugin(name, payload)              ◀──▶ a plugin's own channel (agent relay, flags)
+//                                        ◀── fetchSamples(id, since, until)  (only to a worker whose hello
+//                                            announced `WorkerFacts.samples`: an older one cannot decode it)
+//   samples(id, rows, isLast)…          ──▶ its flight recorder, ≤ 5,000 rows a page (SamplesPage.swift)
 //                                        ◀── shutdown(graceful) | kill
 //
 // Compatibility: a message's JSON keys and case names are never renamed; new fields are
@@ -79,6 +82,8 @@ public enum WorkerMessage: Sendable, Codable, Equatable {
     case output(StepOutput)
     case stepFinished(StepFinished)
     case plugin(name: String, payload: JSONValue)
+    /// A page of the worker's flight recorder, answering `fetchSamples`.
+    case samples(SamplesPage)
     case ping
     case pong
 
@@ -146,6 +151,9 @@ public enum MasterMessage: Sendable, Codable, Equatable {
     case startStep(StartStep)
     case interrupt(buildID: Int64, step: Int, reason: String)
     case plugin(name: String, payload: JSONValue)
+    /// Asks for the worker's recorded samples. Sent only to a worker that announced
+    /// `WorkerFacts.samples` in its hello: an older one would not decode it and would drop the link.
+    case fetchSamples(FetchSamples)
     /// `graceful`: finish running builds, then disconnect and exit; otherwise kill them now.
     case shutdown(graceful: Bool)
     case ping

@@ -15,7 +15,10 @@ extension Worker {
     nonisolated func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async -> LinkOutcome {
         let link = WorkerLink(id: await makeLinkID(), outbound: outbound)
         let hello = WorkerMessage.Hello(name: configuration.name, password: configuration.password,
-                                        info: HostFacts.info(agentSocket: configuration.agentSocket))
+                                        info: HostFacts.info(agentSocket: configuration.agentSocket,
+                                                             samplesInterval: configuration.samplesFile.map { _ in
+                                                                 configuration.samplesInterval
+                                                             }))
         do {
             try await link.send(.hello(hello))
         } catch {
@@ -84,6 +87,8 @@ extension Worker {
             }
         case .deliver(.plugin(let name, let payload)):
             await deliverPlugin(name: name, payload: payload)
+        case .deliver(.fetchSamples(let request)):
+            group.addTask { await self.sendSamples(request, link: link) }
         case .deliver(let message):
             logger.debug("nothing to deliver for \(SessionStateMachine.kind(of: message))")
         case .drain:

@@ -56,7 +56,13 @@ public actor Worker: Service {
         }
         do {
             try await cancelWhenGracefulShutdown {
-                try await self.connectLoop(url: url)
+                // The recorder runs whether or not the master is reachable: a week of load is
+                // most useful about the hours the link was down.
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask { await self.recordSamples() }
+                    try await self.connectLoop(url: url)
+                    group.cancelAll()
+                }
             }
         } catch is CancellationError {
             // Cancellation and graceful shutdown are how a worker is stopped: a normal end.

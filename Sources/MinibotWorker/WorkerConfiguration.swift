@@ -1,4 +1,5 @@
 import Foundation
+import MinibotHostFacts
 import MinibotProtocol
 
 /// Everything a worker needs to run: where its master is, who it is, where it builds.
@@ -24,6 +25,13 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// The executable that supervises shell steps (``StepSupervisor``, Linux): the
     /// `minibot-worker` binary itself; nil runs steps directly.
     public var stepSupervisor: String?
+    /// The flight recorder file (``FlightRecorder``): one load sample every
+    /// ``samplesInterval`` seconds, kept 7 days, served to the master on request. Nil records
+    /// nothing. `minibot-worker start` defaults it to `BASEDIR/samples.mbfr`.
+    public var samplesFile: String?
+    /// Seconds between recorded samples (10; shorter only for tests: the file keeps 60,480 of
+    /// them whatever the interval).
+    public var samplesInterval: UInt32 = FlightRecorder.defaultInterval
     /// Delays between connection attempts.
     public var reconnect: ReconnectBackoff.Configuration
     /// How long to wait for `welcome`/`refused` after sending `hello`.

@@ -44,6 +44,12 @@ extension WorkerCommand {
         var idleFile: String?
         @Option(name: .customLong("status-interval"), help: "How often to report the load, e.g. 5s.")
         var statusInterval: String?
+        @Option(name: .customLong("samples-file"),
+                help: "The flight recorder: 7 days of load samples (default BASEDIR/samples.mbfr; 'none' records nothing).")
+        var samplesFile: String?
+        @Option(name: .customLong("samples-interval"),
+                help: "Time between recorded samples, whole seconds (default 10s; for tests: the file keeps 60,480 samples whatever the interval).")
+        var samplesInterval: String?
         @Flag(name: .shortAndLong, help: "Log debug messages too.")
         var verbose = false
 
@@ -83,6 +89,24 @@ extension WorkerCommand {
                 statusInterval: .milliseconds(Int64((seconds * 1000).rounded())),
                 agentSocket: agent ?? file?.agent, loadFile: loadFile ?? file?.loadFile)
             configuration.idleFile = idleFile ?? file?.idleFile
+            let fileSamples = file?.samples.map { path in
+                path == "none" || path.hasPrefix("/") ? path : URL(fileURLWithPath: directory ?? ".").appendingPathComponent(path).path
+            }
+            switch samplesFile ?? fileSamples {
+            case "none":
+                configuration.samplesFile = nil
+            case let path?:
+                configuration.samplesFile = URL(fileURLWithPath: path).standardizedFileURL.path
+            case nil:
+                configuration.samplesFile = URL(fileURLWithPath: configuration.basedir).appendingPathComponent(FlightRecorder.defaultFileName).path
+            }
+            if let samplesInterval {
+                guard let seconds = DurationText.seconds(samplesInterval), seconds >= 1, seconds <= 3600,
+                      seconds == seconds.rounded() else {
+                    throw ValidationError("--samples-interval '\(samplesInterval.prefix(40))' must be whole seconds from 1s to 1h")
+                }
+                configuration.samplesInterval = UInt32(seconds)
+            }
             do {
                 _ = try configuration.webSocketURL()
             } catch {

@@ -1,3 +1,4 @@
+import Foundation
 import MinibotCore
 
 /// A query string's values, checked: every value comes from a client, so a value that does
@@ -29,6 +30,15 @@ struct APIQuery: Sendable {
             throw BadQuery("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(Self.quoted(raw))")
         }
         return n
+    }
+
+    /// A time as epoch seconds (fractions allowed), from 1970 to 2106; absent is nil.
+    func epoch(_ key: String) throws(BadQuery) -> Date? {
+        guard let raw = values[key] else { return nil }
+        guard let seconds = Double(raw), seconds.isFinite, (0...4_294_967_295).contains(seconds) else {
+            throw BadQuery("\(key) must be a time in epoch seconds, e.g. 1733500000, not \(Self.quoted(raw))")
+        }
+        return Date(timeIntervalSince1970: seconds)
     }
 
     /// A set of results, by name or code, comma-separated (`results=FAILURE,2`); absent is nil.

@@ -65,6 +65,9 @@ struct APIRoutes: Sendable {
             return await workers(name: key.map { StableID.name(forID: $0, among: names) ?? $0 })
         }
         api.get("workers/:name/timeline") { _, context in await timeline(worker: context.parameters.get("name") ?? "") }
+        api.get("workers/:name/samples") { request, context in
+            try await samples(request, worker: context.parameters.get("name") ?? "")
+        }
         api.post("workers/:name/:action") { request, context in
             try await workerAction(request, name: context.parameters.get("name") ?? "",
                                    action: context.parameters.get("action") ?? "")

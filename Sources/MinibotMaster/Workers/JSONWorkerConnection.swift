@@ -16,17 +16,21 @@ final class JSONWorkerConnection: WorkerConnection {
     let info: WorkerInfo
     let connectedAt: Date
     private let outbox: AsyncStream<MasterMessage>.Continuation
-    private let state = Mutex(State())
+    /// Internal for the samples fetch (JSONWorkerConnection+Samples.swift).
+    let state = Mutex(State())
 
-    private struct StepKey: Hashable {
+    struct StepKey: Hashable {
         var build: Int64
         var step: Int
     }
 
-    private struct State {
+    struct State {
         var waiters: [StepKey: CheckedContinuation<WorkerMessage.StepFinished, any Error>] = [:]
         var sinks: [StepKey: @Sendable (OutputChunk) async -> Void] = [:]
         var isClosed = false
+        /// The one samples fetch in flight (``fetchSamples(since:until:)``).
+        var fetch: SamplesFetch?
+        var nextFetchID: UInt64 = 0
     }
 
     /// The heartbeat interval announced in `welcome`, in seconds.
@@ -104,15 +108,17 @@ final class JSONWorkerConnection: WorkerConnection {
 
     /// Marks the link closed and fails every waiting step.
     func close() {
-        let waiters = state.withLock { s in
+        let (waiters, fetch) = state.withLock { s in
             s.isClosed = true
             let w = Array(s.waiters.values)
             s.waiters.removeAll()
             s.sinks.removeAll()
-            return w
+            defer { s.fetch = nil }
+            return (w, s.fetch)
         }
         outbox.finish()
         for w in waiters { w.resume(throwing: WorkerLostError(worker: name)) }
+        fetch?.continuation.resume(throwing: SamplesFetchError.lost)
     }
 
     var isClosed: Bool { state.withLock { $0.isClosed } }

@@ -178,6 +178,8 @@ struct WorkerEndpoint: Sendable {
             link.finish(finished)
         case .plugin(let name, let payload):
             plugins.workerMessage(plugin: name, worker: link.name, payload: payload)
+        case .samples(let page):
+            link.receive(page)
         case .ping:
             link.send(.pong)
         case .pong:

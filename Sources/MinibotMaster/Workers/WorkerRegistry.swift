@@ -273,6 +273,11 @@ actor WorkerRegistry {
         return ordered ? states.sorted { $0.name < $1.name } : states
     }
 
+    /// Whether `name` is a configured worker (connected or not).
+    func isConfigured(_ name: String) -> Bool {
+        entries[name].map { !$0.isRemoved } ?? false
+    }
+
     /// The worker's load over the day before `now`; nil for a worker not configured.
     func loadHistory(_ name: String, before now: Date) -> [LoadHistory.Bucket]? {
         guard let entry = entries[name], !entry.isRemoved else { return nil }

@@ -7,10 +7,12 @@ enum HostFacts {
     /// The worker's version, reported in `WorkerInfo.version`.
     static let version = "minibot-worker 0.1.0"
 
-    static func info(agentSocket: String?) -> WorkerInfo {
-        WorkerInfo(hostname: hostname(), os: operatingSystem(),
-                   cpus: ProcessInfo.processInfo.activeProcessorCount, version: version,
-                   facts: agentSocket.map { [WorkerFacts.agentSocket: $0] } ?? [:])
+    static func info(agentSocket: String?, samplesInterval: UInt32? = nil) -> WorkerInfo {
+        var facts: [String: String] = [:]
+        facts[WorkerFacts.agentSocket] = agentSocket
+        facts[WorkerFacts.samples] = samplesInterval.map(String.init)
+        return WorkerInfo(hostname: hostname(), os: operatingSystem(),
+                          cpus: ProcessInfo.processInfo.activeProcessorCount, version: version, facts: facts)
     }
 
     static func hostname() -> String {

@@ -116,7 +116,7 @@ struct SessionStateMachine: Sendable, Equatable {
             switch message {
             case .startStep(let start):
                 return [isDraining ? .refuseStep(start) : .runStep(start)]
-            case .interrupt, .plugin:
+            case .interrupt, .plugin, .fetchSamples:
                 return [.deliver(message)]
             case .shutdown(graceful: false):
                 return [.log(.info, "master asked for an immediate shutdown: killing running steps")] + end(.shutdown)
@@ -162,6 +162,7 @@ struct SessionStateMachine: Sendable, Equatable {
         case .startStep: "startStep"
         case .interrupt: "interrupt"
         case .plugin: "plugin"
+        case .fetchSamples: "fetchSamples"
         case .shutdown: "shutdown"
         case .ping: "ping"
         case .pong: "pong"
