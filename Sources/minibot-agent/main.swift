@@ -16,7 +16,7 @@ struct AgentCommand: AsyncParsableCommand {
             Workers on this host talk to the agent over a unix socket; whoever may write the socket \
             file may use it (socket_mode, default 0660: the agent's user and group).
             """,
-        subcommands: [Start.self, Status.self]
+        subcommands: [Start.self, Status.self, Samples.self]
     )
 }
 
@@ -138,6 +138,52 @@ struct Status: AsyncParsableCommand {
     }
 }
 
+struct Samples: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the flight recorder's samples as JSON (read from its file; the agent need not run).",
+        discussion: "The file is samples: in agent.yaml, else SOCKET.samples.mbfr; --file names it directly.")
+
+    @Option(help: "The agent's unix socket (the file is beside it).") var socket: String?
+    @Option(help: "agent.yaml, for its socket and samples settings.") var config: String?
+    @Option(help: "The flight recorder file itself.") var file: String?
+    @Option(help: "How far back, e.g. 1d, 6h (default 1d; the file keeps 7d).") var since: String = "1d"
+
+    func run() throws {
+        guard let back = DurationText.seconds(since) else {
+            throw UsageError("--since: expected a duration such as 1d, 6h or 30m")
+        }
+        var configuration = AgentConfiguration(socket: .init(path: socket ?? ""))
+        if let config {
+            do {
+                configuration = try AgentConfiguration.load(path: config, base: configuration)
+            } catch {
+                throw UsageError(error.description)
+            }
+            if let socket { configuration.socket.path = socket }
+        }
+        let path: String
+        if let file {
+            path = file
+        } else if configuration.samples == nil && configuration.socket.path.isEmpty {
+            throw UsageError("give --socket, --config or --file to find the samples")
+        } else if let configured = configuration.samplesPath {
+            path = configured
+        } else {
+            throw UsageError("this agent records no samples (samples: none)")
+        }
+        let now = Date()
+        let samples: [LoadSample]
+        do {
+            samples = try FlightRecorder.samples(inFile: path, since: now.addingTimeInterval(-min(back, 7 * 86_400)), until: now)
+        } catch {
+            throw UsageError("\(error)")
+        }
+        let document = SamplesDocument(worker: ProcessInfo.processInfo.hostName, interval: Int(FlightRecorder.defaultInterval),
+                                       samples: samples, source: "agent")
+        print(String(decoding: try document.data(), as: UTF8.self))
+    }
+}
+
 /// A usage, configuration or connection problem: one line on stderr, exit code 2.
 struct UsageError: Error, CustomStringConvertible {
     let description: String
@@ -150,6 +196,7 @@ do {
     switch command {
     case let start as Start: try await start.run()
     case let status as Status: try await status.run()
+    case let samples as Samples: try samples.run()
     default: try command.run() // the root command: prints help
     }
 } catch {

@@ -7,7 +7,7 @@ extension AgentConfiguration {
     public static let fileKeys = [
         "slots", "max_builds", "max_load", "resume_load", "max_cpu_pressure", "resume_cpu_pressure",
         "grant_load", "grant_load_window", "settle", "offer_timeout", "lease_ttl", "socket",
-        "socket_mode", "load_file", "sample_interval", "windows",
+        "socket_mode", "load_file", "sample_interval", "samples", "windows",
     ]
 
     /// Reads `agent.yaml` over `base` (whose values stay where the file is silent), through
@@ -26,6 +26,7 @@ extension AgentConfiguration {
     /// socket: /run/minibot/agent.sock
     /// socket_mode: "0660"
     /// load_file: /tmp/fake-loadavg
+    /// samples: /var/lib/minibot/samples.mbfr   # flight recorder; default SOCKET.samples.mbfr; none: off
     /// windows: [{when: "Mon-Fri 09:00-17:00", timezone: Europe/Paris, mode: unavailable}]
     /// ```
     public static func parse(yaml: String, file: String, base: AgentConfiguration) throws(ConfigErrors) -> AgentConfiguration {
@@ -71,6 +72,7 @@ extension AgentConfiguration {
                 }
             }
             if let file = m.string("load_file") { result.load.file = file }
+            if let samples = m.string("samples") { result.samples = samples }
             result.load.sampleInterval = positiveDuration(m, "sample_interval") ?? result.load.sampleInterval
             if let node = m["windows"], let windows = m.reader.windows(node) { result.windows = windows }
             return result

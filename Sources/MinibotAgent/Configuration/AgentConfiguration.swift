@@ -38,6 +38,19 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var load: Load
     /// The `windows:` entries, read as the availability plugin reads them.
     public var windows: [WindowRule]
+    /// `samples:` as written: the flight recorder file, `none` for no recorder, nil for the
+    /// default (``samplesPath``).
+    public var samples: String?
+
+    /// The flight recorder file: `samples:`, or `SOCKET.samples.mbfr` beside the lease ledger
+    /// (`SOCKET.leases`); nil with `samples: none`.
+    public var samplesPath: String? {
+        switch samples {
+        case "none": nil
+        case let path?: path
+        case nil: socket.path + ".samples.mbfr"
+        }
+    }
 
     public init(socket: Socket, arbiter: ArbiterStateMachine.Configuration = Self.defaultArbiter,
                 load: Load = Load(), windows: [WindowRule] = []) {

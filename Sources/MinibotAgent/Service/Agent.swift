@@ -34,6 +34,8 @@ public actor Agent: Service {
     private let ledger: LeaseLedger
     /// The lease ids last written to the ledger.
     private var recordedLeases: Set<String> = []
+    /// The flight recorder every load sample also goes to (nil: none configured, or it failed).
+    private var recorder: FlightRecorder?
 
     public init(configuration: AgentConfiguration, clock: any WallClock = SystemClock(),
                 hostBlock: @escaping HostBlockProvider = { _ in nil }, logger: Logger = Logger(label: "minibot.agent")) {
@@ -61,6 +63,7 @@ public actor Agent: Service {
             "recovering_until": "\(machine.recoveringUntil.map { "\($0)" } ?? "none")",
         ])
         markListening()
+        openRecorder()
         sampleLoad()
         do {
             // Shutdown = cancellation: the listener closes, connection handlers end, and leases
@@ -207,10 +210,33 @@ public actor Agent: Service {
 
     private func sampleLoad() {
         do {
-            step(.loadSampled(try loadReader.read(at: clock.now())))
+            let sample = try loadReader.read(at: clock.now())
+            step(.loadSampled(sample))
+            record(sample)
         } catch {
             // Keep the last sample: an unreadable load file must not unblock the host.
             logger.warning("cannot read load", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func openRecorder() {
+        guard let path = configuration.samplesPath else { return }
+        do {
+            recorder = try FlightRecorder.open(path: path)
+            logger.info("recording load samples", metadata: ["path": "\(path)"])
+        } catch {
+            logger.error("not recording load samples", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Two samples within one 10 s slot: the later one stays. A failed write stops the recorder
+    /// (said once) rather than filling the log every few seconds.
+    private func record(_ sample: LoadSample) {
+        do {
+            try recorder?.record(sample)
+        } catch {
+            logger.error("stopped recording load samples", metadata: ["error": "\(error)"])
+            recorder = nil
         }
     }
 

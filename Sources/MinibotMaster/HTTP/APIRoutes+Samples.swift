@@ -19,43 +19,8 @@ extension APIRoutes {
         case .failure(let refusal):
             return APIJSON.error(refusal.status, refusal.message)
         case .success(let found):
-            return APIJSON.response(SamplesResponse(worker: name, interval: found.interval,
-                                                    samples: found.samples.map(SampleRow.init), source: "worker"))
-        }
-    }
-}
-
-/// The body of the samples API; a client (`minibot availability simulate`) parses these keys.
-struct SamplesResponse: Encodable {
-    var worker: String
-    var interval: Int
-    var samples: [SampleRow]
-    var source: String
-}
-
-/// One sample: whole epoch seconds, free memory in whole bytes, missing figures as null.
-struct SampleRow: Encodable {
-    var sample: LoadSample
-
-    private enum Keys: String, CodingKey {
-        case time, load1, load5, load15, cpuPressure = "cpu_pressure", memoryPressure = "memory_pressure"
-        case ioPressure = "io_pressure", freeMemory = "free_memory"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        let time = sample.time.timeIntervalSince1970.rounded(.down)
-        try c.encode(time.isFinite ? Int64(min(max(time, 0), 1e15)) : 0, forKey: .time)
-        try c.encode(sample.load1, forKey: .load1)
-        try c.encode(sample.load5, forKey: .load5)
-        try c.encode(sample.load15, forKey: .load15)
-        try c.encode(sample.cpuPressureSome10, forKey: .cpuPressure)
-        try c.encode(sample.memoryPressureSome10, forKey: .memoryPressure)
-        try c.encode(sample.ioPressureSome10, forKey: .ioPressure)
-        if let bytes = sample.memAvailableBytes, bytes.isFinite, bytes >= 0 {
-            try c.encode(Int64(min(bytes, 1e18)), forKey: .freeMemory)
-        } else {
-            try c.encodeNil(forKey: .freeMemory)
+            let document = SamplesDocument(worker: name, interval: found.interval, samples: found.samples, source: "worker")
+            return APIJSON.raw(try document.data())
         }
     }
 }
