@@ -291,6 +291,8 @@ let package = Package(
             name: "MinibotIntegrationTests",
             dependencies: [
                 "MinibotTesting", "MinibotClient", "MinibotCore",
+                // The flight recorder test writes an agent's samples file itself.
+                "MinibotHostFacts",
                 // A raw WebSocket client, to send the worker endpoint what a real worker never would.
                 "MinibotProtocol",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
