@@ -250,7 +250,7 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "MinibotCoreTests", dependencies: ["MinibotCore"]),
         .testTarget(name: "MinibotHostFactsTests", dependencies: ["MinibotHostFacts"]),
-        .testTarget(name: "MinibotProtocolTests", dependencies: ["MinibotProtocol"]),
+        .testTarget(name: "MinibotProtocolTests", dependencies: ["MinibotProtocol", "MinibotHostFacts"]),
         .testTarget(name: "MinibotConfigTests", dependencies: ["MinibotConfig", "MinibotCore", "MinibotHostFacts"]),
         .testTarget(
             name: "MinibotSQLiteTests",

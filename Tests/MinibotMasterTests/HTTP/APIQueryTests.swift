@@ -61,4 +61,13 @@ import Testing
         all.finish()
         #expect(all.lines == ["x", "y"])
     }
+
+    @Test func epochSecondsParseOrRefuse() throws {
+        #expect(try APIQuery(["since": "1733500000"]).epoch("since") == Date(timeIntervalSince1970: 1_733_500_000))
+        #expect(try APIQuery(["since": "1733500000.5"]).epoch("since") == Date(timeIntervalSince1970: 1_733_500_000.5))
+        #expect(try APIQuery([:]).epoch("since") == nil)
+        for bad in ["yesterday", "-1", "nan", "inf", "1e300", "99999999999", ""] {
+            #expect(throws: BadQuery.self, "\(bad)") { try APIQuery(["since": bad]).epoch("since") }
+        }
+    }
 }
