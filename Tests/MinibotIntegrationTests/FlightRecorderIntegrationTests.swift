@@ -75,6 +75,12 @@ struct FlightRecorderIntegrationTests {
             #expect(second["free_memory"]?.doubleValue == 1_073_741_824 && second["memory_pressure"]?.doubleValue == 0)
             let firstTime = try #require(first["time"]?.doubleValue)
 
+            // The worker page links its recorded week; the picture draws the load.
+            let page = try await master.client.getText("workers/wa")
+            #expect(page.contains("<img src=\"/workers/wa/week.svg\"") && page.contains("/api/v2/workers/wa/samples?since="))
+            let picture = try await master.client.getText("workers/wa/week.svg")
+            #expect(picture.hasPrefix("<svg") && picture.contains("<polyline class=\"load\""), "\(picture.prefix(400))")
+
             // A range that ends before the change holds only the first figures.
             let early = try await master.client.get("api/v2/workers/wa/samples?since=0&until=\(Int(firstTime))")
             #expect(early["samples"].array?.allSatisfy { $0["load1"]?.doubleValue == 1.23 } == true)
@@ -89,6 +95,7 @@ struct FlightRecorderIntegrationTests {
             }
             let (code, reason) = try await Self.status(master, "api/v2/workers/wa/samples")
             #expect(code == 409 && reason.contains("not connected"), "\(reason)")
+            #expect(try await master.client.getText("workers/wa/week.svg").contains("recorded week: worker wa is not connected"))
 
             // The restarted worker reads the same file: the first figures are still there.
             restarted = try WorkerFixture.start(name: "wa", password: "pw", master: master.url, directory: cluster.dir.url,

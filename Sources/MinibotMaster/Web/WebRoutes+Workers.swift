@@ -24,6 +24,24 @@ extension WebRoutes {
         return page("worker", model, heading: "Worker \(name)", stream: "page=workers", request)
     }
 
+    /// `/workers/NAME/week.svg`: the worker's recorded week (``RecordedWeekSVG``), fetched from
+    /// it now. An image of its own so the page never waits for the worker; a worker that cannot
+    /// answer gets a picture that says why (an error status would show as a broken image).
+    func recordedWeek(_ name: String) async -> Response {
+        let now = runtime.clock.now()
+        let result = await WorkerSamples.fetch(runtime.registry, worker: name, since: now.addingTimeInterval(-RecordedWeekSVG.span),
+                                               until: now, timeout: .seconds(10))
+        if case .failure(let refusal) = result, refusal.status == .notFound { return Self.notFound(refusal.message) }
+        var picture = RecordedWeekSVG(worker: name, now: now, zone: .current, samples: [])
+        switch result {
+        case .success(let found): picture.samples = found.samples
+        case .failure(let refusal): picture.unavailable = refusal.message
+        }
+        // A minute of caching: the page reloads its content on worker events, the week hardly moves.
+        return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "private, max-age=60"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: picture.svg)))
+    }
+
     /// What the first plugin that foresees anything says of the worker's next 7 days.
     static func timeline(_ runtime: MasterRuntime, worker: String, now: Date) async -> AvailabilityTimeline? {
         let until = now.addingTimeInterval(timelineDays * 86_400)

@@ -32,6 +32,10 @@ struct WebRoutes: Sendable {
             let raw = try context.parameters.require("name")
             return try await worker(raw.removingPercentEncoding ?? raw, request)
         }
+        router.get("workers/:name/week.svg") { _, context in
+            let raw = try context.parameters.require("name")
+            return await recordedWeek(raw.removingPercentEncoding ?? raw)
+        }
         router.get("hosts") { request, _ in try await hosts(request) }
         router.get("masters") { request, _ in
             let (list, warning) = try await BrowseRoutes.masters(runtime)

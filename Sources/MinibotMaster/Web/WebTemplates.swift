@@ -204,6 +204,9 @@ enum WebTemplates {
     <h2>Availability</h2>
     <figure class="timeline">{{{svg}}}</figure>
     <ul class="upcoming">{{#upcoming}}<li>{{.}}</li>{{/upcoming}}{{^upcoming}}<li class="muted">no windows or flags in the next 7 days</li>{{/upcoming}}</ul>
+    <h2>Recorded week</h2>
+    <figure class="recorded-week"><img src="{{weekPicture}}" width="960" height="290" alt="load, pressures and free memory over the past 7 days, as recorded by the worker"></figure>
+    <p class="muted">From the worker's flight recorder: <a href="{{weekJSON}}">the samples as JSON</a>.</p>
     <h2>Recent builds</h2>
     {{> buildrows}}
     """

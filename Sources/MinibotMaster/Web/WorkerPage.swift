@@ -26,6 +26,9 @@ struct WorkerPage: Sendable {
     var buildRows: [BuildRow]
     /// The picture, escaped by ``TimelineSVG`` itself: the template inserts it raw.
     var svg: String
+    /// The recorded week's picture (``RecordedWeekSVG``, an image of its own) and its JSON.
+    var weekPicture: String
+    var weekJSON: String
 
     /// How many of its builds the page lists.
     static let listed = 25
@@ -78,6 +81,9 @@ struct WorkerPage: Sendable {
                           builds: "\(w.runningBuilds)/\(w.maxBuilds)", load: load, cpuPressure: pressure, flags: flags,
                           windows: windows, upcoming: upcoming, host: host, agent: w.info?.facts["agent"].flatMap { $0.isEmpty ? nil : $0 },
                           lastConnected: WebFormat.time(w.lastConnected),
-                          buildRows: mine.prefix(listed).map { BuildRow($0, now: now) }, svg: svg)
+                          buildRows: mine.prefix(listed).map { BuildRow($0, now: now) }, svg: svg,
+                          weekPicture: "/workers/\(WebFormat.component(w.name))/week.svg",
+                          weekJSON: "/api/v2/workers/\(WebFormat.component(w.name))/samples?since="
+                              + String(Int64(now.addingTimeInterval(-RecordedWeekSVG.span).timeIntervalSince1970.rounded(.down))))
     }
 }

@@ -21,8 +21,9 @@ enum WorkerSamples {
     }
 
     /// The worker's samples in `[since, until]` (since held to 7 days before until), oldest
-    /// first, with the interval its recorder announced.
-    static func fetch(_ registry: WorkerRegistry, worker name: String, since: Date, until: Date) async
+    /// first, with the interval its recorder announced; a worker silent for `timeout` is 504.
+    static func fetch(_ registry: WorkerRegistry, worker name: String, since: Date, until: Date,
+                      timeout: Duration = WorkerSamples.timeout) async
         -> Result<(interval: Int, samples: [LoadSample]), Refusal> {
         guard await registry.isConfigured(name) else { return .failure(Refusal(status: .notFound, message: "no worker named \(name)")) }
         guard let link = await registry.link(name) else {
