@@ -31,7 +31,9 @@ extension Worker {
             }
             let now = Date().timeIntervalSince1970
             let next = ((now / interval).rounded(.down) + 1) * interval
-            guard (try? await Task.sleep(for: .milliseconds(Int64(((next - now) * 1000).rounded()) + 1))) != nil else { return }
+            // Within (0, interval] by construction; held there anyway before it becomes an integer.
+            let wait = min(max(next - now, 0), interval) * 1000
+            guard (try? await Task.sleep(for: .milliseconds(Int64(wait.rounded()) + 1))) != nil else { return }
         }
     }
 
