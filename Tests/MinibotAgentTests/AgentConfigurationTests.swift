@@ -49,6 +49,13 @@ import Testing
         #expect(try parse("max_builds: 3\n").arbiter.slots == 3)
     }
 
+    @Test func theFlightRecorderIsBesideTheSocketUnlessSetOrOff() throws {
+        #expect(base.samplesPath == "/tmp/a.sock.samples.mbfr")
+        #expect(try parse("samples: /var/lib/minibot/s.mbfr\n").samplesPath == "/var/lib/minibot/s.mbfr")
+        #expect(try parse("samples: none\n").samplesPath == nil)
+        #expect(try parse("socket: /run/b.sock\n").samplesPath == "/run/b.sock.samples.mbfr")
+    }
+
     @Test func everyProblemIsReportedWithItsPosition() {
         let found = problems("""
             slots: 0

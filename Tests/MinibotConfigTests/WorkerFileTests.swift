@@ -23,6 +23,14 @@ import Testing
         #expect(try parse(file.text) == file)
     }
 
+    @Test func theFlightRecorderFileIsASetting() throws {
+        var file = WorkerFile(master: "http://127.0.0.1:8010", name: "w1", password: "pw")
+        file.samples = "none"
+        #expect(try parse(file.text) == file)
+        #expect(try parse("master: http://m\nname: w\npassword: p\nsamples: rec/samples.mbfr\n").samples == "rec/samples.mbfr")
+        #expect(try parse("master: http://m\nname: w\npassword: p\n").samples == nil)
+    }
+
     @Test func everyProblemIsReportedWithItsPosition() {
         let found = problems("""
             master: http://127.0.0.1:8010
