@@ -57,6 +57,8 @@ import Testing
         #expect(s.handle(.received(.startStep(start))) == [.runStep(start)])
         let interrupt = MasterMessage.interrupt(buildID: 1, step: 0, reason: "stop")
         #expect(s.handle(.received(interrupt)) == [.deliver(interrupt)])
+        let fetch = MasterMessage.fetchSamples(FetchSamples(id: 1, since: 0, until: 10))
+        #expect(s.handle(.received(fetch)) == [.deliver(fetch)])
         #expect(s.handle(.received(.ping)) == [.sendPong])
         #expect(s.handle(.received(.welcome(heartbeat: 5))) == [.log(.debug, "ignoring welcome on an established link")])
     }
