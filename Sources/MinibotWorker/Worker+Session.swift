@@ -15,7 +15,8 @@ extension Worker {
     nonisolated func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async -> LinkOutcome {
         let link = WorkerLink(id: await makeLinkID(), outbound: outbound)
         let hello = WorkerMessage.Hello(name: configuration.name, password: configuration.password,
-                                        info: HostFacts.info(agentSocket: configuration.agentSocket))
+                                        info: HostFacts.info(agentSocket: configuration.agentSocket),
+                                        capabilities: [WorkerWire.holdCapability])
         do {
             try await link.send(.hello(hello))
         } catch {
@@ -82,6 +83,9 @@ extension Worker {
             } else {
                 logger.with(build: buildID, step: step).debug("interrupt for a step that is not running")
             }
+        case .deliver(.hold(let buildID, let mode)):
+            logger.info("build \(buildID): \(mode.rawValue) its steps (availability)")
+            await steps.hold(buildID: buildID, mode)
         case .deliver(.plugin(let name, let payload)):
             await deliverPlugin(name: name, payload: payload)
         case .deliver(let message):
