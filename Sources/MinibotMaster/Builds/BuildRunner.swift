@@ -272,7 +272,8 @@ final class BuildRunner: Sendable {
         guard let state else { return true }
         logger.with("builder", build.builderName).with("build", "\(build.number)").with(worker: worker)
             .info("build \(mode.rawValue): \(state)")
-        plugins.events.record(.buildHeld, ["buildid": .number(Double(buildID)), "builder": .string(build.builderName),
+        plugins.events.record(.buildHeld, ["buildid": .number(Double(buildID)), "buildrequestid": .number(Double(requestID)),
+                                           "builder": .string(build.builderName),
                                            "number": .number(Double(build.number)), "hold": .string(mode.rawValue),
                                            "state_string": .string(state)])
         return true

@@ -10,7 +10,7 @@ enum MasterEvent: String, Sendable, CaseIterable {
     case stepLog = "step_log"
     case stepWaitingForLock = "step_waiting_for_lock"
     /// A running build was held for its unavailable worker or resumed (fields: buildid,
-    /// builder, number, hold: suspend/renice/resume, state_string).
+    /// buildrequestid, builder, number, hold: suspend/renice/resume, state_string).
     case buildHeld = "build_held"
     /// A scheduler submitted a buildset's requests.
     case requestsSubmitted = "requests_submitted"
