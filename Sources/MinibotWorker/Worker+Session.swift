@@ -91,6 +91,7 @@ extension Worker {
         case .deliver(let message):
             logger.debug("nothing to deliver for \(SessionStateMachine.kind(of: message))")
         case .drain:
+            await steps.resumeAll()
             group.addTask {
                 await steps.waitUntilIdle()
                 feed.yield(.drained)

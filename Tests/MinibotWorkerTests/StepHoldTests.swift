@@ -72,6 +72,10 @@ struct StepHoldTests {
         _ = await table.insert(.init(buildID: 7, step: 2), afterResume)
         #expect(!afterResume.isSuspended)
 
+        await table.hold(buildID: 7, .suspend)
+        await table.resumeAll()  // a graceful shutdown lets the held steps finish
+        #expect(!running.isSuspended && !later.isSuspended)
+
         await table.hold(buildID: 8, .renice)
         #expect(other.isReniced)
         let reniced = StepControl()

@@ -38,6 +38,13 @@ actor StepTable {
 
     func control(for key: Key) -> StepControl? { controls[key] }
 
+    /// Resumes every held build: a graceful shutdown waits for the running steps to end,
+    /// which a suspended one never would.
+    func resumeAll() {
+        let held = Array(holds.keys)
+        for buildID in held { hold(buildID: buildID, .resume) }
+    }
+
     /// Holds (or resumes) every running step of a build, and its later steps.
     func hold(buildID: Int64, _ mode: StepHold) {
         switch mode {
