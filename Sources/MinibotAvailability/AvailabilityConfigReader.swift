@@ -58,6 +58,13 @@ struct AvailabilityConfigReader {
                     if d <= 0 { error("'status_interval' must be longer than zero", at: value.location) }
                     else { block.statusInterval = d }
                 }
+            case "while_unavailable":
+                block.whileUnavailable = choice(value, key: entry.key, as: WorkerAvailabilitySettings.WhileUnavailable.self)
+            case "max_suspend":
+                if let d = duration(value, key: entry.key) {
+                    if d <= 0 { error("'max_suspend' must be longer than zero", at: value.location) }
+                    else { block.maxSuspend = d }
+                }
             case "host_agent":
                 block.hostAgent = choice(value, key: entry.key, as: WorkerAvailabilitySettings.HostAgentMode.self)
                 block.hostAgentLocation = entry.keyLocation

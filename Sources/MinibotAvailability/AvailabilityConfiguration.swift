@@ -18,7 +18,8 @@ import MinibotCore
 /// `max_load`, `max_cpu_pressure`, `max_memory_pressure`, `max_io_pressure`,
 /// `min_free_memory`, each a number or `{value, resume, for, resume_after}`, and each with a
 /// `hard_` twin that acts at the first sample), `resume_load`, `load_mode`,
-/// `on_unknown_load`, `status_interval`, `host_agent`. A worker's block
+/// `on_unknown_load`, `status_interval`, `host_agent`, `while_unavailable` (`finish`,
+/// `renice`, `suspend`) and `max_suspend`. A worker's block
 /// overrides `default:` key by key (a list of windows replaces the default list). A block
 /// that sets `max_load` without `resume_load` gets 80 % of its own `max_load`. The block of a
 /// worker declared `protocol: msgpack` (a stock buildbot-worker) may not set `host_agent`.

@@ -114,9 +114,12 @@ extension AvailabilityPlugin {
             await handleMessage(payload, from: worker)
         case .buildStarted(let info):
             await hostAgent.requestDone(info.requestID)
+            await buildStarted(info)
         case .requestRemoved(let id):
             await hostAgent.requestDone(id)
-        case .buildFinished, .configReloaded:
+        case .buildFinished(let info, _):
+            buildFinished(info)
+        case .configReloaded:
             break
         }
     }

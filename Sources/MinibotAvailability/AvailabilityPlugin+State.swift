@@ -15,6 +15,8 @@ extension AvailabilityPlugin {
         /// (load unknown → load too high) reaches waiting requests; a new load figure within
         /// the same cause does not wake anyone.
         var publishedCauses: [Availability.Cause.Source]?
+        /// The builds running on the worker, by request id (`while_unavailable`).
+        var builds: [Int64: TrackedBuild] = [:]
     }
 
     /// Everything the plugin knows, guarded by the plugin's `Mutex`.
@@ -27,6 +29,8 @@ extension AvailabilityPlugin {
         /// unavailable, so that a flag set before a restart is never ignored.
         var isRestored = false
         var displayZone: TimeZone
+        /// Workers already said (once, in the log) to be unable to hold their builds.
+        var cannotHoldWarned: Set<String> = []
 
         init(configuration: AvailabilityConfiguration, workers: [String], displayZone: TimeZone) {
             self.configuration = configuration
@@ -88,7 +92,8 @@ extension AvailabilityPlugin {
 
         /// The earliest instant at which some worker's verdict may change by itself.
         mutating func nextChange(now: Date) -> Date? {
-            order.compactMap { availability(of: $0, now: now)?.nextChange }.min()
+            let verdicts = order.compactMap { availability(of: $0, now: now)?.nextChange }.min()
+            return [verdicts, nextHoldRecheck(now: now)].compactMap { $0 }.min()
         }
 
         /// Installs a new configuration: new workers get records, removed ones lose them,

@@ -15,6 +15,10 @@ import Synchronization
 /// noticed within a minute. Whenever a worker becomes more usable it calls
 /// ``PluginContext/wake(reason:)``: the distributor never polls for availability.
 ///
+/// Builds already running follow `while_unavailable` (``BuildHoldPolicy``): after each
+/// refresh the plugin asks the master to suspend, renice or resume them
+/// (``PluginContext/holdBuild(requestID:_:)``), or to retry one suspended past `max_suspend`.
+///
 /// Worker messages (plugin channel `availability`), from the worker's owner on its machine:
 /// - `{"type":"set_flag","state":"unavailable","reason":"...","for_seconds":3600,"until":...,"by":"anna"}`
 /// - `{"type":"clear_flag","by":"anna"}` (back to the `master.cfg` flag)
@@ -165,6 +169,7 @@ public final class AvailabilityPlugin: MasterPlugin {
         } else if !reworded.isEmpty {
             context.wake(reason: "availability: reason of \(reworded.joined(separator: ", ")) changed")
         }
+        await applyHolds(workers)
         return improved.map(\.worker)
     }
 }

@@ -21,10 +21,12 @@ struct SettingsBlock {
     var hostAgent: WorkerAvailabilitySettings.HostAgentMode?
     /// Where `host_agent` is written, to refuse it for a stock worker.
     var hostAgentLocation: SourceLocation?
+    var whileUnavailable: WorkerAvailabilitySettings.WhileUnavailable?
+    var maxSuspend: Double?
 
     static let keys = ["flag", "windows", "resume_load", "load_mode",
                        "on_unknown_load", "status_interval", "host_agent",
-                       "owner_idle"] + thresholdKeys.keys.sorted()
+                       "owner_idle", "while_unavailable", "max_suspend"] + thresholdKeys.keys.sorted()
 
     /// Every threshold key, with its signal and whether it is the hard one.
     static let thresholdKeys: [String: (signal: LoadSignal, isHard: Bool)] = {
@@ -55,6 +57,8 @@ struct SettingsBlock {
         if let onUnknownLoad { s.onUnknownLoad = onUnknownLoad }
         if let statusInterval { s.statusInterval = statusInterval }
         if let hostAgent { s.hostAgent = hostAgent }
+        if let whileUnavailable { s.whileUnavailable = whileUnavailable }
+        if let maxSuspend { s.maxSuspend = maxSuspend }
         return s
     }
 }

@@ -14,6 +14,26 @@ public struct WorkerAvailabilitySettings: Sendable, Equatable {
         case required, ignore
     }
 
+    /// What happens to the builds already running when the worker turns unavailable
+    /// (`while_unavailable`, see ``BuildHoldPolicy``); an advisory verdict never acts.
+    public enum WhileUnavailable: String, Sendable, Equatable, CaseIterable {
+        /// They finish as if nothing happened (the default).
+        case finish
+        /// Their steps run at nice 19 and the idle IO class, for good (an unprivileged
+        /// worker cannot raise them again); later steps start so while the worker stays unavailable.
+        case renice
+        /// Their steps are stopped (SIGSTOP) and continued when the worker is usable again;
+        /// after `max_suspend` the build ends RETRY and runs elsewhere.
+        case suspend
+    }
+
+    /// The default `max_suspend`: one hour.
+    public static let defaultMaxSuspend: Double = 3600
+
+    public var whileUnavailable: WhileUnavailable = .finish
+    /// How long a build may stay suspended before it ends RETRY (`max_suspend`), in seconds.
+    public var maxSuspend: Double = WorkerAvailabilitySettings.defaultMaxSuspend
+
     /// The flag from `master.cfg` (the initial state); a flag set at run time hides it.
     public var flag: ConfiguredFlag?
     public var windows: [WindowRule]

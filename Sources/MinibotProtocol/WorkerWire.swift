@@ -23,6 +23,7 @@ import MinibotCore
 //   stepFinished(build, step, result…)  ──▶ the master decides the next step
 //                                        ◀── interrupt(build, step, reason)  (stop-build)
 //   stepFinished(…, CANCELLED)          ──▶
+//                                        ◀── hold(build, suspend|renice|resume)  (availability)
 //   plugin(name, payload)              ◀──▶ a plugin's own channel (agent relay, flags)
 //                                        ◀── fetchSamples(id, since, until)  (only to a worker whose hello
 //                                            announced `WorkerFacts.samples`: an older one cannot decode it)
@@ -31,7 +32,9 @@ import MinibotCore
 //
 // Compatibility: a message's JSON keys and case names are never renamed; new fields are
 // optional (an older peer ignores them); a worker of another protocol version is refused at
-// hello (`WorkerWire.version`). What a step runs is `StepCommand` (StepCommand.swift), not
+// hello (`WorkerWire.version`). A message an older worker cannot decode is sent only to a
+// worker that announced the matching `capabilities` entry in its hello (`hold`:
+// ``WorkerWire/holdCapability``). What a step runs is `StepCommand` (StepCommand.swift), not
 // the configuration's step type, so master.cfg can grow without a protocol change.
 //
 // Steps are driven by the master one at a time: the worker keeps no build plan, so a
@@ -42,7 +45,8 @@ import MinibotCore
 // reconnects with capped exponential backoff (1 s doubling to 30 s) when the link drops.
 //
 // Cancellation: `interrupt` kills the step's whole process group; the worker answers with
-// `stepFinished` (CANCELLED). A link that drops mid-build ends the build as RETRY on the
+// `stepFinished` (CANCELLED), also when the step was suspended (SIGKILL reaches a stopped
+// group; SIGCONT follows, harmless). A link that drops mid-build ends the build as RETRY on the
 // master and kills the worker's running steps (it cannot report them anywhere).
 
 /// Version of this contract; a master refuses a worker with a different major version.
@@ -55,6 +59,8 @@ public enum WorkerWire {
     /// Largest size a compressed output chunk may claim to inflate to: a frame that claims
     /// more is malformed (it would let a worker make the master allocate at will).
     public static let maxOutputBytes: UInt32 = 1 << 20
+    /// The hello capability of a worker that carries out ``MasterMessage/hold(buildID:mode:)``.
+    public static let holdCapability = "hold"
     /// The WebSocket path on the master.
     public static let path = "/workers/ws"
 
@@ -92,12 +98,17 @@ public enum WorkerMessage: Sendable, Codable, Equatable {
         public var password: String
         public var info: WorkerInfo
         public var protocolVersion: Int
+        /// What this worker understands beyond version 1's messages (``WorkerWire/holdCapability``);
+        /// nil from a worker that predates them.
+        public var capabilities: [String]?
 
-        public init(name: String, password: String, info: WorkerInfo, protocolVersion: Int = WorkerWire.version) {
+        public init(name: String, password: String, info: WorkerInfo, protocolVersion: Int = WorkerWire.version,
+                    capabilities: [String]? = nil) {
             self.name = name
             self.password = password
             self.info = info
             self.protocolVersion = protocolVersion
+            self.capabilities = capabilities
         }
     }
 
@@ -150,6 +161,10 @@ public enum MasterMessage: Sendable, Codable, Equatable {
     case refused(reason: String)
     case startStep(StartStep)
     case interrupt(buildID: Int64, step: Int, reason: String)
+    /// What a build's steps do while their worker is unavailable: stopped (SIGSTOP), at the
+    /// lowest CPU and IO priority, or back to running. Sent only to a worker whose hello
+    /// announced ``WorkerWire/holdCapability``.
+    case hold(buildID: Int64, mode: StepHold)
     case plugin(name: String, payload: JSONValue)
     /// Asks for the worker's recorded samples. Sent only to a worker that announced
     /// `WorkerFacts.samples` in its hello: an older one would not decode it and would drop the link.

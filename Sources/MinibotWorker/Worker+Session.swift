@@ -18,7 +18,8 @@ extension Worker {
                                         info: HostFacts.info(agentSocket: configuration.agentSocket,
                                                              samplesInterval: configuration.samplesFile.map { _ in
                                                                  configuration.samplesInterval
-                                                             }))
+                                                             }),
+                                        capabilities: [WorkerWire.holdCapability])
         do {
             try await link.send(.hello(hello))
         } catch {
@@ -85,6 +86,9 @@ extension Worker {
             } else {
                 logger.with(build: buildID, step: step).debug("interrupt for a step that is not running")
             }
+        case .deliver(.hold(let buildID, let mode)):
+            logger.info("build \(buildID): \(mode.rawValue) its steps (availability)")
+            await steps.hold(buildID: buildID, mode)
         case .deliver(.plugin(let name, let payload)):
             await deliverPlugin(name: name, payload: payload)
         case .deliver(.fetchSamples(let request)):
@@ -92,6 +96,7 @@ extension Worker {
         case .deliver(let message):
             logger.debug("nothing to deliver for \(SessionStateMachine.kind(of: message))")
         case .drain:
+            await steps.resumeAll()
             group.addTask {
                 await steps.waitUntilIdle()
                 feed.yield(.drained)

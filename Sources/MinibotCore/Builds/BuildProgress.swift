@@ -120,14 +120,27 @@ public struct BuildProgress: Sendable, Equatable {
     }
 
     /// What a person reads while the build runs ("running step 2/5: compile"), and its
-    /// final state string once it ended.
+    /// final state string once it ended. A held build says so first ("suspended: load 4.2 >
+    /// 3.0 (since 14:02 CET); step 2/5: compile").
     public var stateString: String {
         switch phase {
-        case .notStarted: "starting"
+        case .notStarted: hold ?? "starting"
         case .waitingForLocks(let i): "step \(i + 1)/\(steps.count): \(steps[i].name) waiting for locks"
-        case .running(let i): "running step \(i + 1)/\(steps.count): \(steps[i].name)"
+        case .running(let i):
+            if let hold { "\(hold); step \(i + 1)/\(steps.count): \(steps[i].name)" }
+            else { "running step \(i + 1)/\(steps.count): \(steps[i].name)" }
         case .finished(_, let text): text
         }
+    }
+
+    /// What holds the build back while its worker is unavailable ("suspended: load 4.2 > 3.0
+    /// (since 14:02 CET)", "reniced: …"); nil when it runs as usual. Shown, never decided
+    /// here: the availability plugin decides, the runner records it with ``held(_:)``.
+    public private(set) var hold: String?
+
+    /// Records the build's hold (nil: resumed); a build that ended keeps none.
+    public mutating func held(_ text: String?) {
+        hold = isFinished ? nil : text
     }
 
     /// Takes one event and returns what to do, in order. An event that does not fit the

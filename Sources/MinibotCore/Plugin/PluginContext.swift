@@ -35,6 +35,12 @@ public protocol PluginContext: Sendable {
     /// of that request runs on this master.
     func retryBuild(requestID: Int64, reason: String) async -> Bool
 
+    /// Holds a running build of a request while its worker is unavailable (``BuildHold``):
+    /// the worker suspends or renices its steps, and the build's state string says why.
+    /// Returns false when no build of that request runs here or its worker cannot hold steps
+    /// (a stock buildbot-worker, an older Minibot worker): that build just finishes.
+    func holdBuild(requestID: Int64, _ hold: BuildHold) async -> Bool
+
     /// Reads a persisted value of this plugin (kept across master restarts).
     func loadState(_ key: String) async -> JSONValue?
 
@@ -46,6 +52,9 @@ public protocol PluginContext: Sendable {
 }
 
 extension PluginContext {
+    /// A master that cannot hold builds: they finish.
+    public func holdBuild(requestID: Int64, _ hold: BuildHold) async -> Bool { false }
+
     public func log(_ level: PluginLogLevel, _ message: String) { log(level, message, metadata: [:]) }
 }
 

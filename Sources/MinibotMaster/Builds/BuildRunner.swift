@@ -249,6 +249,36 @@ final class BuildRunner: Sendable {
         return await stop(buildID: buildID, reason: reason, retry: true)
     }
 
+    /// Holds the running build of a request while its worker is unavailable (the plugin
+    /// decided, see ``BuildHold``): the worker suspends or renices its steps and the state
+    /// string says why until it is resumed. False when no build of that request runs here or
+    /// its worker cannot hold steps (a stock buildbot-worker, an older Minibot worker).
+    func hold(requestID: Int64, _ hold: BuildHold) async -> Bool {
+        let found = active.withLock { map in
+            map.first { $0.value.build.buildRequestID == requestID }.map { ($0.key, $0.value.worker, $0.value.build) }
+        }
+        guard let (buildID, worker, build) = found, let link = await registry.link(worker) else { return false }
+        let mode: StepHold
+        switch hold {
+        case .suspend: mode = .suspend
+        case .renice: mode = .renice
+        case .resume: mode = .resume
+        }
+        guard link.hold(buildID: buildID, mode: mode) else { return false }
+        let state = active.withLock { map -> String? in
+            map[buildID]?.progress.held(hold.stateText)
+            return map[buildID]?.progress.stateString
+        }
+        guard let state else { return true }
+        logger.with("builder", build.builderName).with("build", "\(build.number)").with(worker: worker)
+            .info("build \(mode.rawValue): \(state)")
+        plugins.events.record(.buildHeld, ["buildid": .number(Double(buildID)), "buildrequestid": .number(Double(requestID)),
+                                           "builder": .string(build.builderName),
+                                           "number": .number(Double(build.number)), "hold": .string(mode.rawValue),
+                                           "state_string": .string(state)])
+        return true
+    }
+
     /// Stops every build running here so that it runs again (RETRY): this master was declared
     /// dead, so its claims were released and another master may be building them already.
     /// Their steps are interrupted on the workers, and their slots, locks and host-agent

@@ -98,6 +98,10 @@ final class HostedPluginContext: PluginContext {
         await runner.retry(requestID: requestID, reason: "\(pluginName): \(reason)")
     }
 
+    func holdBuild(requestID: Int64, _ hold: BuildHold) async -> Bool {
+        await runner.hold(requestID: requestID, hold)
+    }
+
     func now() -> Date { clock.now() }
 
     func sleep(until deadline: Date) async throws { try await clock.sleep(until: deadline) }

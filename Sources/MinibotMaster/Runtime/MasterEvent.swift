@@ -9,6 +9,9 @@ enum MasterEvent: String, Sendable, CaseIterable {
     /// A batch of a step's output was stored (at most one event per step every 250 ms).
     case stepLog = "step_log"
     case stepWaitingForLock = "step_waiting_for_lock"
+    /// A running build was held for its unavailable worker or resumed (fields: buildid,
+    /// buildrequestid, builder, number, hold: suspend/renice/resume, state_string).
+    case buildHeld = "build_held"
     /// A scheduler submitted a buildset's requests.
     case requestsSubmitted = "requests_submitted"
     /// A pending request's waiting reasons changed.

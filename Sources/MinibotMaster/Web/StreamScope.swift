@@ -48,7 +48,7 @@ enum StreamScope: Sendable, Equatable {
     func name(for type: MasterEvent, fields: [String: JSONValue]) -> String? {
         let kind: String
         switch type {
-        case .buildStarted, .buildFinished: kind = "build"
+        case .buildStarted, .buildFinished, .buildHeld: kind = "build"
         case .stepStarted, .stepFinished, .stepWaitingForLock, .stepLog: kind = "step"
         case .requestsSubmitted, .requestWaiting, .requestRemoved: kind = "request"
         case .workerAttached, .workerDetached, .workerStatus: kind = "worker"

@@ -35,14 +35,18 @@ final class JSONWorkerConnection: WorkerConnection {
 
     /// The heartbeat interval announced in `welcome`, in seconds.
     private let heartbeat: Double
+    /// Whether the worker's hello announced ``WorkerWire/holdCapability``: an older worker
+    /// cannot decode `hold` and would drop the link.
+    let canHold: Bool
 
     init(name: String, info: WorkerInfo, outbox: AsyncStream<MasterMessage>.Continuation, heartbeat: Double,
-         now: Date) {
+         now: Date, canHold: Bool = false) {
         self.name = name
         self.info = info
         self.connectedAt = now
         self.outbox = outbox
         self.heartbeat = heartbeat
+        self.canHold = canHold
     }
 
     func attached() {
@@ -52,6 +56,10 @@ final class JSONWorkerConnection: WorkerConnection {
 
     func interrupt(buildID: Int64, step: Int, reason: String) {
         send(.interrupt(buildID: buildID, step: step, reason: reason))
+    }
+
+    func hold(buildID: Int64, mode: StepHold) -> Bool {
+        canHold && send(.hold(buildID: buildID, mode: mode))
     }
 
     func sendPlugin(_ plugin: String, payload: JSONValue) -> Bool {

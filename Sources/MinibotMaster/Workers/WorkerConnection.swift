@@ -34,6 +34,10 @@ protocol WorkerConnection: AnyObject, Sendable {
     /// Asks the worker to stop a running step (its outcome still comes from `runStep`).
     func interrupt(buildID: Int64, step: Int, reason: String)
 
+    /// Holds a running build's steps (``StepHold``) for its unavailable worker; false when the
+    /// worker cannot (a stock buildbot-worker, an older Minibot worker) or the link is closed.
+    func hold(buildID: Int64, mode: StepHold) -> Bool
+
     /// Sends a plugin-channel message; false when the connection is closed.
     @discardableResult
     func sendPlugin(_ plugin: String, payload: JSONValue) -> Bool
@@ -43,6 +47,11 @@ protocol WorkerConnection: AnyObject, Sendable {
 
     /// Marks the connection closed and fails every running step.
     func close()
+}
+
+extension WorkerConnection {
+    /// A worker that cannot hold steps: its builds finish while it is unavailable.
+    func hold(buildID: Int64, mode: StepHold) -> Bool { false }
 }
 
 /// A worker's connection dropped while a step was running on it.

@@ -94,7 +94,8 @@ struct WorkerEndpoint: Sendable {
 
         let (outbox, outboxContinuation) = AsyncStream<MasterMessage>.makeStream()
         let link = JSONWorkerConnection(name: hello.name, info: hello.info, outbox: outboxContinuation,
-                                        heartbeat: Double(heartbeat.components.seconds), now: clock.now())
+                                        heartbeat: Double(heartbeat.components.seconds), now: clock.now(),
+                                        canHold: hello.capabilities?.contains(WorkerWire.holdCapability) ?? false)
         guard await registry.attach(link) else {
             await refuse("worker \(ClientText.quoted(hello.name)) is already connected")
             return

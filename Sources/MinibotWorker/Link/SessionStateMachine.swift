@@ -116,7 +116,7 @@ struct SessionStateMachine: Sendable, Equatable {
             switch message {
             case .startStep(let start):
                 return [isDraining ? .refuseStep(start) : .runStep(start)]
-            case .interrupt, .plugin, .fetchSamples:
+            case .interrupt, .hold, .plugin, .fetchSamples:
                 return [.deliver(message)]
             case .shutdown(graceful: false):
                 return [.log(.info, "master asked for an immediate shutdown: killing running steps")] + end(.shutdown)
@@ -161,6 +161,7 @@ struct SessionStateMachine: Sendable, Equatable {
         case .refused: "refused"
         case .startStep: "startStep"
         case .interrupt: "interrupt"
+        case .hold: "hold"
         case .plugin: "plugin"
         case .fetchSamples: "fetchSamples"
         case .shutdown: "shutdown"

@@ -48,11 +48,13 @@ public struct StepRunner: Sendable {
         self.checkout = checkout
     }
 
-    /// Runs `step` to its end. `control` stops it early (interrupt, link lost); task
-    /// cancellation stops it too.
+    /// Runs `step` to its end. `control` stops it early (interrupt, link lost) or holds it
+    /// (``StepHold``: a suspended step starts only once resumed); task cancellation stops it too.
     public func run(_ step: MasterMessage.StartStep, control: StepControl = StepControl(),
                     output: @escaping OutputSink) async -> WorkerMessage.StepFinished {
         let finished = Finisher(step: step, output: output)
+        // A step of a build held for its unavailable worker waits here, before anything runs.
+        await control.waitWhileSuspended()
         let directory: String
         do {
             directory = try prepareDirectory(step.workdir)
@@ -156,10 +158,8 @@ public struct StepRunner: Sendable {
                         }
                         if let timeout {
                             group.addTask {
-                                // A cancelled sleep means the step ended first.
-                                if (try? await Task.sleep(for: .seconds(timeout))) != nil {
-                                    control.stop(.timedOut(timeout))
-                                }
+                                // Cancelled when the step ended first; suspended time does not count.
+                                await control.enforce(timeout: timeout, since: started)
                                 return false
                             }
                         }
@@ -260,10 +260,9 @@ public struct StepRunner: Sendable {
                                          mode: spec.mode, into: directory)
         }
         control.attach(cancelHook: { task.cancel() })
+        let started = ContinuousClock().now
         let timer = step.timeout.map { timeout in
-            Task {
-                if (try? await Task.sleep(for: .seconds(timeout))) != nil { control.stop(.timedOut(timeout)) }
-            }
+            Task { await control.enforce(timeout: timeout, since: started) }
         }
         let outcome = await withTaskCancellationHandler {
             await task.result

@@ -10,6 +10,10 @@ final class TestPluginContext: PluginContext {
     let sent = Recorder<(worker: String, payload: JSONValue)>()
     /// Builds the plugin asked to run again, by request id.
     let retries = Recorder<(requestID: Int64, reason: String)>()
+    /// What the plugin asked of running builds (`while_unavailable`), by request id.
+    let holds = Recorder<(requestID: Int64, hold: BuildHold)>()
+    /// What ``holdBuild(requestID:_:)`` answers: false plays a stock buildbot-worker.
+    let canHold = Mutex(true)
     let store: Mutex<[String: JSONValue]>
     private let clock: Mutex<Date>
     private let snapshots: Mutex<[WorkerSnapshot]>
@@ -47,6 +51,11 @@ final class TestPluginContext: PluginContext {
         retries.append((requestID, reason))
         return true
     }
+    func holdBuild(requestID: Int64, _ hold: BuildHold) async -> Bool {
+        holds.append((requestID, hold))
+        return canHold.withLock { $0 }
+    }
+
     func setRunning(_ worker: String, _ builds: Int) {
         snapshots.withLock { list in
             for i in list.indices where list[i].name == worker { list[i].runningBuilds = builds }
