@@ -163,6 +163,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `minibot availability simulate`: recorded load and build arrivals replayed through
+        // the availability policy, the distributor's pass and the agent's arbiter.
+        .target(
+            name: "MinibotSimulation",
+            dependencies: ["MinibotCore", "MinibotHostFacts", "MinibotAvailability", "MinibotAgent", "MinibotProtocol"],
+            swiftSettings: strict
+        ),
         .target(
             name: "MinibotClient",
             dependencies: [
@@ -189,7 +196,7 @@ let package = Package(
             name: "minibot",
             dependencies: [
                 "MinibotCore", "MinibotMaster", "MinibotAvailability", "MinibotClient", "MinibotSQLite", "MinibotPostgres",
-                "MinibotHostFacts",
+                "MinibotHostFacts", "MinibotSimulation", "MinibotAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -273,6 +280,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MinibotAvailabilityTests", dependencies: ["MinibotHostFacts", "MinibotAvailability", "MinibotProtocol", "MinibotCore"]),
+        .testTarget(
+            name: "MinibotSimulationTests",
+            dependencies: ["MinibotSimulation", "MinibotAvailability", "MinibotAgent", "MinibotHostFacts", "MinibotCore"]
+        ),
         .testTarget(
             name: "MinibotAgentTests",
             dependencies: ["MinibotHostFacts", "MinibotAgent", "MinibotProtocol", "MinibotCore", .product(name: "Logging", package: "swift-log")]

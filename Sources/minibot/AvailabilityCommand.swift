@@ -7,8 +7,8 @@ import MinibotCore
 struct AvailabilityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "availability",
-        abstract: "Show or set workers' availability (the availability plugin).",
-        subcommands: [Show.self, Set.self], defaultSubcommand: Show.self)
+        abstract: "Show or set workers' availability, or simulate a policy (the availability plugin).",
+        subcommands: [Show.self, Set.self, AvailabilitySimulate.self], defaultSubcommand: Show.self)
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each worker's state, reason, who set it and until when.")

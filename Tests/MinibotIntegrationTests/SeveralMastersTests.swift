@@ -58,7 +58,7 @@ struct SeveralMastersTests {
             let started = try await aEvents.buildStarted(request: request)
             let lostBuild = try #require(started["buildid"]?.intValue)
 
-            let (b, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
+            let (_, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
 
             a.process.signal(SIGSTOP)
             let rebuilt = try await bEvents.buildFinished(request: request)
@@ -305,7 +305,7 @@ struct SeveralMastersTests {
             let request = try await a.force("b")
             _ = try await aEvents.buildStarted(request: request)
 
-            let (b, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
+            let (_, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
 
             await a.process.crash()
             touch(gate)

@@ -70,21 +70,7 @@ extension WebFormat {
     }
 
     /// Text made safe inside HTML or XML (SVG, CCTray) elements and quoted attributes.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for c in text {
-            switch c {
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "&": escaped += "&amp;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default: escaped.append(c)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     static func builderLink(_ name: String) -> String { "/builders/\(component(name))" }
     static func buildLink(_ id: Int64) -> String { "/builds/\(id)" }
