@@ -80,6 +80,8 @@ private struct Replay {
         var next = 0
         var running: [Running] = []
         var spans: [SimulationResult.Span] = []
+        /// What decides the last span (nil while available).
+        var spanSource: Availability.Cause.Source?
     }
 
     struct Running {
@@ -160,8 +162,9 @@ private struct Replay {
                                now: simulation.from)
             self.arbiter = arbiter
         } else if workers.contains(where: { $0.worker.usesAgent }) {
-            notes.append("workers with host_agent: required are replayed without an agent (give --agent agent.yaml)")
+            notes.append("workers behind a host agent are replayed without it (give --agent agent.yaml)")
         }
+        notes.append("run-time flags are not replayed (flags in master.cfg are)")
         if simulation.workers.contains(where: { $0.settings.ownerIdle != nil }) {
             notes.append("owner_idle is not replayed: the recorder keeps no keyboard activity")
         }
@@ -357,12 +360,16 @@ private struct Replay {
         for i in workers.indices {
             let a = workers[i].policy.evaluate(flag: nil, load: workers[i].tracker, isConnected: true, now: t)
             let reason = a.state == .available ? nil : a.decisive.first?.reason
-            if var last = workers[i].spans.last, last.state == a.state, (last.reason == nil) == (reason == nil) {
+            // A span lasts while the state and what decides it stay (its words keep the first
+            // figures: the load moves with every sample).
+            let source = a.state == .available ? nil : a.decisive.first?.source
+            if var last = workers[i].spans.last, last.state == a.state, workers[i].spanSource == source {
                 last.to = t
                 workers[i].spans[workers[i].spans.count - 1] = last
             } else {
                 if !workers[i].spans.isEmpty { workers[i].spans[workers[i].spans.count - 1].to = t }
                 workers[i].spans.append(.init(from: t, to: t, state: a.state, reason: reason))
+                workers[i].spanSource = source
             }
         }
     }

@@ -11,11 +11,15 @@ public struct SimulatedWorker: Sendable {
     /// The recorded samples, oldest first (``AvailabilitySimulation`` sorts them again).
     public var trace: [LoadSample]
 
-    /// Whether its builds take a slot from the host agent (`host_agent: required`).
-    public var usesAgent: Bool { settings.hostAgent == .required }
+    /// Whether its builds take a slot from the host agent.
+    public var usesAgent: Bool
 
-    public init(name: String, settings: WorkerAvailabilitySettings, maxBuilds: Int = 1, trace: [LoadSample]) {
+    /// `usesAgent` defaults to `host_agent: required`; a worker started with `--agent` and no
+    /// `host_agent` key uses it too, which only the caller knows.
+    public init(name: String, settings: WorkerAvailabilitySettings, maxBuilds: Int = 1, trace: [LoadSample],
+                usesAgent: Bool? = nil) {
         self.name = name
+        self.usesAgent = usesAgent ?? (settings.hostAgent == .required)
         self.settings = settings
         self.maxBuilds = max(1, maxBuilds)
         self.trace = trace

@@ -61,7 +61,8 @@ public struct SimulationReport: Sendable {
     /// The summary lines: the range, then per policy the counts, waits and the host's peak.
     public var summary: [String] {
         guard let first = columns.first?.result else { return [] }
-        var lines = ["replayed \(TimeLabel.text(first.from, relativeTo: first.from, in: zone)) to "
+        // Each end written relative to the other, so a range of days shows its dates.
+        var lines = ["replayed \(TimeLabel.text(first.from, relativeTo: first.to, in: zone)) to "
                      + "\(TimeLabel.text(first.to, relativeTo: first.from, in: zone)) "
                      + "(\(DurationText.describe(first.to.timeIntervalSince(first.from)))), \(first.builds.count) arrivals"]
         if hasActualStarts, let actual = actualWaits {

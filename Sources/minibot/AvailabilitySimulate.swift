@@ -31,7 +31,7 @@ struct AvailabilitySimulate: AsyncParsableCommand {
     var trace: [String] = []
     @Option(name: .long, help: "Build arrivals: a file of lines 'TIME BUILDER DURATION [PRIORITY]' (default: the master's history).")
     var arrivals: String?
-    @Option(name: .long, help: "The host agent's agent.yaml, for workers with host_agent: required.") var agent: String?
+    @Option(name: .long, help: "The host agent's agent.yaml: every worker without host_agent: ignore gets its slots from it.") var agent: String?
     @Option(name: .customLong("agent-trace"), help: "The load the agent sampled (default: the first such worker's).")
     var agentTrace: String?
     @Option(name: .long, help: "How many days back from now to replay (default 7).") var days: Double = 7
@@ -66,7 +66,8 @@ struct AvailabilitySimulate: AsyncParsableCommand {
             let workers = names.map { name in
                 SimulatedWorker(name: name, settings: policy.availability.settings(for: name),
                                 maxBuilds: policy.config.workers.first { $0.name == name }?.maxBuilds ?? 1,
-                                trace: traces[name] ?? [])
+                                trace: traces[name] ?? [],
+                                usesAgent: agentConfiguration != nil && policy.availability.settings(for: name).hostAgent != .ignore)
             }
             let simulation = AvailabilitySimulation(
                 workers: workers, builders: policy.config.builders, arrivals: history,
