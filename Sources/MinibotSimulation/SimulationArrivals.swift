@@ -14,28 +14,35 @@ public enum SimulationArrivals {
     /// The requests of the history that were built: submitted, claimed and completed. The
     /// duration is from the claim to the end (the build's run), the actual start the claim.
     public static func history(json data: Data) throws(SimulationInputError) -> [SimulatedArrival] {
-        try history(document: SimulationTrace.decode(data, "the history"))
-    }
-
-    /// The same from the decoded answer.
-    public static func history(document: JSONValue) throws(SimulationInputError) -> [SimulatedArrival] {
-        guard case .array(let list)? = document["buildrequests"] else {
-            throw SimulationInputError("the history has no \"buildrequests\" list")
-        }
+        let rows = try SimulationTrace.decode(HistoryDocument.self, from: data, "the history", list: "buildrequests",
+                                              item: "request").buildrequests
+        let time = SimulationTrace.timeRange
         var arrivals: [SimulatedArrival] = []
-        for item in list.prefix(maxArrivals) {
-            let time = SimulationTrace.timeRange
-            guard let id = item["buildrequestid"]?.integer(in: Int64(0)...Int64.max),
-                  let builder = item["builder"]?.stringValue,
-                  let submitted = item["submitted_at"]?.number(in: time),
-                  let claimed = item["claimed_at"]?.number(in: time),
-                  let completed = item["complete_at"]?.number(in: time), completed >= claimed else { continue }
-            let priority = item["priority"]?.integer(in: BuildRequest.priorityRange) ?? 0
+        for row in rows.prefix(maxArrivals) {
+            guard let id = row.buildrequestid.flatMap({ Int64(exactly: $0) }), id > 0, let builder = row.builder,
+                  let submitted = row.submitted_at, time.contains(submitted),
+                  let claimed = row.claimed_at, time.contains(claimed),
+                  let completed = row.complete_at, time.contains(completed), completed >= claimed else { continue }
+            let priority = row.priority.flatMap { Int(exactly: $0) }.flatMap { BuildRequest.priorityRange.contains($0) ? $0 : nil } ?? 0
             arrivals.append(SimulatedArrival(id: id, builder: builder, time: Date(timeIntervalSince1970: submitted),
                                              duration: completed - claimed, priority: priority,
                                              actualStart: Date(timeIntervalSince1970: claimed)))
         }
         return arrivals.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+    }
+
+    /// The fields of `GET /api/v2/buildrequests` the replay reads (the others are skipped).
+    struct HistoryDocument: Decodable {
+        var buildrequests: [Row]
+
+        struct Row: Decodable {
+            var buildrequestid: Double?
+            var builder: String?
+            var priority: Double?
+            var submitted_at: Double?
+            var claimed_at: Double?
+            var complete_at: Double?
+        }
     }
 
     /// The arrivals of a file's text; `file` names it in errors.

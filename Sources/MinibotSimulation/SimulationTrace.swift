@@ -19,81 +19,85 @@ public enum SimulationTrace {
 
     /// The samples of a JSON document `{"samples": [{"time", "load1", …}]}`, oldest first.
     ///
-    /// Parsed with `JSONSerialization` into ``JSONValue``: a week of samples is ~10 MB, which
-    /// `JSONDecoder` takes half a minute to turn into a `JSONValue`.
+    /// Decoded into plain rows, then checked: a week is ~10 MB of JSON, which takes half a
+    /// minute to become a tree of ``JSONValue``s and well under a second to become rows.
     public static func samples(json data: Data) throws(SimulationInputError) -> [LoadSample] {
-        try samples(document: decode(data, "the trace"))
-    }
-
-    /// A parsed JSON object as a ``JSONValue``; nil past a nesting of 8 (a trace is 3 deep).
-    static func value(_ object: Any, depth: Int) -> JSONValue? {
-        guard depth < 8 else { return nil }
-        switch object {
-        case let string as String: return .string(string)
-        case let number as NSNumber: return .number(number.doubleValue)
-        case let array as [Any]:
-            var list: [JSONValue] = []
-            list.reserveCapacity(array.count)
-            for item in array {
-                guard let v = value(item, depth: depth + 1) else { return nil }
-                list.append(v)
-            }
-            return .array(list)
-        case let dictionary as [String: Any]:
-            var fields: [String: JSONValue] = [:]
-            for (key, item) in dictionary {
-                guard let v = value(item, depth: depth + 1) else { return nil }
-                fields[key] = v
-            }
-            return .object(fields)
-        default: return .null
-        }
-    }
-
-    /// The samples of the decoded document (the client's answer), oldest first.
-    public static func samples(document: JSONValue) throws(SimulationInputError) -> [LoadSample] {
-        guard case .array(let list)? = document["samples"] else {
-            throw SimulationInputError("the trace has no \"samples\" list")
-        }
-        guard list.count <= maxSamples else { throw SimulationInputError("the trace has more than \(maxSamples) samples") }
+        let rows = try decode(TraceDocument.self, from: data, "the trace", list: "samples", item: "sample").samples
+        guard rows.count <= maxSamples else { throw SimulationInputError("the trace has more than \(maxSamples) samples") }
         var samples: [LoadSample] = []
-        samples.reserveCapacity(list.count)
-        for (i, item) in list.enumerated() {
-            samples.append(try sample(item, at: i))
+        samples.reserveCapacity(rows.count)
+        for (i, row) in rows.enumerated() {
+            samples.append(try row.sample(at: i))
         }
         return samples.sorted { $0.time < $1.time }
     }
 
-    /// A JSON document of at most ``maxBytes``; `what` names it in the error.
-    static func decode(_ data: Data, _ what: String) throws(SimulationInputError) -> JSONValue {
+    /// A JSON document of at most ``maxBytes`` as `T`; a value of the wrong type is named by
+    /// its position in `list` (`sample 3: "load1" must be null or a number`).
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, _ what: String, list: String,
+                                     item: String) throws(SimulationInputError) -> T {
         guard data.count <= maxBytes else { throw SimulationInputError("\(what) is larger than \(maxBytes >> 20) MiB") }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let document = value(object, depth: 0) else {
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw problem(context.codingPath, what, list: list, item: item, missing: false)
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw problem(context.codingPath, what, list: list, item: item, missing: false)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw problem(context.codingPath + [key], what, list: list, item: item, missing: true)
+        } catch {
             throw SimulationInputError("\(what) is not JSON")
         }
-        return document
     }
 
-    private static func sample(_ item: JSONValue, at i: Int) throws(SimulationInputError) -> LoadSample {
-        func optional(_ key: String, _ range: ClosedRange<Double>) throws(SimulationInputError) -> Double? {
-            guard let value = item[key], value != .null else { return nil }
-            guard let number = value.number(in: range) else {
-                throw SimulationInputError("sample \(i + 1): \"\(key)\" must be null or a number in \(range.lowerBound)...\(range.upperBound)")
+    /// What is wrong at `path` in words: the list itself, an item of it, or an item's field.
+    private static func problem(_ path: [any CodingKey], _ what: String, list: String, item: String,
+                                missing: Bool) -> SimulationInputError {
+        guard path.count >= 2, path[0].stringValue == list, let index = path[1].intValue else {
+            return SimulationInputError("\(what) has no \"\(list)\" list")
+        }
+        guard path.count >= 3 else { return SimulationInputError("\(item) \(index + 1) must be an object") }
+        let field = "\(item) \(index + 1): \"\(path[2].stringValue)\""
+        return SimulationInputError(field + (missing ? " is missing" : " has the wrong type"))
+    }
+
+    /// The document's shape; every figure optional, checked by ``Row/sample(at:)``.
+    struct TraceDocument: Decodable {
+        var samples: [Row]
+
+        struct Row: Decodable {
+            var time: Double?
+            var load1: Double?
+            var load5: Double?
+            var load15: Double?
+            var cpu_pressure: Double?
+            var memory_pressure: Double?
+            var io_pressure: Double?
+            var free_memory: Double?
+
+            func sample(at i: Int) throws(SimulationInputError) -> LoadSample {
+                func checked(_ value: Double?, _ key: String, _ range: ClosedRange<Double>) throws(SimulationInputError) -> Double? {
+                    guard let value else { return nil }
+                    guard value.isFinite, range.contains(value) else {
+                        throw SimulationInputError("sample \(i + 1): \"\(key)\" must be null or a number in \(range.lowerBound)...\(range.upperBound)")
+                    }
+                    return value
+                }
+                guard let time, timeRange.contains(time) else {
+                    throw SimulationInputError("sample \(i + 1): \"time\" must be seconds since 1970")
+                }
+                guard let load1 = try checked(load1, "load1", LoadBounds.load) else {
+                    throw SimulationInputError("sample \(i + 1): \"load1\" is missing")
+                }
+                return LoadSample(load1: load1, load5: try checked(load5, "load5", LoadBounds.load) ?? load1,
+                                  load15: try checked(load15, "load15", LoadBounds.load) ?? load1,
+                                  cpuPressureSome10: try checked(cpu_pressure, "cpu_pressure", LoadBounds.pressure),
+                                  memoryPressureSome10: try checked(memory_pressure, "memory_pressure", LoadBounds.pressure),
+                                  ioPressureSome10: try checked(io_pressure, "io_pressure", LoadBounds.pressure),
+                                  memAvailableBytes: try checked(free_memory, "free_memory", LoadBounds.memory),
+                                  time: Date(timeIntervalSince1970: time))
             }
-            return number
         }
-        guard let time = item["time"]?.number(in: timeRange) else {
-            throw SimulationInputError("sample \(i + 1): \"time\" must be seconds since 1970")
-        }
-        guard let load1 = try optional("load1", LoadBounds.load) else {
-            throw SimulationInputError("sample \(i + 1): \"load1\" is missing")
-        }
-        return LoadSample(load1: load1, load5: try optional("load5", LoadBounds.load) ?? load1,
-                          load15: try optional("load15", LoadBounds.load) ?? load1,
-                          cpuPressureSome10: try optional("cpu_pressure", LoadBounds.pressure),
-                          memoryPressureSome10: try optional("memory_pressure", LoadBounds.pressure),
-                          ioPressureSome10: try optional("io_pressure", LoadBounds.pressure),
-                          memAvailableBytes: try optional("free_memory", LoadBounds.memory),
-                          time: Date(timeIntervalSince1970: time))
     }
 
     /// The samples in a file: the JSON above, or a flight recorder's file (`samples.mbfr`).

@@ -178,10 +178,22 @@ extension WorkerCommand {
         var password: String?
         @Option(name: .customLong("password-file"), help: "A file holding this worker's password.")
         var passwordFile: String?
+        @Option(help: "The host agent's socket: builds start only with a slot from it (agent: in worker.yaml).")
+        var agent: String?
+        @Option(name: .customLong("load-file"), help: "Read the load from this file instead of /proc (load_file:).")
+        var loadFile: String?
+        @Option(name: .customLong("idle-file"), help: "Read the owner's activity from this file instead of logind (idle_file:).")
+        var idleFile: String?
+        @Option(name: .customLong("samples-file"), help: "The flight recorder, relative to DIR, or none (samples:).")
+        var samplesFile: String?
         @Flag(help: "Replace an existing worker.yaml.")
         var force = false
 
         func validate() throws {
+            for (option, value) in [("--agent", agent), ("--load-file", loadFile), ("--idle-file", idleFile),
+                                    ("--samples-file", samplesFile)] where value?.isEmpty == true {
+                throw ValidationError("\(option) must not be empty")
+            }
             guard (password == nil) != (passwordFile == nil) else {
                 throw ValidationError("give the password with --password-file FILE (or --password PW), once")
             }
@@ -205,7 +217,10 @@ extension WorkerCommand {
                 throw CLIError("cannot create \(directory): \(error.localizedDescription)")
             }
             let secret = try readPasswordFile(passwordFile) ?? password ?? ""
-            try WorkerFile(master: master, name: name, password: secret).write(to: directory)
+            var file = WorkerFile(master: master, name: name, password: secret, agent: agent, loadFile: loadFile)
+            file.idleFile = idleFile
+            file.samples = samplesFile
+            try file.write(to: directory)
             print("wrote \(path); start the worker with: minibot-worker start \(directory)")
         }
     }

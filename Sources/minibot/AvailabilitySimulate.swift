@@ -176,10 +176,10 @@ struct AvailabilitySimulate: AsyncParsableCommand {
             }
         } else if let client {
             let answer = try await call { () async throws(ClientError) in
-                try await client.get("api/v2/buildrequests?complete=true&limit=10000")
+                try await client.getText("api/v2/buildrequests?complete=true&limit=10000")
             }
             do {
-                all = try SimulationArrivals.history(document: answer)
+                all = try SimulationArrivals.history(json: Data(answer.utf8))
             } catch {
                 throw Failure.failed("the master's history: \(error)")
             }

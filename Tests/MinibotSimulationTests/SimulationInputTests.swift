@@ -22,7 +22,8 @@ import Testing
         (#"{"samples": [{"time": 5}]}"#, "sample 1: \"load1\" is missing"),
         (#"{"samples": [{"time": 5, "load1": -1}]}"#, "sample 1: \"load1\" must be null or a number in 0.0...100000.0"),
         (#"{"samples": [{"time": 5, "load1": 1, "cpu_pressure": 101}]}"#, "sample 1: \"cpu_pressure\" must be null or a number in 0.0...100.0"),
-        (#"{"samples": [{"time": 5, "load1": "high"}]}"#, "sample 1: \"load1\" must be null or a number in 0.0...100000.0"),
+        (#"{"samples": [{"time": 5, "load1": "high"}]}"#, "sample 1: \"load1\" has the wrong type"),
+        (#"{"samples": [1]}"#, "sample 1 must be an object"),
     ])
     func aBadTraceSaysWhatIsWrong(_ json: String, _ message: String) {
         #expect(throws: SimulationInputError(message)) { try SimulationTrace.samples(json: Data(json.utf8)) }

@@ -137,7 +137,7 @@ final class BuildRunner: Sendable {
         }
         build.properties["buildnumber"] = String(build.number)
         await locks.claimed(request: launch.request.id, build: build.id, label: "build \(build.number) of \(builder.name)")
-        let log = logger.with("builder", builder.name).with("build", "\(build.number)").with(worker: launch.worker)
+        let log = logger.with("builder", builder.name).with("build", "\(build.id)").with("number", "\(build.number)").with(worker: launch.worker)
         log.info("build started", metadata: ["request": "\(launch.request.id)"])
         active.withLock {
             $0[build.id] = ActiveBuild(build: build, worker: launch.worker,
@@ -270,7 +270,7 @@ final class BuildRunner: Sendable {
             return map[buildID]?.progress.stateString
         }
         guard let state else { return true }
-        logger.with("builder", build.builderName).with("build", "\(build.number)").with(worker: worker)
+        logger.with("builder", build.builderName).with("build", "\(build.id)").with("number", "\(build.number)").with(worker: worker)
             .info("build \(mode.rawValue): \(state)")
         plugins.events.record(.buildHeld, ["buildid": .number(Double(buildID)), "buildrequestid": .number(Double(requestID)),
                                            "builder": .string(build.builderName),

@@ -65,7 +65,7 @@ actor Distributor: Service {
                 try await store.finishBuild(id: build.id, results: .retry, stateString: "master restarted during the build",
                                             at: clock.now(), properties: build.properties)
                 logger.notice("build interrupted by a master restart will be retried",
-                              metadata: ["builder": "\(build.builderName)", "build": "\(build.number)"])
+                              metadata: ["builder": "\(build.builderName)", "build": "\(build.id)", "number": "\(build.number)"])
             }
             for request in try await store.pendingRequests() { pending[request.id] = request }
         } catch {
