@@ -63,11 +63,19 @@ actor PollerService: Service {
         RepositoryAddress(repository).resolved(relativeTo: directory.standardizedFileURL.path)
     }
 
+    /// When a poller polls next after its `poll_interval` changed from `old` to `new`: the new
+    /// interval counts from the last poll (`due - old`), so a shorter one takes effect at once
+    /// (a time already past polls on the next wake-up) instead of after the old one runs out.
+    static func nextDue(_ due: Date, from old: TimeInterval, to new: TimeInterval) -> Date {
+        old == new ? due : due.addingTimeInterval(new - old)
+    }
+
     func apply(specs: [GitPollerSpec]) {
         var next: [String: Poller] = [:]
         for spec in specs {
             if let existing = pollers[spec.name], existing.spec.repository == spec.repository {
                 var p = existing
+                p.nextDue = Self.nextDue(existing.nextDue, from: existing.spec.pollInterval, to: spec.pollInterval)
                 p.spec = spec
                 next[spec.name] = p
             } else {

@@ -1,4 +1,5 @@
 import Foundation
+import MinibotCore
 import MinibotProtocol
 import Synchronization
 #if os(Linux)
@@ -122,8 +123,11 @@ public final class StepControl: Sendable {
 
     /// Stops the step with ``StopReason/timedOut(_:)`` once it has run `timeout` seconds,
     /// suspended time left out; returns early when the task is cancelled (the step ended).
+    /// The timeout comes from the master's message: one that is not finite is no timeout, and
+    /// one past ``DurationText/maximum`` waits that long (`Duration.seconds` traps on 1e300).
     func enforce(timeout: Double, since start: ContinuousClock.Instant) async {
-        let limit = Duration.seconds(timeout)
+        guard timeout.isFinite else { return }
+        let limit = Duration.seconds(min(max(timeout, 0), DurationText.maximum))
         while !Task.isCancelled {
             let left = limit - runningTime(since: start)
             if left <= .zero {
