@@ -126,7 +126,6 @@ private struct Replay {
     var offers: [String: UInt64] = [:]
     var agentWaits: [String: (reason: String, until: Date?)] = [:]
     var granted: [Int: AgentLease] = [:]
-    var renewed: [String: Date] = [:]
 
     init(_ simulation: AvailabilitySimulation) {
         self.simulation = simulation
@@ -198,10 +197,9 @@ private struct Replay {
             if let outcome { account(outcome, from: t, to: next) }
             t = next
         }
-        for w in workers {
-            if let last = w.spans.last, last.to < end {
-                workers[index[w.worker.name]!].spans[w.spans.count - 1].to = end
-            }
+        for i in workers.indices where !workers[i].spans.isEmpty {
+            let last = workers[i].spans.count - 1
+            workers[i].spans[last].to = max(workers[i].spans[last].to, end)
         }
         for (build, list) in shares {
             builds[build].reasons = list.values

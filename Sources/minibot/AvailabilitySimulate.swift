@@ -135,7 +135,12 @@ struct AvailabilitySimulate: AsyncParsableCommand {
                 for name in names where traces[name] == nil { traces[name] = samples }
             }
         }
-        guard let client else { return traces }
+        guard let client else {
+            for name in names where traces[name] == nil {
+                FileHandle.standardError.write(Data("\(name): no --trace for it; its load counts as unknown\n".utf8))
+            }
+            return traces
+        }
         // The range is checked (at most year 9999), so these conversions cannot fail.
         let since = Int64(exactly: range.lowerBound.timeIntervalSince1970.rounded(.down)) ?? 0
         let until = Int64(exactly: range.upperBound.timeIntervalSince1970.rounded(.up)) ?? 0
