@@ -14,8 +14,8 @@ import MinibotProtocol
 /// of `master.cfg`; a worker with `host_agent: required` gets its slot from an
 /// ``ArbiterStateMachine`` driven with the agent protocol's own requests (subscribe, claim,
 /// renew, release), fed with the host's samples and ``HostWindows``' blocks, as the agent feeds
-/// it. Time is the replayed time: the clock is an argument everywhere, so a week replays in
-/// well under a second.
+/// it. Time is the replayed time: the clock is an argument everywhere, so a week of two
+/// workers replays in about a third of a second (release build; reading its JSON takes longer).
 ///
 /// What is not replayed, because nothing recorded it: run-time flags (the `master.cfg` flag
 /// applies), the owner at the keyboard (`owner_idle` is left out), locks, and the load the

@@ -20,7 +20,7 @@ public enum SimulationTrace {
     /// The samples of a JSON document `{"samples": [{"time", "load1", …}]}`, oldest first.
     ///
     /// Decoded into plain rows, then checked: a week is ~10 MB of JSON, which takes half a
-    /// minute to become a tree of ``JSONValue``s and well under a second to become rows.
+    /// minute to become a tree of ``JSONValue``s and about a second (release build) to become rows.
     public static func samples(json data: Data) throws(SimulationInputError) -> [LoadSample] {
         let rows = try decode(TraceDocument.self, from: data, "the trace", list: "samples", item: "sample").samples
         guard rows.count <= maxSamples else { throw SimulationInputError("the trace has more than \(maxSamples) samples") }
