@@ -206,9 +206,17 @@ struct HostGateTable: Sendable {
                 return [.send(worker: worker, .decline(offer: offer))]
                     + (subscribed ? [.send(worker: worker, .withdraw(subscription: name))] : [])
             }
-            guard !doneSet.contains(id), workers[worker]?.subscriptions[id] != nil else {
+            if doneSet.contains(id) {
                 // First grant wins: the request started elsewhere; the slot goes to the next subscriber.
                 return [.send(worker: worker, .decline(offer: offer))]
+            }
+            guard workers[worker]?.subscriptions[id] != nil else {
+                // Not subscribed here any more (forgotten when the relay reconnected, say) while
+                // the request may still wait: hand the slot on, and let the distributor admit
+                // it again so it subscribes afresh instead of waiting for an offer that the
+                // agent no longer owes it.
+                return [.send(worker: worker, .decline(offer: offer)),
+                        .wake("host agent of \(worker) offered a slot for request \(id), not subscribed there")]
             }
             workers[worker]?.subscriptions[id]?.offer = Offer(id: offer, expiresAt: expiresAt)
             workers[worker]?.subscriptions[id]?.reason = "slot offered"

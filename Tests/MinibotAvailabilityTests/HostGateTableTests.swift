@@ -95,6 +95,24 @@ import Testing
             == [.send(worker: "w2", .decline(offer: 9))])
     }
 
+    /// A relay that reconnects makes the table forget its subscriptions; an offer still on its
+    /// way for one of them is declined, and the distributor is woken so the request, still
+    /// pending, subscribes afresh rather than waiting for an offer the agent no longer owes it.
+    @Test func anOfferForAForgottenSubscriptionWakesTheDistributor() {
+        var table = HostGateTable()
+        _ = admit(&table, 1)
+        _ = table.handle(.connected(agent: "a", slots: 1), from: "w1", workerIsFull: false)
+        let actions = table.handle(.offer(offer: 2, subscription: "request-1", expiresAt: t0.addingTimeInterval(5)),
+                                   from: "w1", workerIsFull: false)
+        #expect(actions.first == .send(worker: "w1", .decline(offer: 2)))
+        #expect(actions.contains { if case .wake = $0 { true } else { false } })
+        if case .later(_, _, let again) = admit(&table, 1) {
+            #expect(again.count == 1, "it subscribes afresh")
+        } else {
+            Issue.record("the request must subscribe again")
+        }
+    }
+
     /// Found by scripts/faults: a request whose build ended RETRY (its worker was killed) is
     /// pending again, and the offers for it must be claimed, not declined as late.
     @Test func aRequestThatRunsAgainAfterRetryTakesOffersAgain() {
