@@ -136,6 +136,7 @@ public struct SimulationPicture: Sendable {
         var bucket = -1
         for sample in samples {
             let share = sample.time.timeIntervalSince(first) / span * Double(buckets)
+            guard share.isFinite else { continue }
             let b = Int(min(Double(buckets - 1), max(0, share.rounded(.down))))
             if b != bucket {
                 kept.append(sample)

@@ -102,7 +102,10 @@ public enum SimulationTrace {
 
     /// The samples in a file: the JSON above, or a flight recorder's file (`samples.mbfr`).
     public static func load(path: String) throws(SimulationInputError) -> [LoadSample] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw SimulationInputError("\(path): cannot be read") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw SimulationInputError("\(path): cannot be read (\(String(cString: strerror(errno)))); give a recorder file "
+                                       + "(BASEDIR/samples.mbfr) or the JSON of GET /api/v2/workers/NAME/samples")
+        }
         defer { try? handle.close() }
         let data: Data
         do {

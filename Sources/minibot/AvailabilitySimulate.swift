@@ -172,7 +172,8 @@ struct AvailabilitySimulate: AsyncParsableCommand {
         if let arrivals {
             guard let data = FileManager.default.contents(atPath: arrivals), data.count <= SimulationTrace.maxBytes,
                   let text = String(data: data, encoding: .utf8) else {
-                throw Failure.usage("\(arrivals): cannot be read as text")
+                throw Failure.usage("\(arrivals): cannot be read as UTF-8 text of at most \(SimulationTrace.maxBytes >> 20) MiB; "
+                                    + "write one arrival per line: TIME BUILDER DURATION [PRIORITY]")
             }
             do {
                 all = try SimulationArrivals.parse(text, file: arrivals)

@@ -11,9 +11,12 @@ import Testing
 @Suite("Availability with real processes", .serialized)
 struct AvailabilityIntegrationTests {
     /// A master with workers `wa` and `wb` (or the ones named) on builder `b`, whose one step
-    /// waits for the file `gate` when given (so that a build keeps its worker busy).
-    static func config(workers: [String] = ["wa", "wb"], gate: String? = nil, plugin: String = "  availability: {}") -> String {
-        let step = gate.map { #""while [ ! -e '\#($0)' ]; do sleep 0.05; done""# } ?? #"["true"]"#
+    /// waits for the file `gate` when given (so that a build keeps its worker busy), printing
+    /// `before` first (a shell command, e.g. `echo pid $$`).
+    static func config(workers: [String] = ["wa", "wb"], gate: String? = nil, before: String? = nil,
+                       plugin: String = "  availability: {}") -> String {
+        let wait = gate.map { "while [ ! -e '\($0)' ]; do sleep 0.05; done" }
+        let step = wait.map { #"""# + (before.map { $0 + "; " } ?? "") + $0 + #"""# } ?? #"["true"]"#
         return """
         title: availability-test
         www: {port: 0, admin_token_file: admin.token}

@@ -8,25 +8,6 @@ import Testing
 /// for a gate file (so the build runs until the test lets it end).
 @Suite("What running builds do while their worker is unavailable", .serialized)
 struct WhileUnavailableIntegrationTests {
-    static func config(workers: [String], gate: String, plugin: String) -> String {
-        """
-        title: while-unavailable-test
-        www: {port: 0, admin_token_file: admin.token}
-        workers:
-        \(workers.map { "  - {name: \($0), password: pw}" }.joined(separator: "\n"))
-        schedulers:
-          - force: {name: force, builders: [b]}
-        builders:
-          - name: b
-            collapse_requests: false
-            workers: [\(workers.joined(separator: ", "))]
-            steps:
-              - shell: {name: step, command: "echo pid $$; while [ ! -e '\(gate)' ]; do sleep 0.05; done"}
-        plugins:
-        \(plugin)
-        """
-    }
-
     static func load(_ value: Double) -> String { String(format: "%.1f 1.0 1.0 1/100 1234\n", value) }
 
     /// A cluster whose workers each read their own load file (written with `report`).
@@ -44,7 +25,8 @@ struct WhileUnavailableIntegrationTests {
         let arguments = Dictionary(uniqueKeysWithValues: names.map {
             ($0, ["--load-file", file($0), "--status-interval", "200ms"])
         })
-        try await AvailabilityIntegrationTests.withCluster(config: config(workers: names, gate: gate, plugin: plugin),
+        let config = AvailabilityIntegrationTests.config(workers: names, gate: gate, before: "echo pid $$", plugin: plugin)
+        try await AvailabilityIntegrationTests.withCluster(config: config,
                                                            workers: names, workerArguments: arguments) { cluster in
             try await body(cluster.master, gate, report)
         }

@@ -26,8 +26,9 @@ struct StepHoldTests {
         #expect(!control.isSuspended)
     }
 
-    /// A step of a suspended build does not run until it is resumed.
-    @Test func aSuspendedStepRunsOnceResumed() async throws {
+    /// Starts a `touch MARKER` step under a suspended `control` and returns once the runner
+    /// waits for it to be resumed (it must not have run yet); `finish` then resumes or stops it.
+    func heldStep(finish: (StepControl) -> Void) async throws -> (WorkerMessage.StepFinished, ran: Bool) {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let marker = dir.file("ran")
@@ -35,23 +36,32 @@ struct StepHoldTests {
         control.hold(.suspend)
         let runner = StepRunner(configuration: .init(basedir: dir.path))
         let task = Task { await runner.run(script("touch '\(marker)'"), control: control, output: OutputRecorder().sink) }
-        control.hold(.resume)
-        #expect(await task.value.result == .success)
-        #expect(FileManager.default.fileExists(atPath: marker))
+        // Waits on the runner reaching its hold, yielding to it; a runner that ignored the hold
+        // would finish instead, and the test fails.
+        var yields = 0
+        while control.waitingToStart == 0, yields < 1_000_000 {
+            await Task.yield()
+            yields += 1
+        }
+        #expect(control.waitingToStart == 1, "the step did not wait for its hold")
+        #expect(!FileManager.default.fileExists(atPath: marker), "a held step ran")
+        finish(control)
+        let result = await task.value
+        return (result, FileManager.default.fileExists(atPath: marker))
+    }
+
+    /// A step of a suspended build does not run until it is resumed.
+    @Test func aSuspendedStepRunsOnceResumed() async throws {
+        let (finished, ran) = try await heldStep { $0.hold(.resume) }
+        #expect(finished.result == .success)
+        #expect(ran)
     }
 
     /// Interrupting a step that waits to start ends it CANCELLED without running it.
     @Test func anInterruptedSuspendedStepNeverRuns() async throws {
-        let dir = try TempDirectory()
-        defer { dir.remove() }
-        let marker = dir.file("ran")
-        let control = StepControl()
-        control.hold(.suspend)
-        let runner = StepRunner(configuration: .init(basedir: dir.path))
-        let task = Task { await runner.run(script("touch '\(marker)'"), control: control, output: OutputRecorder().sink) }
-        control.stop(.interrupted("stop requested"))
-        #expect(await task.value.result == .cancelled)
-        #expect(!FileManager.default.fileExists(atPath: marker))
+        let (finished, ran) = try await heldStep { $0.stop(.interrupted("stop requested")) }
+        #expect(finished.result == .cancelled)
+        #expect(!ran)
     }
 
     /// A build's hold reaches its running steps and those that start later, until `resume`.

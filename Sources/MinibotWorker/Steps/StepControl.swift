@@ -111,6 +111,10 @@ public final class StepControl: Sendable {
         }
     }
 
+    /// How many steps wait in ``waitWhileSuspended()`` (for tests: a step that did not start
+    /// because it is held).
+    var waitingToStart: Int { state.withLock { $0.resumeWaiters.count } }
+
     /// How long the step has run since `start`, leaving out the time it spent suspended:
     /// what its timeout compares.
     func runningTime(since start: ContinuousClock.Instant) -> Duration {
