@@ -201,10 +201,15 @@ struct HostGateTable: Sendable {
             if workerIsFull {
                 // A worker that filled up since it subscribed cannot use the offer: hand the slot
                 // on at once instead of letting the offer time out, and withdraw; the request
-                // subscribes again, with its original age, once the worker is free.
+                // subscribes again, with its original age, once the worker is free. "Full" may
+                // be this very request's start in flight (the distributor counts it while it
+                // asks the gate), which frees the worker without any event: wake the
+                // distributor, so the request is admitted again rather than waiting for ever.
                 let subscribed = workers[worker]?.subscriptions.removeValue(forKey: id) != nil
                 return [.send(worker: worker, .decline(offer: offer))]
-                    + (subscribed ? [.send(worker: worker, .withdraw(subscription: name))] : [])
+                    + (subscribed ? [.send(worker: worker, .withdraw(subscription: name)),
+                                     .wake("host agent of \(worker) offered a slot while it was full: request \(id) asks again")]
+                        : [])
             }
             if doneSet.contains(id) {
                 // First grant wins: the request started elsewhere; the slot goes to the next subscriber.

@@ -80,7 +80,8 @@ import Testing
     }
 
     /// With several slots a worker can fill up after subscribing: its offer is handed on at
-    /// once (not after offer_timeout) and the request subscribes again once the worker is free.
+    /// once (not after offer_timeout), the distributor is woken, and the request subscribes again
+    /// once the worker is free.
     @Test func anOfferToAWorkerThatFilledUpIsDeclinedAtOnce() async throws {
         let context = TestPluginContext(now: t0, workers: ["w1"])
         let gate = HostAgentGate(context: context) { _ in nil }
@@ -88,7 +89,8 @@ import Testing
         context.setRunning("w1", 1)
         await gate.handle(AgentRelayMessage.offer(offer: 8, subscription: "request-4", expiresAt: t0.addingTimeInterval(5)).json, from: "w1")
         #expect(Array(messages(context, to: "w1").suffix(2)) == [.decline(offer: 8), .withdraw(subscription: "request-4")])
-        #expect(context.wakes.count == 0)
+        // The distributor is woken: "full" may have been this request's own start in flight.
+        #expect(context.wakes.count == 1)
 
         context.setRunning("w1", 0)
         let again = await gate.admit(request(4), on: candidate("w1"))

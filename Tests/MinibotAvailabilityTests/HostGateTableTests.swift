@@ -138,8 +138,15 @@ import Testing
         _ = admit(&table, 1)
         #expect(table.handle(.offer(offer: 4, subscription: "request-1", expiresAt: t0), from: "w1", workerIsFull: true) == [
             .send(worker: "w1", .decline(offer: 4)), .send(worker: "w1", .withdraw(subscription: "request-1")),
+            .wake("host agent of w1 offered a slot while it was full: request 1 asks again"),
         ])
         #expect(table.workers["w1"]?.subscriptions[1] == nil)
+        // "Full" may have been the request's own start in flight: admitted again, it subscribes afresh.
+        if case .later(_, _, let again) = admit(&table, 1) {
+            #expect(again.count == 1, "it subscribes afresh")
+        } else {
+            Issue.record("the request must subscribe again")
+        }
     }
 
     @Test func anUnreachableAgentMakesTheWorkerUnavailableAndDropsOffers() {

@@ -149,6 +149,10 @@ struct HostAgentTests {
             try await body(scene)
         } catch {
             Issue.record("agent log:\n\(scene.agent?.log.suffix(3000) ?? "")")
+            for site in scene.sites {
+                Issue.record("master \(site.name) log:\n\(site.master.process.log.suffix(3000))")
+                for worker in site.workers { Issue.record("worker log:\n\(worker.log.suffix(2000))") }
+            }
             await scene.shutdown()
             throw error
         }
