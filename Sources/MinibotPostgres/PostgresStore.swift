@@ -132,30 +132,30 @@ public final class PostgresStore: Store {
     /// Applies the missing migrations in one transaction, under an advisory lock.
     static func migrate(_ connection: PostgresConnection, address: PostgresAddress, logger: Logger) async throws {
         do {
-            try await connection.query("BEGIN", logger: logger)
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.versionTable), logger: logger)
-            var current = 0
-            for try await version in try await connection.query(
-                "SELECT COALESCE(MAX(version), 0)::bigint FROM minibot_schema", logger: logger).decode(Int.self) {
-                current = version
+            @discardableResult func run(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+                try await BoundedQuery.rows(query, on: connection, logger: logger)
             }
+            try await run("BEGIN")
+            try await run("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))")
+            try await run(PostgresQuery(unsafeSQL: PostgresSchema.versionTable))
+            let current = try await run("SELECT COALESCE(MAX(version), 0)::bigint AS version FROM minibot_schema")
+                .first?["version"].decode(Int.self) ?? 0
             if current > PostgresSchema.latest {
                 throw StoreError("the database \(address) is at schema version \(current), written by a newer "
                     + "version of Minibot (this one knows \(PostgresSchema.latest)); run that version")
             }
             for migration in PostgresSchema.migrations where migration.version > current {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await run(PostgresQuery(unsafeSQL: statement))
                 }
-                try await connection.query("""
+                try await run("""
                     INSERT INTO minibot_schema (version, description) VALUES (\(migration.version), \(migration.description))
-                    """, logger: logger)
+                    """)
                 logger.info("database migrated", metadata: ["version": "\(migration.version)", "database": "\(address)"])
             }
-            try await connection.query("COMMIT", logger: logger)
+            try await run("COMMIT")
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await BoundedQuery.rows("ROLLBACK", on: connection, logger: logger)
             if error is StoreError { throw error }
             throw StoreError("cannot migrate the database \(address): \(describe(error))")
         }
@@ -174,7 +174,9 @@ public final class PostgresStore: Store {
     @discardableResult
     func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         do {
-            return try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+            return try await client.withConnection { [logger] connection in
+                try await BoundedQuery.rows(query, on: connection, logger: logger)
+            }
         } catch {
             throw wrap(error, operation)
         }
@@ -187,13 +189,14 @@ public final class PostgresStore: Store {
         do {
             return try await client.withConnection { connection in
                 let session = Session(connection: connection, logger: logger)
-                try await connection.query("BEGIN", logger: logger)
+                try await session.rows("BEGIN")
                 do {
                     let value = try await body(session)
-                    try await connection.query("COMMIT", logger: logger)
+                    try await session.rows("COMMIT")
                     return value
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    // A closed connection has no transaction left to roll back.
+                    if !connection.isClosed { _ = try? await session.rows("ROLLBACK") }
                     throw error
                 }
             }
@@ -209,7 +212,7 @@ public final class PostgresStore: Store {
 
         @discardableResult
         func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-            try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+            try await BoundedQuery.rows(query, on: connection, logger: logger)
         }
 
         /// Queues a wake-up for the listening masters, delivered when the transaction commits

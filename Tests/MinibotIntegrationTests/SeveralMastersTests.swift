@@ -98,8 +98,7 @@ struct SeveralMastersTests {
     /// The PostgreSQL server restarts (fast: every connection is cut) while two masters build:
     /// they reconnect (the pool, the listener), and every request, forced before, during or
     /// after the restart, is built exactly once. A server of its own, not the shared one.
-    @Test("PostgreSQL restarted under load: both masters reconnect, every request is built once",
-          .disabled("issue 14, open: about one run in three a build started just before the restart stays 'starting' and its request claimed"))
+    @Test("PostgreSQL restarted under load: both masters reconnect, every request is built once")
     func aServerRestartLosesNothing() async throws {
         let server = try await PostgresFixture.start()
         do {

@@ -30,7 +30,7 @@ final class Scene: Sendable {
         let all = processes.withLock { $0 }
         if failed {
             // The logs are the only way to see what a process did on a loaded CI machine.
-            for p in all { print("---- \(p.name) (pid \(p.pid)) log tail:\n\(p.log.suffix(3000))") }
+            for p in all { print("---- \(p.name) (pid \(p.pid)) log tail:\n\(p.log.suffix(12000))") }
         }
         for p in all.reversed() { await p.stop(grace: 10) }
         // MINIBOT_KEEP_TEST_DIRS=1 keeps the directory (logs, build dirs) for a post-mortem.
