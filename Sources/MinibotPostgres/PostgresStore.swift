@@ -52,6 +52,7 @@ public final class PostgresStore: Store {
     /// How the listener opens its own connection (the pool's connections cannot LISTEN).
     let listenerConfiguration: PostgresConnection.Configuration
     private let runner: Task<Void, Never>
+    let statements = StatementCounter()
 
     private init(client: PostgresClient, runner: Task<Void, Never>, address: PostgresAddress,
                  listenerConfiguration: PostgresConnection.Configuration, logger: Logger) {
@@ -161,11 +162,14 @@ public final class PostgresStore: Store {
         }
     }
 
-    /// The database's size (`pg_database_size`), for `/metrics`; statements are not counted.
-    /// A failed query leaves the size out of that scrape (the store's health is reported apart).
+    /// The database's size (`pg_database_size`) and the statements this master sent, for
+    /// `/metrics`. A failed query leaves the size out of that scrape (the store's health is
+    /// reported apart); the size query itself is not counted.
     public func statistics() async -> StoreStatistics {
+        let sent = statements.value
         let rows = try? await rows("read the database size", "SELECT pg_database_size(current_database()) AS bytes")
-        return StoreStatistics(databaseBytes: rows?.first.flatMap { try? $0["bytes"].decode(Int64.self) })
+        return StoreStatistics(databaseBytes: rows?.first.flatMap { try? $0["bytes"].decode(Int64.self) },
+                               statements: sent)
     }
 
     // MARK: statements and transactions
@@ -174,6 +178,7 @@ public final class PostgresStore: Store {
     @discardableResult
     func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         do {
+            statements.add()
             return try await client.withConnection { [logger] connection in
                 try await BoundedQuery.rows(query, on: connection, logger: logger)
             }
@@ -185,10 +190,10 @@ public final class PostgresStore: Store {
     /// Runs `body` in one transaction on one connection (rolled back if it throws).
     func transaction<T: Sendable>(_ operation: String,
                                   _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        let logger = logger
+        let (logger, statements) = (logger, statements)
         do {
             return try await client.withConnection { connection in
-                let session = Session(connection: connection, logger: logger)
+                let session = Session(connection: connection, logger: logger, statements: statements)
                 try await session.rows("BEGIN")
                 do {
                     let value = try await body(session)
@@ -209,10 +214,12 @@ public final class PostgresStore: Store {
     struct Session {
         let connection: PostgresConnection
         let logger: Logger
+        let statements: StatementCounter
 
         @discardableResult
         func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-            try await BoundedQuery.rows(query, on: connection, logger: logger)
+            statements.add()
+            return try await BoundedQuery.rows(query, on: connection, logger: logger)
         }
 
         /// Queues a wake-up for the listening masters, delivered when the transaction commits

@@ -1,6 +1,7 @@
 import Foundation
 import MinibotCore
 import MinibotTesting
+import Synchronization
 import Testing
 
 /// Issue 14: two real masters on one throw-away PostgreSQL server (`db: postgresql://…`),
@@ -8,9 +9,13 @@ import Testing
 @Suite("Several masters on one PostgreSQL", .serialized,
        .enabled(if: PostgresFixture.skipReason == nil, Comment(rawValue: PostgresFixture.skipReason ?? "")))
 struct SeveralMastersTests {
-    @Test("20 forced requests over two masters: each built exactly once, build numbers unique across masters")
-    func twoMastersBuildEachRequestOnce() async throws {
-        try await Self.withServer { try await run($0) }
+    /// One shared configuration on 2 and on 3 masters with 8 workers between them, and 1,000
+    /// requests forced on the masters in turn: every request is built exactly once, whichever
+    /// master holds the worker, and the build numbers are 1…1,000 once each.
+    @Test("1,000 forced requests over several masters and 8 workers: each built exactly once, build numbers unique across masters",
+          arguments: [2, 3])
+    func severalMastersBuildEachRequestOnce(masters: Int) async throws {
+        try await Self.withServer { try await run($0, masters: masters) }
     }
 
     /// Master A dies (`kill -9`) while it runs a build: its lease passes on the database clock,
@@ -322,42 +327,58 @@ struct SeveralMastersTests {
         }
     }
 
-    private func run(_ server: PostgresFixture) async throws {
+    private func run(_ server: PostgresFixture, masters count: Int) async throws {
+        let requests = 1000
         let database = try await server.createDatabase("several")
         try await Scene.run("several-masters") { scene in
-            // One shared configuration, as the issue asks: both masters define both workers.
-            let config = masterConfig(workers: ["wa", "wb"], builders: """
+            let workers = (1...8).map { "w\($0)" }
+            let config = masterConfig(workers: workers, builders: """
                   - name: b
-                    workers: [wa, wb]
+                    collapse_requests: false
+                    workers: [\(workers.joined(separator: ", "))]
                     steps:
                       - shell: {name: ok, command: "true"}
                 """, builderNames: ["b"], extra: "db: \(server.url(database: database))")
-            let (a, aEvents) = try await Self.site("a", worker: "wa", config: config, in: scene)
-            let (b, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
-
-            var forced: [(Int64, MasterFixture)] = []
-            for i in 0..<20 {
-                let master = i.isMultiple(of: 2) ? a : b
-                forced.append((try await master.force("b"), master))
+            var masters: [MasterFixture] = [], followers: [EventFollower] = []
+            for i in 0..<count {
+                let master = try await MasterFixture.start(config: config, in: scene.dir.appending("master-\(i)"))
+                _ = scene.track(master.process)
+                masters.append(master)
+                followers.append(try await master.events())
             }
-            // Either master may build a request forced on the other (it hears of it at once),
-            // and each master's event stream tells of its own builds only.
-            for (request, _) in forced {
-                let finished = try await Self.buildFinished(request, on: [aEvents, bEvents])
-                #expect(finished["results_name"]?.stringValue == "SUCCESS", "request \(request): \(finished)")
+            // Worker k connects to master k mod N: every master has some, and each defines all.
+            for (k, name) in workers.enumerated() {
+                _ = scene.track(try WorkerFixture.start(name: name, password: "pw", master: masters[k % count].url,
+                                                        directory: scene.dir.url))
             }
+            for (k, name) in workers.enumerated() { try await followers[k % count].workerAttached(name) }
 
-            // Straight from the database: one build per request, numbers 1…20 once each,
-            // and both masters built some.
+            var submitted = Set<Int64>()
+            for i in 0..<requests { submitted.insert(try await masters[i % count].force("b")) }
+            let forced = submitted
+            // Each master's event stream tells of its own builds: together they tell of all.
+            let finished = Mutex(Set<Int64>())
+            let failed = Mutex([String]())
+            _ = try await Self.firstEvent(on: followers, "all \(requests) builds to finish") { event in
+                guard event["type"]?.stringValue == "build_finished", let id = event["buildrequestid"]?.intValue else {
+                    return false
+                }
+                if event["results_name"]?.stringValue != "SUCCESS" { failed.withLock { $0.append("\(event)") } }
+                return finished.withLock { $0.insert(Int64(id)); return $0.isSuperset(of: forced) }
+            }
+            #expect(failed.withLock { $0 }.isEmpty, "\(failed.withLock { $0 })")
+
+            // Straight from the database: one build per request, numbers 1…1,000 once each,
+            // and every master built some.
             let perRequest = try await server.sql(
                 "SELECT count(*) FROM (SELECT buildrequest_id FROM builds GROUP BY 1 HAVING count(*) <> 1) t",
                 database: database)
             #expect(perRequest.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             let numbers = try await server.sql("SELECT number FROM builds WHERE builder = 'b' ORDER BY number",
                                                database: database)
-            #expect(numbers.split(separator: "\n").compactMap { Int($0) } == Array(1...20))
-            let masters = try await server.sql("SELECT count(DISTINCT master) FROM builds", database: database)
-            #expect(masters.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+            #expect(numbers.split(separator: "\n").compactMap { Int($0) } == Array(1...requests))
+            let builders = try await server.sql("SELECT count(DISTINCT master) FROM builds", database: database)
+            #expect(builders.trimmingCharacters(in: .whitespacesAndNewlines) == "\(count)")
             let pending = try await server.sql("SELECT count(*) FROM buildrequests WHERE NOT complete",
                                                database: database)
             #expect(pending.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
