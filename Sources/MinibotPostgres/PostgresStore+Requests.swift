@@ -7,44 +7,51 @@ extension PostgresStore {
     public func addBuildset(_ buildset: Buildset, builders: [String],
                             priority: Int) async throws -> (Buildset, [BuildRequest]) {
         let properties = try StoreJSON.encode(buildset.properties, "buildset properties")
-        return try await transaction("record a buildset of scheduler \(buildset.schedulerName)") { session in
-            let ss = buildset.sourceStamp
-            let submitted = buildset.submittedAt
-            var recorded = buildset
-            recorded.id = try await session.rows("""
+        let ss = buildset.sourceStamp
+        let submitted = buildset.submittedAt
+        // One statement (one transaction, one round trip): the buildset, its changes in order,
+        // a request per builder in order, and the wake-up every listening master gets when it
+        // commits, never before.
+        let rows = try await rows("record a buildset of scheduler \(buildset.schedulerName)", """
+            WITH recorded AS (
                 INSERT INTO buildsets (reason, scheduler, ss_repository, ss_branch, ss_revision, ss_project,
                                        properties, submitted_at)
                 VALUES (\(buildset.reason), \(buildset.schedulerName), \(ss.repository), \(ss.branch), \(ss.revision),
                         \(ss.project), \(properties)::jsonb, \(submitted))
                 RETURNING id
-                """)[0]["id"].decode(Int64.self)
-            for (position, changeID) in buildset.changeIDs.enumerated() {
-                do {
-                    try await session.rows("""
-                        INSERT INTO buildset_changes (buildset_id, position, change_id)
-                        VALUES (\(recorded.id), \(position), \(changeID))
-                        """)
-                } catch where Self.sqlState(error) == "23503" {
-                    throw StoreError("cannot record the buildset: change \(changeID) is not in the database")
-                }
+            ), linked AS (
+                INSERT INTO buildset_changes (buildset_id, position, change_id)
+                SELECT recorded.id, c.position - 1, c.change_id
+                FROM recorded, unnest(\(buildset.changeIDs)::bigint[]) WITH ORDINALITY AS c(change_id, position)
+            ), requested AS (
+                INSERT INTO buildrequests (buildset_id, builder, priority, submitted_at, reason, ss_repository,
+                                           ss_branch, ss_revision, ss_project, properties)
+                SELECT recorded.id, b.builder, \(priority), \(submitted), \(buildset.reason), \(ss.repository),
+                       \(ss.branch), \(ss.revision), \(ss.project), \(properties)::jsonb
+                FROM recorded, unnest(\(builders)::text[]) WITH ORDINALITY AS b(builder, n)
+                ORDER BY b.n
+                RETURNING id, builder
+            )
+            SELECT recorded.id AS buildset, requested.id, requested.builder,
+                   (SELECT pg_notify(\(Self.requestChannel), 'b:' || id) FROM recorded) IS NULL AS notified
+            FROM recorded LEFT JOIN requested ON true
+            ORDER BY requested.id
+            """, explain: { error in
+                Self.sqlState(error) == "23503"
+                    ? StoreError("cannot record the buildset: one of its changes (\(buildset.changeIDs.map(String.init).joined(separator: ", "))) is not in the database")
+                    : nil
+            })
+        var recorded = buildset
+        recorded.id = try rows[0]["buildset"].decode(Int64.self)
+        let requests = try rows.compactMap { row -> BuildRequest? in
+            guard let id = try row["id"].decode(Int64?.self), let builder = try row["builder"].decode(String?.self) else {
+                return nil
             }
-            var requests: [BuildRequest] = []
-            for builder in builders {
-                let id = try await session.rows("""
-                    INSERT INTO buildrequests (buildset_id, builder, priority, submitted_at, reason, ss_repository,
-                                               ss_branch, ss_revision, ss_project, properties)
-                    VALUES (\(recorded.id), \(builder), \(priority), \(submitted), \(buildset.reason), \(ss.repository),
-                            \(ss.branch), \(ss.revision), \(ss.project), \(properties)::jsonb)
-                    RETURNING id
-                    """)[0]["id"].decode(Int64.self)
-                requests.append(BuildRequest(
-                    id: id, buildsetID: recorded.id, builderName: builder, priority: priority,
-                    submittedAt: submitted, reason: buildset.reason, sourceStamp: ss, properties: buildset.properties))
-            }
-            // Delivered to every listening master when this transaction commits, never before.
-            try await session.notify(.buildset(recorded.id))
-            return (recorded, requests)
+            return BuildRequest(id: id, buildsetID: recorded.id, builderName: builder, priority: priority,
+                                submittedAt: submitted, reason: buildset.reason, sourceStamp: ss,
+                                properties: buildset.properties)
         }
+        return (recorded, requests)
     }
 
     public func buildset(id: Int64) async throws -> Buildset? {

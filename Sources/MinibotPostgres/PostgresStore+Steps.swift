@@ -60,28 +60,41 @@ extension PostgresStore {
 
     public func appendLog(buildID: Int64, step: Int, _ chunks: [LogWrite]) async throws {
         guard !chunks.isEmpty else { return }
-        let held = try await transaction("append to the log of step \(step) of build \(buildID)") { session in
-            // The fence once, holding the request's row in share mode to the commit.
-            guard try await session.rows("SELECT \(unescaped: Self.holdsClaim(buildID)) AS held")[0]["held"]
-                .decode(Bool.self) else { return false }
-            for chunk in chunks {
-                switch chunk.payload {
-                case .text(let text):
-                    try await session.rows("""
-                        INSERT INTO logs (build_id, step, stream, text) VALUES (\(buildID), \(step),
-                                                                                \(chunk.stream.rawValue), \(text))
-                        """)
-                case .compressed(let bytes, let size, _):
-                    try await session.rows("""
-                        INSERT INTO logs (build_id, step, stream, data, size, format)
-                        VALUES (\(buildID), \(step), \(chunk.stream.rawValue), \(ByteBuffer(bytes: bytes)), \(size),
-                                \(StoredLogFormat.format(of: chunk.payload)))
-                        """)
-                }
+        // One statement, so one transaction and one round trip for the whole batch: the fence
+        // (holding the request's row in share mode to the commit), then every chunk in order.
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 300 + 60 * chunks.count,
+                                                    interpolationCount: 2 + 5 * chunks.count)
+        sql.appendLiteral("INSERT INTO logs (build_id, step, stream, text, data, size, format) SELECT ")
+        sql.appendInterpolation(buildID)
+        sql.appendLiteral(", ")
+        sql.appendInterpolation(step)
+        sql.appendLiteral(", v.stream, v.text, v.data, v.size, v.format FROM (VALUES ")
+        for (n, chunk) in chunks.enumerated() {
+            sql.appendLiteral(n == 0 ? "(" : ", (")
+            sql.appendInterpolation(n)
+            sql.appendLiteral("::integer, ")
+            sql.appendInterpolation(chunk.stream.rawValue)
+            switch chunk.payload {
+            case .text(let text):
+                sql.appendLiteral("::text, ")
+                sql.appendInterpolation(text)
+                sql.appendLiteral("::text, NULL::bytea, NULL::integer, NULL::smallint)")
+            case .compressed(let bytes, let size, _):
+                sql.appendLiteral("::text, NULL::text, ")
+                sql.appendInterpolation(ByteBuffer(bytes: bytes))
+                sql.appendLiteral("::bytea, ")
+                sql.appendInterpolation(size)
+                sql.appendLiteral("::integer, ")
+                sql.appendInterpolation(StoredLogFormat.format(of: chunk.payload))
+                sql.appendLiteral("::smallint)")
             }
-            return true
         }
-        if !held { try await refuse(buildID, "append to the log of step \(step)") }
+        sql.appendLiteral(") AS v(n, stream, text, data, size, format) WHERE ")
+        sql.appendInterpolation(unescaped: Self.holdsClaim(buildID))
+        sql.appendLiteral(" ORDER BY v.n RETURNING 1")
+        let written = try await rows("append to the log of step \(step) of build \(buildID)",
+                                     PostgresQuery(stringInterpolation: sql))
+        if written.isEmpty { try await refuse(buildID, "append to the log of step \(step)") }
     }
 
     public func readLog(buildID: Int64, step: Int, afterChunk: Int64, limit: Int) async throws -> [LogChunk] {

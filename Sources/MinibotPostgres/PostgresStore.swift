@@ -174,15 +174,18 @@ public final class PostgresStore: Store {
 
     // MARK: statements and transactions
 
-    /// Runs one statement and returns its rows; errors are wrapped with `operation`.
+    /// Runs one statement and returns its rows; errors are wrapped with `operation`, unless
+    /// `explain` says what a server error means for this statement (a missing change, …).
     @discardableResult
-    func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+    func rows(_ operation: String, _ query: PostgresQuery,
+              explain: (any Error) -> StoreError? = { _ in nil }) async throws -> [PostgresRandomAccessRow] {
         do {
             statements.add()
             return try await client.withConnection { [logger] connection in
                 try await BoundedQuery.rows(query, on: connection, logger: logger)
             }
         } catch {
+            if let explained = explain(error) { throw explained }
             throw wrap(error, operation)
         }
     }

@@ -75,4 +75,26 @@ public actor EventFollower {
             return reasons.contains { $0["reason"]?.stringValue?.contains(text) ?? false }
         }
     }
+
+    /// The first event matching `predicate` on any of several masters' streams (each master
+    /// tells of its own builds); the other waits are cancelled.
+    public static func first(on followers: [EventFollower], timeout: Double = 120, _ what: String,
+                             where predicate: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
+        try await withThrowingTaskGroup(of: JSONValue.self) { group in
+            for follower in followers {
+                group.addTask { try await follower.wait(timeout: timeout, what, where: predicate) }
+            }
+            var failure: (any Error)?
+            while let result = await group.nextResult() {
+                switch result {
+                case .success(let event):
+                    group.cancelAll()
+                    return event
+                case .failure(let error):
+                    failure = failure ?? error
+                }
+            }
+            throw failure ?? FixtureError("no master to follow")
+        }
+    }
 }

@@ -27,6 +27,7 @@ public enum StoreConformance {
         ("pending order", pendingOrder(make:)),
         ("pagination", pagination(make:)),
         ("compressed logs", compressedLogs(make:)),
+        ("buildsets and changes", buildsetsAndChanges(make:)),
     ]
 
     /// A rule the store broke, with where the case checked it.

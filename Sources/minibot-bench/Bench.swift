@@ -17,7 +17,8 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Workers unpaused one by one in the distributor scenario.") var decisions = 40
     @Option(name: .long, help: "Builds of history in the history scenario (comma-separated, ascending).")
     var history = "1000,1000000"
-    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,herd,stock,history,web,eta,all.")
+    @Option(name: .long, help: "Requests in the several-masters scenario (PostgreSQL).") var masterRequests = 1000
+    @Option(name: .long, help: "Scenarios to run (comma-separated): latency,throughput,log,idle,push,poll,distributor,availability,herd,stock,history,web,eta,masters,all.")
     var only = "all"
     @Option(name: .long, help: "The buildbot-worker 4.3.0 venv of the stock scenario (scripts/install-buildbot-worker).")
     var stockVenv = ".build/buildbot-worker-4.3.0"
@@ -45,6 +46,9 @@ struct Bench: AsyncParsableCommand {
         }
         if all || wanted.contains("eta") { try await ExpectedStartScenario.run(runs: max(1, runs / 2)) }
         if all || wanted.contains("web") { try await WebScenario.run(runs: max(1, runs / 2)) }
+        if all || wanted.contains("masters") {
+            try await MastersScenario.run(runs: max(1, runs / 2), requests: masterRequests)
+        }
         if all || wanted.contains("history") {
             try await HistoryScenario.run(runs: runs, sizes: history.split(separator: ",").compactMap { Int($0) })
         }

@@ -4,12 +4,37 @@ import Foundation
 struct ProcessStats {
     /// User + system CPU seconds used so far.
     static func cpuSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        let fields = statFields(pid)
         // After the command: state is field 3; utime is 14, stime is 15 (1-based over the whole line).
         guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return 0 }
         return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// CPU seconds of a server and its children (PostgreSQL's postmaster and its backends):
+    /// its own, its reaped children's (`cutime`, `cstime`) and each live child's.
+    static func treeCPUSeconds(_ root: Int32) -> Double {
+        var total = cpuSeconds(root) + reapedChildrenCPUSeconds(root)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry), pid != root else { continue }
+            let fields = statFields(pid)
+            guard fields.count > 1, fields[1] == "\(root)" else { continue }
+            total += cpuSeconds(pid)
+        }
+        return total
+    }
+
+    private static func reapedChildrenCPUSeconds(_ pid: Int32) -> Double {
+        let fields = statFields(pid)
+        guard fields.count > 14, let cutime = Double(fields[13]), let cstime = Double(fields[14]) else { return 0 }
+        return (cutime + cstime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The fields of `/proc/PID/stat` after the command (state first, then the parent's pid).
+    private static func statFields(_ pid: Int32) -> [Substring] {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return [] }
+        return stat[stat.index(after: close)...].split(separator: " ")
     }
 
     /// A `/proc/PID/status` value in MiB (e.g. VmRSS, VmHWM).

@@ -138,7 +138,7 @@ enum WebScenario {
     }
 
     /// The master's statement counter (`/metrics` itself runs none).
-    private static func statements(_ master: MasterFixture) async throws -> Double {
+    static func statements(_ master: MasterFixture) async throws -> Double {
         let text = try await master.anonymous.getText("metrics")
         let line = text.split(separator: "\n").first { $0.hasPrefix("minibot_database_statements_total ") }
         return line.flatMap { Double($0.split(separator: " ")[1]) } ?? .nan

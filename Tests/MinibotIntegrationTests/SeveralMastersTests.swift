@@ -269,7 +269,7 @@ struct SeveralMastersTests {
             let first = try git.commit(["a.txt": "b\n"], message: "one")
             try git.push("main")
             for master in [b, a] { _ = try await PollerTests.poll(master, "repo") }
-            let built = try await Self.firstEvent(on: [aEvents, bEvents], "the build of the commit") {
+            let built = try await EventFollower.first(on: [aEvents, bEvents], "the build of the commit") {
                 $0["type"]?.stringValue == "build_finished"
             }
             #expect(built["results_name"]?.stringValue == "SUCCESS", "\(built)")
@@ -359,7 +359,7 @@ struct SeveralMastersTests {
             // Each master's event stream tells of its own builds: together they tell of all.
             let finished = Mutex(Set<Int64>())
             let failed = Mutex([String]())
-            _ = try await Self.firstEvent(on: followers, "all \(requests) builds to finish") { event in
+            _ = try await EventFollower.first(on: followers, "all \(requests) builds to finish") { event in
                 guard event["type"]?.stringValue == "build_finished", let id = event["buildrequestid"]?.intValue else {
                     return false
                 }
@@ -399,27 +399,8 @@ struct SeveralMastersTests {
 
     /// The `build_finished` of `request` on whichever master built it.
     static func buildFinished(_ request: Int64, on followers: [EventFollower]) async throws -> JSONValue {
-        try await firstEvent(on: followers, "build of request \(request) to finish") {
+        try await EventFollower.first(on: followers, "build of request \(request) to finish") {
             $0["type"]?.stringValue == "build_finished" && $0["buildrequestid"]?.intValue == Int(request)
-        }
-    }
-
-    /// The first event matching `predicate` on any of several masters' streams.
-    static func firstEvent(on followers: [EventFollower], _ what: String,
-                           where predicate: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
-        try await withThrowingTaskGroup(of: JSONValue.self) { group in
-            for follower in followers { group.addTask { try await follower.wait(what, where: predicate) } }
-            var failure: (any Error)?
-            while let result = await group.nextResult() {
-                switch result {
-                case .success(let event):
-                    group.cancelAll()
-                    return event
-                case .failure(let error):
-                    failure = failure ?? error
-                }
-            }
-            throw failure ?? FixtureError("no master to follow")
         }
     }
 
