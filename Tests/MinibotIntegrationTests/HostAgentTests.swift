@@ -19,10 +19,12 @@ struct HostAgentTests {
         var workers: [ChildProcess]
     }
 
-    static func config(master: String, workers: [String], ledger: String, seconds: Double) -> String {
+    /// `db`: the line that puts the master on a shared database (empty: its own SQLite file).
+    static func config(master: String, workers: [String], ledger: String, seconds: Double, db: String = "") -> String {
         """
         title: \(master)
         www: {port: 0, admin_token_file: admin.token}
+        \(db)
         workers:
         \(workers.map { "  - {name: \($0), password: pw, max_builds: 1}" }.joined(separator: "\n"))
         schedulers:
@@ -39,9 +41,10 @@ struct HostAgentTests {
     }
 
     static func site(_ name: String, workers: [String], socket: String, ledger: String, seconds: Double,
-                     in dir: TemporaryDirectory) async throws -> Site {
+                     db: String = "", in dir: TemporaryDirectory) async throws -> Site {
         let master = try await MasterFixture.start(
-            config: config(master: name, workers: workers, ledger: ledger, seconds: seconds), in: dir.appending(name))
+            config: config(master: name, workers: workers, ledger: ledger, seconds: seconds, db: db),
+            in: dir.appending(name))
         let events = try await master.events()
         var processes: [ChildProcess] = []
         for worker in workers {
@@ -120,9 +123,9 @@ struct HostAgentTests {
         }
 
         @discardableResult
-        func addSite(_ name: String, workers: [String], seconds: Double) async throws -> Site {
+        func addSite(_ name: String, workers: [String], seconds: Double, db: String = "") async throws -> Site {
             let site = try await HostAgentTests.site(name, workers: workers, socket: socket, ledger: ledger,
-                                                     seconds: seconds, in: dir)
+                                                     seconds: seconds, db: db, in: dir)
             sites.append(site)
             return site
         }
@@ -179,6 +182,36 @@ struct HostAgentTests {
             for i in 0..<(max(0, starts.count - 2)) where starts[i] == starts[i + 1] && starts[i + 1] == starts[i + 2] {
                 let other = starts[i] == "ma" ? "mb" : "ma"
                 #expect(starts[...(i + 2)].filter { $0 == other }.count == 6, "unfair order: \(starts)")
+            }
+        }
+    }
+
+    /// Issue 14: the same with both masters on one PostgreSQL database, each defining builder
+    /// `job` with its own two workers (two different master.cfg files): a request forced on
+    /// one master may be built by the other, and the agent still hands out its one slot to one
+    /// build at a time across both.
+    @Test(.enabled(if: PostgresFixture.skipReason == nil, Comment(rawValue: PostgresFixture.skipReason ?? "")))
+    func twoMastersOnOnePostgreSQLShareTheHostsSlot() async throws {
+        try await SeveralMastersTests.withServer { server in
+            let db = "db: " + server.url(database: try await server.createDatabase("agent"))
+            try await Self.withAgent("agent-postgres") { scene in
+                let ma = try await scene.addSite("ma", workers: ["a1", "a2"], seconds: 0.5, db: db)
+                let mb = try await scene.addSite("mb", workers: ["b1", "b2"], seconds: 0.5, db: db)
+                var ids: [Int64] = []
+                for _ in 0..<6 {
+                    ids.append(try await ma.master.force("job"))
+                    ids.append(try await mb.master.force("job"))
+                }
+                for id in ids {
+                    let finished = try await EventFollower.first(on: [ma.events, mb.events], timeout: 600,
+                                                                 "build of request \(id) to finish") {
+                        $0["type"]?.stringValue == "build_finished" && $0["buildrequestid"]?.intValue == Int(id)
+                    }
+                    #expect(finished["results_name"]?.stringValue == "SUCCESS", "\(finished)")
+                }
+                let entries = Self.ledger(scene.ledger)
+                #expect(entries.count == 24, "\(entries)")
+                #expect(Self.isStrictlySequential(entries), "builds overlapped: \(entries)")
             }
         }
     }

@@ -117,6 +117,17 @@ actor PollerService: Service {
         return results
     }
 
+    /// Polls at once each poller among `jobs`, which this master has just taken (at its first
+    /// heartbeat, or from a master that died), and returns when they have polled. Its own
+    /// schedule skipped them while another master (or none) held them, and the next due time
+    /// is a whole `poll_interval` away: the first poll, which records the heads, would otherwise
+    /// come with the next push hook and swallow the pushed commit (found by the two-master demo).
+    func jobsGained(_ jobs: Set<String>) async {
+        for name in pollers.keys.sorted() where jobs.contains(JobOwnership.poller(name)) {
+            await poll(name)
+        }
+    }
+
     /// A poll asked for on another master, for a poller this master runs (or not: then
     /// nothing happens, the owner heard it too).
     func pollAskedElsewhere(_ name: String) async {

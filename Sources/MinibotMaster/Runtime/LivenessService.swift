@@ -32,6 +32,8 @@ struct LivenessService: Service {
     let runner: BuildRunner
     /// The jobs this master runs, and the configuration that names them.
     let jobs: JobOwnership
+    /// Told of the jobs this master has just taken (its pollers poll at once).
+    let gained: @Sendable (Set<String>) -> Void
     let config: @Sendable () -> MasterConfig
     let events: EventLog
     let logger: Logger
@@ -102,6 +104,7 @@ struct LivenessService: Service {
                                  "lost": "\(change.lost.sorted())"])
         let list: (Set<String>) -> JSONValue = { .array($0.sorted().map(JSONValue.string)) }
         events.record(.jobsChanged, ["jobs": list(held), "gained": list(change.gained), "lost": list(change.lost)])
+        if !change.gained.isEmpty { gained(change.gained) }
     }
 
     private func reap() async {

@@ -220,6 +220,10 @@ public final class Master: Sendable {
                                             configHash: { [runtime] in runtime.configHash },
                                             distributor: runtime.distributor, runner: runtime.runner,
                                             jobs: runtime.jobs,
+                                            gained: { [pollers = runtime.pollers] jobs in
+                                                // Apart from the heartbeat loop: a fetch may take long.
+                                                Task { await pollers.jobsGained(jobs) }
+                                            },
                                             config: { [runtime] in runtime.config },
                                             events: runtime.plugins.events,
                                             logger: logger.with("component", "liveness"), clock: runtime.clock))
