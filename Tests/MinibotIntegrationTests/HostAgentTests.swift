@@ -188,8 +188,9 @@ struct HostAgentTests {
 
     /// Issue 14: the same with both masters on one PostgreSQL database, each defining builder
     /// `job` with its own two workers (two different master.cfg files): a request forced on
-    /// one master may be built by the other, and the agent still hands out its one slot to one
-    /// build at a time across both.
+    /// one master may be built by the other, the agent still hands out its one slot to one
+    /// build at a time across both, and a request claimed by one master is withdrawn from the
+    /// agent by the other.
     @Test(.enabled(if: PostgresFixture.skipReason == nil, Comment(rawValue: PostgresFixture.skipReason ?? "")))
     func twoMastersOnOnePostgreSQLShareTheHostsSlot() async throws {
         try await SeveralMastersTests.withServer { server in
@@ -212,6 +213,10 @@ struct HostAgentTests {
                 let entries = Self.ledger(scene.ledger)
                 #expect(entries.count == 24, "\(entries)")
                 #expect(Self.isStrictlySequential(entries), "builds overlapped: \(entries)")
+                // A master that lost a request to the other withdraws its subscriptions for it: no
+                // offer of the slot waits unanswered until it expires (it did, 10 s per build).
+                let agentLog = scene.agent?.log ?? ""
+                #expect(!agentLog.contains("not claimed within"), "an offer expired: \(agentLog.suffix(3000))")
             }
         }
     }

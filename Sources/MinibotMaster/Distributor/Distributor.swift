@@ -144,12 +144,16 @@ actor Distributor: Service {
         return .cancelled
     }
 
-    /// Requests that left the pending set elsewhere (claimed by another master).
+    /// Requests that left the pending set elsewhere (claimed by another master). Plugins hear
+    /// `requestRemoved`, as for a cancelled one: the host agent gate withdraws the request's
+    /// other subscriptions, or the agent would offer its slot for a request nobody here will
+    /// claim and hold it until the offer times out (10 s per build, seen with two masters).
     func forget(_ ids: [Int64]) {
         for id in ids {
             pending[id] = nil
             waiting[id] = nil
             excluded[id] = nil
+            plugins.publish(.requestRemoved(requestID: id))
         }
     }
 
