@@ -33,14 +33,24 @@ struct WhileUnavailableIntegrationTests {
     }
 
     /// The pid the build's step printed (its shell, in the step's process group).
+    /// The pid the step printed first: its log is read again at each `step_log` event of the
+    /// build until the line is there (the first batch may hold only the step's header).
     static func stepPID(_ master: MasterFixture, _ events: EventFollower, build: Int64) async throws -> Int32 {
-        _ = try await events.wait(timeout: 120, "the step's output") {
-            $0["type"]?.stringValue == "step_log" && $0["buildid"]?.doubleValue == Double(build)
+        var after = -1.0
+        var log = ""
+        for _ in 0..<50 {
+            let announced = try await events.wait(timeout: 120, "the step's output") {
+                $0["type"]?.stringValue == "step_log" && $0["buildid"]?.doubleValue == Double(build)
+                    && ($0["seq"]?.doubleValue ?? 0) > after
+            }
+            after = announced["seq"]?.doubleValue ?? after
+            log = try await master.log(build: build, step: 0)
+            if let line = log.split(separator: "\n").first(where: { $0.hasPrefix("pid ") }),
+               let pid = Int32(line.dropFirst(4)) {
+                return pid
+            }
         }
-        let log = try await master.log(build: build, step: 0)
-        guard let line = log.split(separator: "\n").first(where: { $0.hasPrefix("pid ") }),
-              let pid = Int32(line.dropFirst(4)) else { throw FixtureError("no pid in the step's log: \(log)") }
-        return pid
+        throw FixtureError("no pid in the step's log: \(log)")
     }
 
     /// Field `index` (3 = state, 19 = nice, as proc(5) numbers them) of /proc/PID/stat.
