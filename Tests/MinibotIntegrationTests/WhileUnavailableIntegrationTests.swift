@@ -39,9 +39,10 @@ struct WhileUnavailableIntegrationTests {
         var after = -1.0
         var log = ""
         for _ in 0..<50 {
+            let seen = after
             let announced = try await events.wait(timeout: 120, "the step's output") {
                 $0["type"]?.stringValue == "step_log" && $0["buildid"]?.doubleValue == Double(build)
-                    && ($0["seq"]?.doubleValue ?? 0) > after
+                    && ($0["seq"]?.doubleValue ?? 0) > seen
             }
             after = announced["seq"]?.doubleValue ?? after
             log = try await master.log(build: build, step: 0)
