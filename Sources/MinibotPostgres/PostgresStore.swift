@@ -203,8 +203,8 @@ public final class PostgresStore: Store {
                     try await session.rows("COMMIT")
                     return value
                 } catch {
-                    // A closed connection has no transaction left to roll back.
-                    if !connection.isClosed { _ = try? await session.rows("ROLLBACK") }
+                    // On a closed connection there is nothing to roll back: BoundedQuery fails at once.
+                    _ = try? await session.rows("ROLLBACK")
                     throw error
                 }
             }

@@ -64,21 +64,7 @@ enum MastersScenario {
     }
 
     private static func config(_ server: PostgresFixture, database: String, workers: [String], step: String) -> String {
-        """
-        title: bench
-        www: {port: 0, admin_token_file: admin.token}
-        db: \(server.url(database: database))
-        workers:
-        \(workers.map { "  - {name: \($0), password: pw, max_builds: 1}" }.joined(separator: "\n"))
-        schedulers:
-          - force: {name: force, builders: [b]}
-        builders:
-          - name: b
-            collapse_requests: false
-            workers: [\(workers.joined(separator: ", "))]
-            steps:
-              - shell: {name: step, command: \(step)}
-        """
+        Scenarios.config(names: workers, step: step, db: "db: \(server.url(database: database))")
     }
 
     /// `count` masters sharing one configuration on a new database; worker k connects to
@@ -168,10 +154,13 @@ enum MastersScenario {
         for _ in 0..<samples {
             let request = try await masters[0].force("b")
             let finished = try await followers[1].buildFinished(request: request)
-            let build = try await masters[1].build(Int64(finished["buildid"]?.intValue ?? 0))
+            guard let id = finished["buildid"]?.intValue else { throw FixtureError("no buildid in \(finished)") }
+            let build = try await masters[1].build(Int64(id))
             let submitted = try await masters[0].client.get("api/v2/buildrequests/\(request)")
             guard case .array(let list)? = submitted["buildrequests"], let at = list.first?["submitted_at"]?.doubleValue,
-                  let started = build["started_at"]?.doubleValue else { continue }
+                  let started = build["started_at"]?.doubleValue else {
+                throw FixtureError("request \(request) or its build has no time: \(submitted) \(build)")
+            }
             latencies.append(started - at)
         }
         await stop(masters, workers, dir)

@@ -6,11 +6,17 @@ import MinibotTesting
 
 /// The benchmark scenarios; each starts its own master and workers in a temp directory.
 enum Scenarios {
+    /// Workers w1…w`workers` and builder `b` running `step`.
     static func config(workers: Int, step: String, maxBuilds: Int = 1) -> String {
-        let names = (1...workers).map { "w\($0)" }
-        return """
+        config(names: (1...workers).map { "w\($0)" }, step: step, maxBuilds: maxBuilds)
+    }
+
+    /// Workers `names` and builder `b` running `step`; `db`: a `db:` line (empty: SQLite).
+    static func config(names: [String], step: String, maxBuilds: Int = 1, db: String = "") -> String {
+        """
         title: bench
         www: {port: 0, admin_token_file: admin.token}
+        \(db)
         workers:
         \(names.map { "  - {name: \($0), password: pw, max_builds: \(maxBuilds)}" }.joined(separator: "\n"))
         schedulers:
