@@ -94,16 +94,26 @@ extension PostgresStore {
             """).first.map(PostgresCoding.build)
     }
 
-    public func builds(builder: String?, limit: Int) async throws -> [Build] {
-        if let builder {
-            return try await rows("list builds", """
-                SELECT \(unescaped: PostgresCoding.buildColumns) FROM builds WHERE builder = \(builder)
-                ORDER BY number DESC LIMIT \(limit)
-                """).map(PostgresCoding.build)
+    public func builds(_ query: BuildQuery) async throws -> [Build] {
+        // Only fixed text and the enum's numbers are spliced in; the builder is a parameter.
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 400, interpolationCount: 3)
+        sql.appendLiteral("SELECT \(PostgresCoding.buildColumns) FROM builds WHERE true")
+        if let builder = query.builder {
+            sql.appendLiteral(" AND builder = ")
+            sql.appendInterpolation(builder)
         }
-        return try await rows("list builds", """
-            SELECT \(unescaped: PostgresCoding.buildColumns) FROM builds ORDER BY id DESC LIMIT \(limit)
-            """).map(PostgresCoding.build)
+        if let complete = query.complete { sql.appendLiteral(complete ? " AND complete_at IS NOT NULL" : " AND complete_at IS NULL") }
+        if let codes = query.resultCodes {
+            sql.appendLiteral(" AND results = ANY(")
+            sql.appendInterpolation(codes)
+            sql.appendLiteral("::integer[])")
+        }
+        sql.appendLiteral(query.builder != nil && query.complete != false ? " ORDER BY number DESC" : " ORDER BY id DESC")
+        sql.appendLiteral(" LIMIT ")
+        sql.appendInterpolation(query.limit)
+        sql.appendLiteral(" OFFSET ")
+        sql.appendInterpolation(query.offset)
+        return try await rows("list builds", PostgresQuery(stringInterpolation: sql)).map(PostgresCoding.build)
     }
 
     public func builds(requestID: Int64) async throws -> [Build] {

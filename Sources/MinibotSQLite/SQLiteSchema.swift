@@ -43,6 +43,10 @@ enum SQLiteSchema {
                 CREATE INDEX buildrequests_unclaimed ON buildrequests(id) WHERE claimed_by IS NULL;
                 """)
         }
+        migrator.registerMigration("v7: running builds indexed") { db in
+            // builds(complete: false): the few running builds of any history, newest first.
+            try db.execute(sql: "CREATE INDEX builds_open ON builds(id) WHERE complete_at IS NULL")
+        }
         return migrator
     }
 

@@ -70,8 +70,8 @@ public protocol Store: Sendable {
                      properties: [String: String]) async throws -> Bool
     func build(id: Int64) async throws -> Build?
     func build(builder: String, number: Int) async throws -> Build?
-    /// Newest first; `builder` nil for all builders.
-    func builds(builder: String?, limit: Int) async throws -> [Build]
+    /// The page of builds `query` asks for, newest first (see ``BuildQuery``).
+    func builds(_ query: BuildQuery) async throws -> [Build]
     /// Every build run for a request (several when earlier ones ended in RETRY), oldest first.
     func builds(requestID: Int64) async throws -> [Build]
     /// Builds recorded as running claimed by `master` (after a crash: those it lost).
@@ -118,6 +118,11 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// The newest `limit` builds, of `builder` or (nil) of all builders.
+    public func builds(builder: String?, limit: Int) async throws -> [Build] {
+        try await builds(BuildQuery(builder: builder, limit: limit))
+    }
+
     /// A store that cannot tell is taken to be healthy.
     public func health() async -> String? { nil }
     public func statistics() async -> StoreStatistics { StoreStatistics() }

@@ -42,7 +42,24 @@ extension StoreConformance {
         try checkEqual(try await store.requests(claimed: false, complete: nil, limit: 10).map(\.id), [],
                        "no unclaimed request once all run")
 
-        let build = builds[0]
+        // Filtered in the store: a, b, a, b, a; builds 0 and 3 end, 0 failing.
+        _ = try await store.finishBuild(id: builds[0].id, results: .failure, stateString: "failed", at: at(200), properties: [:])
+        _ = try await store.finishBuild(id: builds[3].id, results: .success, stateString: "ok", at: at(201), properties: [:])
+        let ids: (BuildQuery) async throws -> [Int64] = { try await store.builds($0).map(\.id) }
+        try checkEqual(try await ids(BuildQuery(complete: false, limit: 10)), [builds[4].id, builds[2].id, builds[1].id],
+                       "the running builds")
+        try checkEqual(try await ids(BuildQuery(complete: false, offset: 1, limit: 1)), [builds[2].id],
+                       "the second running build")
+        try checkEqual(try await ids(BuildQuery(builder: "a", complete: false, limit: 10)), [builds[4].id, builds[2].id],
+                       "the running builds of a")
+        try checkEqual(try await ids(BuildQuery(complete: true, limit: 10)), [builds[3].id, builds[0].id], "the ended builds")
+        try checkEqual(try await ids(BuildQuery(builder: "a", results: [.failure, .exception], limit: 10)), [builds[0].id],
+                       "the failed builds of a")
+        try checkEqual(try await ids(BuildQuery(results: [], limit: 10)), [], "no result asked for")
+        try checkEqual(try await ids(BuildQuery(builder: "b", offset: 1, limit: 10)), [builds[1].id],
+                       "the builds of b after the first")
+
+        let build = builds[4]  // still running: its writes hold the claim
         try await store.startStep(BuildStep(buildID: build.id, number: 0, name: "make", startedAt: at(101)))
         let lines = (0..<7).map { "line \($0)\n" }
         for line in lines {

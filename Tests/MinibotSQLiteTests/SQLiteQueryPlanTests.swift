@@ -20,6 +20,18 @@ import MinibotStore
         #expect(!Self.scans(plan, "buildrequests"), "claimed \(String(describing: claimed)), complete \(String(describing: complete)): \(plan)")
     }
 
+    /// Running builds (few in any history) and one builder's builds come through an index;
+    /// the other lists walk the newest builds by rowid and stop at the page's end.
+    @Test(arguments: [BuildQuery(complete: false, limit: 100), BuildQuery(builder: "b", complete: false, limit: 100),
+                      BuildQuery(builder: "b", limit: 100), BuildQuery(builder: "b", complete: true, limit: 100),
+                      BuildQuery(builder: "b", results: [.failure], limit: 100)])
+    func buildListsThatFewRowsPassUseAnIndex(query: BuildQuery) async throws {
+        let store = try SQLiteStore.inMemory()
+        let plan = try await store.queryPlan(SQLiteStore.buildsSQL(query))
+        #expect(!Self.scans(plan, "builds"), "\(query): \(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "sorted, not read in order: \(query): \(plan)")
+    }
+
     @Test func theQueriesOfTheDistributorTheJanitorAndTheLogReadersUseIndexes() async throws {
         let store = try SQLiteStore.inMemory()
         let queries: [(String, String)] = [

@@ -92,8 +92,7 @@ struct BrowseRoutes: Sendable {
 
     /// Builds answered for a filter (shared with `GET /api/v2/builds`).
     static func builds(_ filter: BuildFilter, runtime: MasterRuntime) async throws -> Response {
-        let newest = try await runtime.store.builds(builder: filter.builder, limit: filter.fetchCount)
-        let page = filter.apply(runtime.runner.live(newest))
+        let page = runtime.runner.live(try await runtime.store.builds(filter.query))
         return APIJSON.response(["builds": page.map { API.build($0, stamp: nil, steps: nil) }])
     }
 

@@ -1,13 +1,13 @@
 import MinibotCore
+import MinibotStore
 
 /// Which builds a `GET /api/v2/builds` (or `builders/NAME/builds`) asks for: the query
-/// checked once (a bad value is a ``BadQuery``), then applied to the newest builds as a
-/// pure function.
+/// checked once (a bad value is a ``BadQuery``), answered by the store in SQL
+/// (``BuildQuery``), so `complete=false` finds every running build however long the history.
 struct BuildFilter: Sendable, Equatable {
-    /// How many builds a filter looks through at most (newest first): filtering happens
-    /// over this window, not in SQL, so `complete=false` on a huge history stays bounded.
-    static let window = 10_000
     static let limits = 1...10_000
+    /// The deepest page an offset reaches (a page past it costs the rows it skips).
+    static let maxOffset = 10_000
 
     var builder: String?
     var complete: Bool?
@@ -29,24 +29,11 @@ struct BuildFilter: Sendable, Equatable {
         complete = try query.bool("complete")
         results = try query.results("results")
         limit = try query.integer("limit", in: Self.limits, default: 100)
-        offset = try query.integer("offset", in: 0...Self.window, default: 0)
+        offset = try query.integer("offset", in: 0...Self.maxOffset, default: 0)
     }
 
-    /// Whether it keeps only some builds, so the store must be asked for the whole window.
-    var isFiltering: Bool { complete != nil || results != nil }
-
-    /// How many of the newest builds to ask the store for.
-    var fetchCount: Int { isFiltering ? Self.window : min(offset + limit, Self.window) }
-
-    /// The page of `newest` (newest first) this filter answers.
-    func apply(_ newest: [Build]) -> [Build] {
-        let kept = newest.filter { b in
-            if let complete, b.isComplete != complete { return false }
-            if let results {
-                guard let r = b.results, results.contains(r) else { return false }
-            }
-            return true
-        }
-        return Array(kept.dropFirst(offset).prefix(limit))
+    /// What the store is asked.
+    var query: BuildQuery {
+        BuildQuery(builder: builder, complete: complete, results: results, offset: offset, limit: limit)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MinibotCore
 @testable import MinibotMaster
+import MinibotStore
 import Testing
 
 /// Query values come from clients: every bad one is a BadQuery (a 400), none is ignored.
@@ -30,19 +31,15 @@ import Testing
         }
     }
 
-    @Test("a build filter pages and filters the newest builds")
+    @Test("a build filter is read from the query and asks the store for what it filters")
     func buildFilter() throws {
-        let t = Date(timeIntervalSince1970: 1000)
-        let builds = (1...5).map { i in
-            Build(id: Int64(i), number: i, builderName: "b", buildRequestID: 1, workerName: "w", startedAt: t,
-                  completedAt: i == 5 ? nil : t, results: i == 5 ? nil : (i % 2 == 0 ? .failure : .success))
-        }.reversed().map { $0 }
-        #expect(BuildFilter(complete: false).apply(builds).map(\.id) == [5])
-        #expect(BuildFilter(results: [.failure]).apply(builds).map(\.id) == [4, 2])
-        #expect(BuildFilter(limit: 2, offset: 1).apply(builds).map(\.id) == [4, 3])
-        let parsed = try BuildFilter(query: APIQuery(["complete": "true", "limit": "2"]))
-        #expect(parsed.apply(builds).map(\.id) == [4, 3])
+        let parsed = try BuildFilter(query: APIQuery(["complete": "false", "results": "2", "limit": "2", "offset": "3"]),
+                                     builder: "b")
+        #expect(parsed.query == BuildQuery(builder: "b", complete: false, results: [.failure], offset: 3, limit: 2))
+        #expect(try BuildFilter(query: APIQuery([:])).query == BuildQuery(limit: 100))
         #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["offset": "-1"])) }
+        #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["offset": "10001"])) }
+        #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["limit": "0"])) }
     }
 
     @Test("a log window cuts lines across chunk boundaries")
