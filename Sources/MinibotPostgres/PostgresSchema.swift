@@ -36,6 +36,30 @@ enum PostgresSchema {
         Migration(version: 3, description: "jobs: schedulers and pollers held by one master at a time", statements: v3),
         Migration(version: 4, description: "a format number per compressed log chunk", statements: v4),
         Migration(version: 5, description: "request lists indexed by what they filter on", statements: v5),
+        Migration(version: 6, description: "events: each master's stream, read by the others", statements: v6),
+        Migration(version: 7, description: "running builds indexed", statements: v7),
+    ]
+
+    private static let v7 = [
+        // builds(complete: false): the few running builds of any history, newest first.
+        "CREATE INDEX builds_open ON builds(id) WHERE complete_at IS NULL",
+    ]
+
+    private static let v6 = [
+        // A master's events are numbered by its row: the UPDATE that takes the numbers locks
+        // the row to the commit, so one master's events commit in the order of their numbers
+        // and a reader that has seq N of a master has everything of it up to N.
+        "ALTER TABLE masters ADD COLUMN event_seq bigint NOT NULL DEFAULT 0",
+        """
+        CREATE TABLE events (
+            master_id bigint NOT NULL REFERENCES masters(id),
+            seq bigint NOT NULL,
+            at timestamptz NOT NULL,
+            type text NOT NULL,
+            fields jsonb NOT NULL,
+            PRIMARY KEY (master_id, seq)
+        )
+        """,
     ]
 
     private static let v5 = [

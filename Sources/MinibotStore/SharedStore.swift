@@ -33,6 +33,19 @@ public protocol SharedStore: Store {
     /// `master`'s becomes `master`'s; names `master` held and no longer asks for are given
     /// up. Returns the names `master` holds now.
     func holdJobs(_ names: [String], master: String, lease: Double) async throws -> Set<String>
+
+    /// Appends `events` (their `time`, `type` and `fields`) to the stream of master `master`,
+    /// numbered after its last one, and wakes the listening masters (``StoreWakeUp/events(_:)``),
+    /// all in one statement. False, writing nothing, when that master is not active (it was
+    /// declared dead, or never registered).
+    func appendEvents(_ events: [SharedEvent], master: String) async throws -> Bool
+    /// The last `seq` of every master's stream: where a reader that starts now begins.
+    func eventPositions() async throws -> SharedEventPositions
+    /// Events after `positions`, of every master but `excluding`, at most `limit` of each
+    /// master's, in order (a reader asks again while it gets `limit` or more).
+    func events(after positions: SharedEventPositions, excluding master: String, limit: Int) async throws -> [SharedEvent]
+    /// Deletes every master's events but its newest `keeping`; returns how many went.
+    func pruneEvents(keeping: Int) async throws -> Int
 }
 
 extension SharedStore {

@@ -13,20 +13,25 @@ public enum StoreWakeUp: Sendable, Equatable {
     /// A master was asked to poll a repository (the push hook) whose poller another master
     /// owns: the owner polls now.
     case poll(String)
+    /// Master NAME appended events to its stream (``SharedStore/appendEvents(_:master:)``):
+    /// the others read them.
+    case events(String)
     /// Anything may have changed (the listener (re)connected, or the reaper released the
     /// claims of dead masters): reload every pending request.
     case rescan
 
-    /// The longest poller name a ``poll(_:)`` carries (far below NOTIFY's 8000 bytes).
-    public static let maxNameBytes = 200
+    /// The longest poller or master name a ``poll(_:)`` or ``events(_:)`` carries (a master is
+    /// named by its host and directory; NOTIFY takes up to 8000 bytes).
+    public static let maxNameBytes = 5000
 
-    /// The text a notification carries: `b:ID`, `r:ID`, `c:ID`, `p:NAME` or `rescan`.
+    /// The text a notification carries: `b:ID`, `r:ID`, `c:ID`, `p:NAME`, `e:MASTER` or `rescan`.
     public var payload: String {
         switch self {
         case .buildset(let id): "b:\(id)"
         case .request(let id): "r:\(id)"
         case .change(let id): "c:\(id)"
         case .poll(let name): "p:\(name)"
+        case .events(let master): "e:\(master)"
         case .rescan: "rescan"
         }
     }
@@ -40,9 +45,9 @@ public enum StoreWakeUp: Sendable, Equatable {
         guard payload.utf8.count <= 2 + Self.maxNameBytes else { return nil }
         let parts = payload.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        if parts[0] == "p" {
+        if parts[0] == "p" || parts[0] == "e" {
             guard !parts[1].isEmpty else { return nil }
-            self = .poll(String(parts[1]))
+            self = parts[0] == "p" ? .poll(String(parts[1])) : .events(String(parts[1]))
             return
         }
         guard let id = Int64(parts[1]), id > 0 else { return nil }

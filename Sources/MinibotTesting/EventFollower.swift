@@ -46,17 +46,18 @@ public actor EventFollower {
         throw FixtureError("timed out after \(Int(timeout)) s waiting for \(what); events: \(seen.suffix(20))")
     }
 
-    /// Waits for `build_finished` of a request; returns the event.
+    /// Waits for `build_finished` of a request on this master (not one another master ran, whose
+    /// events carry `master`); returns the event.
     public func buildFinished(request: Int64, timeout: Double = 120) async throws -> JSONValue {
         try await wait(timeout: timeout, "build of request \(request) to finish") {
-            $0["type"]?.stringValue == "build_finished" && $0["buildrequestid"]?.doubleValue == Double(request)
+            $0["type"]?.stringValue == "build_finished" && $0["buildrequestid"]?.doubleValue == Double(request) && $0["master"] == nil
         }
     }
 
-    /// Waits for `build_started` of a request.
+    /// Waits for `build_started` of a request on this master.
     public func buildStarted(request: Int64, timeout: Double = 120) async throws -> JSONValue {
         try await wait(timeout: timeout, "build of request \(request) to start") {
-            $0["type"]?.stringValue == "build_started" && $0["buildrequestid"]?.doubleValue == Double(request)
+            $0["type"]?.stringValue == "build_started" && $0["buildrequestid"]?.doubleValue == Double(request) && $0["master"] == nil
         }
     }
 

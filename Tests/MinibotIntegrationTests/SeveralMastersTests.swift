@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import MinibotCore
 import MinibotTesting
+import NIOCore
 import Synchronization
 import Testing
 
@@ -207,6 +209,68 @@ struct SeveralMastersTests {
             let second = try await a.force("b")
             let rebuilt = try await bEvents.buildFinished(request: second, timeout: 60)
             #expect(rebuilt["results_name"]?.stringValue == "SUCCESS", "\(rebuilt)")
+        }
+    }
+
+    /// Master A has no worker, master B has: a request forced on A with `minibot force --wait`
+    /// is built by B, and A shows it live all the same. A's events carry B's build (with B's
+    /// name), A's page stream of the build carries B's log lines as the step prints them, the
+    /// CLI on A ends with B's result, and A's metrics do not count B's build as its own.
+    @Test("a build run by one master is shown live by another: its events, its page's log lines, force --wait")
+    func anotherMastersBuildIsShownLive() async throws {
+        try await Self.withServer { try await shownLive($0) }
+    }
+
+    private func shownLive(_ server: PostgresFixture) async throws {
+        let database = try await server.createDatabase("live")
+        try await Scene.run("shown-live") { scene in
+            let gate = scene.path("gate")
+            let config = masterConfig(workers: ["wb"], builders: """
+                  - name: b
+                    workers: [wb]
+                    steps:
+                      - shell: {name: talk, command: "echo first-line; \(waitForFileCommand(gate)); echo '<second-line>'"}
+                """, builderNames: ["b"], extra: "db: \(server.url(database: database))")
+            let a = try await MasterFixture.start(config: config, in: scene.dir.appending("master-a"))
+            _ = scene.track(a.process)
+            let aEvents = try await a.events()
+            let (b, bEvents) = try await Self.site("b", worker: "wb", config: config, in: scene)
+            let bName = try #require(try await b.client.get("api/v2/masters")["masters"]?.arrayValue
+                .first { $0["is_this"]?.boolValue == true }?["name"]?.stringValue)
+
+            let forcing = Task { try await scene.cli(["force", "b", "--wait", "--master", a.url, "--token", a.token]) }
+            let started = try await aEvents.wait("B's build to start, on A") {
+                $0["type"]?.stringValue == "build_started" && $0["master"] != nil
+            }
+            #expect(started["master"]?.stringValue == bName, "\(started)")
+            let request = try #require(started["buildrequestid"]?.intValue)
+            let local = try await bEvents.buildStarted(request: Int64(request))
+            #expect(local["buildid"] == started["buildid"] && local["master"] == nil, "\(local)")
+
+            var stream = HTTPClientRequest(url: "\(a.url)/events?build=\(MasterFixture.buildID(started))")
+            stream.headers.add(name: "Accept", value: "text/event-stream")
+            let response = try await HTTPClient.shared.execute(stream, timeout: .seconds(120))
+            #expect(response.status.code == 200)
+            var text = ""
+            for try await buffer in response.body {
+                text += String(buffer: buffer)
+                // The first line is on A's page while the step still runs on B's worker.
+                if text.contains("first-line") && !FileManager.default.fileExists(atPath: gate) { touch(gate) }
+                if text.contains("\"build_finished\"") { break }
+            }
+            let frames = text.components(separatedBy: "\n\n")
+            #expect(frames.contains { $0.contains("event: log") && $0.contains("first-line") }, "\(text)")
+            #expect(frames.contains { $0.contains("event: log") && $0.contains("&lt;second-line&gt;") }, "\(text)")
+            // (The JSON escapes the name's slashes.)
+            #expect(frames.contains { $0.contains("event: build") && $0.contains("\"master\":\"") }, "\(text)")
+
+            let forced = try await forcing.value
+            #expect(forced.status == 0, "\(forced.text)\n\(forced.stderr)")
+            #expect(forced.text.contains("talk: SUCCESS") && forced.text.contains("result: SUCCESS"), "\(forced.text)")
+
+            let metrics = try await a.client.getText("metrics")
+            #expect(!metrics.contains("minibot_builds_finished_total{"), "A counted B's build:\n\(metrics)")
+            #expect(try await b.client.getText("metrics").contains("minibot_builds_finished_total{"))
         }
     }
 

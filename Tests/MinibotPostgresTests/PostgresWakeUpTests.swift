@@ -34,10 +34,12 @@ struct PostgresWakeUpTests {
     }
 
     @Test func payloadsAreReadStrictly() {
-        for wakeUp in [StoreWakeUp.buildset(7), .request(9_223_372_036_854_775_807), .rescan] {
+        for wakeUp in [StoreWakeUp.buildset(7), .request(9_223_372_036_854_775_807), .rescan, .events("master-a"),
+                       .poll("repo")] {
             #expect(StoreWakeUp(payload: wakeUp.payload) == wakeUp)
         }
-        for bad in ["", "b:", "b:0", "b:-1", "b:x", "x:1", "b:99999999999999999999", "rescan ", "b:1:2",
+        for bad in ["", "b:", "b:0", "b:-1", "b:x", "x:1", "b:99999999999999999999", "rescan ", "b:1:2", "e:", "p:",
+                    "e:" + String(repeating: "m", count: StoreWakeUp.maxNameBytes + 1),
                     String(repeating: "b:1", count: 100)] {
             #expect(StoreWakeUp(payload: bad) == nil, "\(bad)")
         }

@@ -44,6 +44,8 @@ final class MasterMetrics: Sendable {
         state.withLock { s in
             for e in events where e.seq > s.seen {
                 s.seen = e.seq
+                // Another master's builds are counted by that master's own metrics.
+                guard e.origin == nil else { continue }
                 let builder = e.fields["builder"]?.stringValue ?? ""
                 switch e.type {
                 case .buildStarted:

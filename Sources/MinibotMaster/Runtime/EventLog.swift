@@ -13,9 +13,13 @@ final class EventLog: Sendable {
         var time: Date
         var type: MasterEvent
         var fields: [String: JSONValue]
+        /// The master that recorded it, when another one did (several masters on one
+        /// database: ``EventRelay`` brings their build events here); nil for this master's own.
+        var origin: String? = nil
 
         var json: JSONValue {
             var o = fields
+            if let origin { o["master"] = .string(origin) }
             o["seq"] = .number(Double(seq))
             o["time"] = .number(time.timeIntervalSince1970)
             o["type"] = .string(type.rawValue)
@@ -44,8 +48,14 @@ final class EventLog: Sendable {
     }
 
     func record(_ type: MasterEvent, _ fields: [String: JSONValue]) {
+        record(type, fields, at: clock.now(), origin: nil)
+    }
+
+    /// Records an event another master recorded at `time` (its own clock), under this log's
+    /// next number.
+    func record(_ type: MasterEvent, _ fields: [String: JSONValue], at time: Date, origin: String?) {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.events.append(Event(seq: s.nextSeq, time: clock.now(), type: type, fields: fields))
+            s.events.append(Event(seq: s.nextSeq, time: time, type: type, fields: fields, origin: origin))
             s.lastOfType[type] = s.nextSeq
             s.nextSeq += 1
             if s.events.count > capacity { s.events.removeFirst(s.events.count - capacity) }  // O(1) on a Deque

@@ -227,8 +227,12 @@ public final class Master: Sendable {
                                             config: { [runtime] in runtime.config },
                                             events: runtime.plugins.events,
                                             logger: logger.with("component", "liveness"), clock: runtime.clock))
-            // ...and each master builds the others' requests as soon as they are committed.
-            services.append(WakeUpService(store: shared, runtime: runtime,
+            // ...each master shows the others' builds live...
+            let relay = EventRelay(store: shared, events: runtime.plugins.events, masterName: runtime.masterName,
+                                   logger: logger.with("component", "events"), clock: runtime.clock)
+            services.append(relay)
+            // ...and builds the others' requests as soon as they are committed.
+            services.append(WakeUpService(store: shared, runtime: runtime, relay: relay,
                                           logger: logger.with("component", "wake-ups"), clock: runtime.clock))
         }
         services.append(ReloadOnHangup(master: self))

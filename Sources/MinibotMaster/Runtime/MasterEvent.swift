@@ -38,4 +38,20 @@ enum MasterEvent: String, Sendable, CaseIterable {
     /// Several masters: this master found itself declared dead (its lease passed while it did
     /// not run), stopped its builds and registered again (fields: generation, previous, stopped).
     case masterFenced = "master_fenced"
+
+    /// Whether, with several masters on one database, the other masters show this event too
+    /// (``EventRelay``): what a build, a step, its output and a request's fate are, so any
+    /// master follows any build. A master's own view (its workers, its configuration, its
+    /// jobs, the reasons its distributor gives, what it dropped because another claimed it)
+    /// stays its own.
+    var isShared: Bool {
+        switch self {
+        case .buildStarted, .buildFinished, .buildHeld, .stepStarted, .stepFinished, .stepLog, .stepWaitingForLock,
+             .requestsSubmitted, .requestCancelled, .change:
+            true
+        case .requestWaiting, .requestRemoved, .pollFailed, .workerAttached, .workerDetached, .workerStatus,
+             .workerRefused, .configReloaded, .configRejected, .logsPruned, .databaseHealth, .jobsChanged, .masterFenced:
+            false
+        }
+    }
 }

@@ -7,8 +7,9 @@ import ServiceLifecycle
 /// Several masters on one database: acts at once on what the others commit. Listens through
 /// ``SharedStore/listenForWakeUps(_:)`` (PostgreSQL's `LISTEN/NOTIFY`) and reads the named
 /// rows: pending requests go to the distributor, changes to the schedulers this master runs,
-/// a poll asked of another master to the poller this master runs. A rescan after each
-/// (re)connect and every ``backstop`` seconds covers hints lost while the listener was away.
+/// a poll asked of another master to the poller this master runs, another master's events to
+/// the ``EventRelay``. A rescan after each (re)connect and every ``backstop`` seconds covers
+/// hints lost while the listener was away.
 /// A hint is never trusted beyond its ids: the rows decide.
 struct WakeUpService: Service {
     /// Between rescans when no hint came (notifications lost while nobody listened, a master
@@ -17,6 +18,8 @@ struct WakeUpService: Service {
 
     let store: any SharedStore
     let runtime: MasterRuntime
+    /// Reads the other masters' events when they say they wrote some.
+    let relay: EventRelay
     let logger: Logger
     let clock: any WallClock
 
@@ -49,7 +52,10 @@ struct WakeUpService: Service {
                 if let change = try await store.change(id: id) { await runtime.schedulers.changeArrived(change) }
             case .poll(let name):
                 await runtime.pollers.pollAskedElsewhere(name)
+            case .events(let master):
+                if master != runtime.masterName { relay.othersWrote() }
             case .rescan:
+                relay.othersWrote()
                 await runtime.distributor.reloadPending(reason: "the shared database may hold new requests")
             }
         } catch {

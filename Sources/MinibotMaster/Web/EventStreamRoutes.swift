@@ -121,6 +121,7 @@ struct EventStreamRoutes: Sendable {
                         }
                         var fields = e.fields
                         fields["type"] = .string(e.type.rawValue)
+                        if let origin = e.origin { fields["master"] = .string(origin) }
                         frames.append(ServerSentEvent(id: e.seq, event: name,
                                                       data: String(decoding: JSONValue.object(fields).data, as: UTF8.self)).encoded)
                     }
