@@ -37,12 +37,14 @@ enum PostgresSchema {
         Migration(version: 4, description: "a format number per compressed log chunk", statements: v4),
         Migration(version: 5, description: "request lists indexed by what they filter on", statements: v5),
         Migration(version: 6, description: "events: each master's stream, read by the others", statements: v6),
-        Migration(version: 7, description: "running builds indexed", statements: v7),
+        Migration(version: 7, description: "build lists indexed", statements: v7),
     ]
 
     private static let v7 = [
-        // builds(complete: false): the few running builds of any history, newest first.
+        // builds(_:): the few running builds of any history, and one builder's, newest first
+        // and from any keyset position (`id < $n`).
         "CREATE INDEX builds_open ON builds(id) WHERE complete_at IS NULL",
+        "CREATE INDEX builds_builder ON builds(builder, id)",
     ]
 
     private static let v6 = [

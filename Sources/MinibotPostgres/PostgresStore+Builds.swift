@@ -96,11 +96,15 @@ extension PostgresStore {
 
     public func builds(_ query: BuildQuery) async throws -> [Build] {
         // Only fixed text and the enum's numbers are spliced in; the builder is a parameter.
-        var sql = PostgresQuery.StringInterpolation(literalCapacity: 400, interpolationCount: 3)
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 400, interpolationCount: 5)
         sql.appendLiteral("SELECT \(PostgresCoding.buildColumns) FROM builds WHERE true")
         if let builder = query.builder {
             sql.appendLiteral(" AND builder = ")
             sql.appendInterpolation(builder)
+        }
+        if let before = query.before {
+            sql.appendLiteral(" AND id < ")
+            sql.appendInterpolation(before)
         }
         if let complete = query.complete { sql.appendLiteral(complete ? " AND complete_at IS NOT NULL" : " AND complete_at IS NULL") }
         if let codes = query.resultCodes {
@@ -108,7 +112,7 @@ extension PostgresStore {
             sql.appendInterpolation(codes)
             sql.appendLiteral("::integer[])")
         }
-        sql.appendLiteral(query.builder != nil && query.complete != false ? " ORDER BY number DESC" : " ORDER BY id DESC")
+        sql.appendLiteral(" ORDER BY id DESC")
         sql.appendLiteral(" LIMIT ")
         sql.appendInterpolation(query.limit)
         sql.appendLiteral(" OFFSET ")

@@ -43,9 +43,13 @@ enum SQLiteSchema {
                 CREATE INDEX buildrequests_unclaimed ON buildrequests(id) WHERE claimed_by IS NULL;
                 """)
         }
-        migrator.registerMigration("v7: running builds indexed") { db in
-            // builds(complete: false): the few running builds of any history, newest first.
-            try db.execute(sql: "CREATE INDEX builds_open ON builds(id) WHERE complete_at IS NULL")
+        migrator.registerMigration("v7: build lists indexed") { db in
+            // builds(_:): the few running builds of any history, and one builder's, newest
+            // first and from any keyset position (`id < ?`).
+            try db.execute(sql: """
+                CREATE INDEX builds_open ON builds(id) WHERE complete_at IS NULL;
+                CREATE INDEX builds_builder ON builds(builder, id);
+                """)
         }
         return migrator
     }

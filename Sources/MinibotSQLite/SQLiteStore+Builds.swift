@@ -88,25 +88,27 @@ extension SQLiteStore {
         try await read("list builds") { db in
             var arguments: StatementArguments = []
             if let builder = query.builder { _ = arguments.append(contentsOf: [builder]) }
+            if let before = query.before { _ = arguments.append(contentsOf: [before]) }
             _ = arguments.append(contentsOf: [query.limit, query.offset])
             return try Row.fetchAll(try db.cachedStatement(sql: Self.buildsSQL(query)), arguments: arguments)
                 .map(StoreCoding.build)
         }
     }
 
-    /// The statement of ``builds(_:)``: its arguments are the builder (when it names one), the
-    /// limit and the offset. Running builds are read through `builds_open` (named: without
-    /// statistics SQLite may walk the whole table by rowid instead); one builder's by its
-    /// numbers; the rest newest first by rowid, stopping at the page's end.
+    /// The statement of ``builds(_:)``: its arguments are the builder and `before` (when the
+    /// query has them), the limit and the offset. Running builds are read through
+    /// `builds_open` (named: without statistics SQLite may walk the whole table by rowid
+    /// instead); one builder's through `builds_builder`; the rest newest first by rowid,
+    /// stopping at the page's end.
     static func buildsSQL(_ query: BuildQuery) -> String {
         var conditions: [String] = []
         if query.builder != nil { conditions.append("builder = ?") }
+        if query.before != nil { conditions.append("id < ?") }
         if let complete = query.complete { conditions.append(complete ? "complete_at IS NOT NULL" : "complete_at IS NULL") }
         if let codes = query.resultCodes { conditions.append("results IN (\(codes.map(String.init).joined(separator: ", ")))") }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let index = query.complete == false ? " INDEXED BY builds_open" : ""
-        let order = query.builder != nil && query.complete != false ? "number DESC" : "id DESC"
-        return "SELECT \(StoreCoding.buildColumns) FROM builds\(index)\(filter) ORDER BY \(order) LIMIT ? OFFSET ?"
+        let index = query.complete == false ? " INDEXED BY builds_open" : query.builder != nil ? " INDEXED BY builds_builder" : ""
+        return "SELECT \(StoreCoding.buildColumns) FROM builds\(index)\(filter) ORDER BY id DESC LIMIT ? OFFSET ?"
     }
 
     public func builds(requestID: Int64) async throws -> [Build] {

@@ -58,6 +58,12 @@ extension StoreConformance {
         try checkEqual(try await ids(BuildQuery(results: [], limit: 10)), [], "no result asked for")
         try checkEqual(try await ids(BuildQuery(builder: "b", offset: 1, limit: 10)), [builds[1].id],
                        "the builds of b after the first")
+        try checkEqual(try await ids(BuildQuery(before: builds[3].id, limit: 2)), [builds[2].id, builds[1].id],
+                       "the 2 builds before build 3 (keyset)")
+        try checkEqual(try await ids(BuildQuery(builder: "a", before: builds[4].id, limit: 10)), [builds[2].id, builds[0].id],
+                       "the builds of a before its newest (keyset)")
+        try checkEqual(try await ids(BuildQuery(complete: false, before: builds[2].id, limit: 10)), [builds[1].id],
+                       "the running builds before build 2 (keyset)")
 
         let build = builds[4]  // still running: its writes hold the claim
         try await store.startStep(BuildStep(buildID: build.id, number: 0, name: "make", startedAt: at(101)))

@@ -20,11 +20,13 @@ import MinibotStore
         #expect(!Self.scans(plan, "buildrequests"), "claimed \(String(describing: claimed)), complete \(String(describing: complete)): \(plan)")
     }
 
-    /// Running builds (few in any history) and one builder's builds come through an index;
-    /// the other lists walk the newest builds by rowid and stop at the page's end.
+    /// Running builds (few in any history) and one builder's builds come through an index,
+    /// read in order (no sort); a keyset page (`before`) starts at its place in it; the other
+    /// lists walk the newest builds by rowid and stop at the page's end.
     @Test(arguments: [BuildQuery(complete: false, limit: 100), BuildQuery(builder: "b", complete: false, limit: 100),
                       BuildQuery(builder: "b", limit: 100), BuildQuery(builder: "b", complete: true, limit: 100),
-                      BuildQuery(builder: "b", results: [.failure], limit: 100)])
+                      BuildQuery(builder: "b", results: [.failure], limit: 100), BuildQuery(before: 500, limit: 100),
+                      BuildQuery(builder: "b", before: 500, limit: 100), BuildQuery(complete: false, before: 500, limit: 100)])
     func buildListsThatFewRowsPassUseAnIndex(query: BuildQuery) async throws {
         let store = try SQLiteStore.inMemory()
         let plan = try await store.queryPlan(SQLiteStore.buildsSQL(query))

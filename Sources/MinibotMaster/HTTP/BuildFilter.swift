@@ -12,6 +12,8 @@ struct BuildFilter: Sendable, Equatable {
     var builder: String?
     var complete: Bool?
     var results: Set<BuildResult>?
+    /// Keyset paging: builds below this id (the last `buildid` of the page before).
+    var before: Int64?
     var limit = 100
     var offset = 0
 
@@ -23,17 +25,18 @@ struct BuildFilter: Sendable, Equatable {
         self.offset = offset
     }
 
-    /// Reads `builder`, `complete`, `results`, `limit` and `offset`.
+    /// Reads `builder`, `complete`, `results`, `before`, `limit` and `offset`.
     init(query: APIQuery, builder: String? = nil) throws(BadQuery) {
         self.builder = builder ?? query.string("builder")
         complete = try query.bool("complete")
         results = try query.results("results")
+        if query.string("before") != nil { before = Int64(try query.integer("before", in: 1...Int.max, default: 1)) }
         limit = try query.integer("limit", in: Self.limits, default: 100)
         offset = try query.integer("offset", in: 0...Self.maxOffset, default: 0)
     }
 
     /// What the store is asked.
     var query: BuildQuery {
-        BuildQuery(builder: builder, complete: complete, results: results, offset: offset, limit: limit)
+        BuildQuery(builder: builder, complete: complete, results: results, before: before, offset: offset, limit: limit)
     }
 }

@@ -37,6 +37,10 @@ import Testing
                                      builder: "b")
         #expect(parsed.query == BuildQuery(builder: "b", complete: false, results: [.failure], offset: 3, limit: 2))
         #expect(try BuildFilter(query: APIQuery([:])).query == BuildQuery(limit: 100))
+        #expect(try BuildFilter(query: APIQuery(["before": "42"])).query == BuildQuery(before: 42, limit: 100))
+        for bad in ["0", "-5", "x", "9223372036854775808"] {
+            #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["before": bad])) }
+        }
         #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["offset": "-1"])) }
         #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["offset": "10001"])) }
         #expect(throws: BadQuery.self) { try BuildFilter(query: APIQuery(["limit": "0"])) }
