@@ -1,17 +1,16 @@
 import Foundation
 import MinibotCore
 
-/// The pure ``DistributorPolicy`` pass on the distributor scenario's shape (1,000 pending
-/// requests, 50 builders, 200 workers, 8 per builder), in this process: how much of a
+/// The pure ``DistributorPolicy`` pass on the distributor scenario's shape (by default the
+/// small one: 1,000 pending requests, 50 builders, 200 workers, 8 per builder), in this process: how much of a
 /// decision is the pass itself. Half the workers are paused and the other half busy, so
 /// every request waits and every builder's reasons are worked out.
 enum PolicyPassScenario {
-    static func run(runs: Int) {
-        let workerCount = DistributorScenario.workerCount
-        let builderCount = DistributorScenario.builderCount
+    static func run(runs: Int, scale: DistributorScenario.Scale = DistributorScenario.small) {
+        let (workerCount, builderCount) = (scale.workerCount, scale.builderCount)
         let names = (1...workerCount).map { String(format: "s%03d", $0) }
         let builders = (0..<builderCount).map { b in
-            BuilderSpec(name: String(format: "b%02d", b + 1),
+            BuilderSpec(name: DistributorScenario.builderName(b + 1),
                         workers: (0..<DistributorScenario.workersPerBuilder).map { names[(b * 4 + $0) % workerCount] },
                         steps: [StepSpec(name: "true", action: .shell(.argv(["true"])))], collapseRequests: false)
         }
@@ -20,7 +19,7 @@ enum PolicyPassScenario {
                                      runningBuilds: i % 2 == 0 ? 0 : 1, maxBuilds: 1)
         }
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        let pending = (0..<DistributorScenario.requestCount).map { i in
+        let pending = (0..<scale.requestCount).map { i in
             PendingRequest(id: Int64(i + 1), builder: builders[i % builderCount].name, priority: 0,
                            submittedAt: t0.addingTimeInterval(Double(i) / 1000))
         }
