@@ -77,7 +77,8 @@ final class MasterConfigParser {
                 }
             }
             if let node = m["plugins"] { config.plugins = plugins(node) }
-            config.janitor = m.mapping("janitor", keys: ["log_horizon", "interval"]) { janitor($0) } ?? config.janitor
+            config.janitor = m.mapping("janitor", keys: ["keep_logs", "keep_builds", "log_horizon", "interval"]) { janitor($0) }
+                ?? config.janitor
             config.servingOrder = m.mapping("distributor", keys: ["order"]) { d in
                 d.choice("order", default: ServingOrder.fair)
             } ?? config.servingOrder
@@ -94,17 +95,26 @@ final class MasterConfigParser {
         return config
     }
 
-    /// `janitor: {log_horizon: 30d, interval: 1h}`; both must be longer than zero.
+    /// `janitor: {keep_logs: 30d, keep_builds: 90d, interval: 1h}`, each longer than zero;
+    /// `log_horizon` is keep_logs' older name (one of the two).
     func janitor(_ m: ConfigMapping) -> JanitorConfig {
         var janitor = JanitorConfig()
-        for key in ["log_horizon", "interval"] {
+        if m.duration("keep_logs") != nil && m.duration("log_horizon") != nil {
+            m.error("'log_horizon' is the older name of 'keep_logs': give one of them", at: "log_horizon")
+        }
+        for key in ["keep_logs", "log_horizon", "keep_builds", "interval"] {
             guard let seconds = m.duration(key) else { continue }
             guard seconds > 0 else {
-                let hint = key == "log_horizon" ? " (leave it out to keep logs forever)" : " (the default is 1h)"
+                let hint = key == "interval" ? " (the default is 1h)"
+                    : key == "keep_builds" ? " (leave it out to keep builds forever)" : " (leave it out to keep logs forever)"
                 m.error("'\(key)' must be longer than zero\(hint)", at: key)
                 continue
             }
-            if key == "log_horizon" { janitor.logHorizon = seconds } else { janitor.interval = seconds }
+            switch key {
+            case "interval": janitor.interval = seconds
+            case "keep_builds": janitor.buildHorizon = seconds
+            default: janitor.logHorizon = seconds
+            }
         }
         return janitor
     }

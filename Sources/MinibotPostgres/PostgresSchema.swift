@@ -37,7 +37,7 @@ enum PostgresSchema {
         Migration(version: 4, description: "a format number per compressed log chunk", statements: v4),
         Migration(version: 5, description: "request lists indexed by what they filter on", statements: v5),
         Migration(version: 6, description: "events: each master's stream, read by the others", statements: v6),
-        Migration(version: 7, description: "build lists indexed", statements: v7),
+        Migration(version: 7, description: "build lists and the janitor's buildsets indexed", statements: v7),
     ]
 
     private static let v7 = [
@@ -45,6 +45,8 @@ enum PostgresSchema {
         // and from any keyset position (`id < $n`).
         "CREATE INDEX builds_open ON builds(id) WHERE complete_at IS NULL",
         "CREATE INDEX builds_builder ON builds(builder, id)",
+        // pruneBuilds: the oldest buildsets first.
+        "CREATE INDEX buildsets_submitted ON buildsets(submitted_at)",
     ]
 
     private static let v6 = [

@@ -142,6 +142,34 @@ extension PostgresStore {
         }
     }
 
+    public func pruneBuilds(endedBefore cutoff: Date) async throws -> Int {
+        var total = 0
+        while true {
+            // The rule of SQLite's prunableBuildsetsSQL; rows another master is deleting are skipped.
+            let deleted = try await transaction("delete the builds that ended before \(cutoff)") { session -> Int? in
+                let ids = try await session.rows("""
+                    SELECT bs.id FROM buildsets bs
+                    WHERE bs.submitted_at < \(cutoff)
+                      AND NOT EXISTS (SELECT 1 FROM buildrequests r
+                                      WHERE r.buildset_id = bs.id AND (NOT r.complete OR r.complete_at IS NULL OR r.complete_at >= \(cutoff)))
+                      AND NOT EXISTS (SELECT 1 FROM buildrequests r JOIN builds b ON b.buildrequest_id = r.id
+                                      WHERE r.buildset_id = bs.id
+                                        AND NOT EXISTS (SELECT 1 FROM builds n WHERE n.builder = b.builder AND n.id > b.id))
+                    ORDER BY bs.submitted_at LIMIT 100 FOR UPDATE OF bs SKIP LOCKED
+                    """).map { try $0["id"].decode(Int64.self) }
+                guard !ids.isEmpty else { return nil }
+                let builds = try await session.rows("""
+                    SELECT count(*) AS n FROM builds WHERE buildrequest_id IN (SELECT id FROM buildrequests WHERE buildset_id = ANY(\(ids)))
+                    """).first.map { try $0["n"].decode(Int64.self) } ?? 0
+                // Requests, builds, steps, logs and change links go by ON DELETE CASCADE.
+                try await session.rows("DELETE FROM buildsets WHERE id = ANY(\(ids))")
+                return Int(builds)
+            }
+            guard let deleted else { return total }
+            total += deleted
+        }
+    }
+
     public func logsPruned(buildID: Int64) async throws -> Date? {
         try await rows("read whether the logs of build \(buildID) were deleted", """
             SELECT logs_pruned_at FROM builds WHERE id = \(buildID)

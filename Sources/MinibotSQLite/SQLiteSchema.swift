@@ -43,12 +43,13 @@ enum SQLiteSchema {
                 CREATE INDEX buildrequests_unclaimed ON buildrequests(id) WHERE claimed_by IS NULL;
                 """)
         }
-        migrator.registerMigration("v7: build lists indexed") { db in
+        migrator.registerMigration("v7: build lists and the janitor's buildsets indexed") { db in
             // builds(_:): the few running builds of any history, and one builder's, newest
-            // first and from any keyset position (`id < ?`).
+            // first and from any keyset position (`id < ?`); pruneBuilds: the oldest buildsets.
             try db.execute(sql: """
                 CREATE INDEX builds_open ON builds(id) WHERE complete_at IS NULL;
                 CREATE INDEX builds_builder ON builds(builder, id);
+                CREATE INDEX buildsets_submitted ON buildsets(submitted_at);
                 """)
         }
         return migrator

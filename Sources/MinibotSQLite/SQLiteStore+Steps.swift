@@ -129,3 +129,57 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Buildsets deleted in one transaction.
+    static let pruneBatch = 100
+
+    /// The buildsets ``pruneBuilds(endedBefore:)`` may delete, oldest first: submitted before
+    /// the cutoff (`buildsets_submitted`), every request complete before it, and none of their
+    /// builds the newest of its builder (a probe of `builds_builder` each). Arguments: the
+    /// cutoff twice, then the limit.
+    static let prunableBuildsetsSQL = """
+        SELECT bs.id FROM buildsets bs
+        WHERE bs.submitted_at < ?
+          AND NOT EXISTS (SELECT 1 FROM buildrequests r
+                          WHERE r.buildset_id = bs.id AND (r.complete = 0 OR r.complete_at IS NULL OR r.complete_at >= ?))
+          AND NOT EXISTS (SELECT 1 FROM buildrequests r JOIN builds b ON b.buildrequest_id = r.id
+                          WHERE r.buildset_id = bs.id
+                            AND NOT EXISTS (SELECT 1 FROM builds n WHERE n.builder = b.builder AND n.id > b.id))
+        ORDER BY bs.submitted_at LIMIT ?
+        """
+
+    public func pruneBuilds(endedBefore cutoff: Date) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try await write("delete the builds that ended before \(cutoff)") { db -> Int? in
+                let t = cutoff.timeIntervalSince1970
+                let ids = try Int64.fetchAll(db.cachedStatement(sql: Self.prunableBuildsetsSQL), arguments: [t, t, Self.pruneBatch])
+                guard !ids.isEmpty else { return nil }
+                let list = ids.map(String.init).joined(separator: ",")
+                let builds = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM builds WHERE buildrequest_id IN (SELECT id FROM buildrequests WHERE buildset_id IN (\(list)))
+                    """) ?? 0
+                // Requests, their builds, steps and logs, and the buildset's change links go by
+                // ON DELETE CASCADE.
+                try db.execute(sql: "DELETE FROM buildsets WHERE id IN (\(list))")
+                return builds
+            }
+            guard let deleted else { return total }
+            total += deleted
+        }
+    }
+
+    public func reclaimSpace(pages: Int) async throws -> Int {
+        try await write("give freed space back") { db in
+            // Only a file made with auto_vacuum = INCREMENTAL (2) can; an older one reuses its
+            // free pages instead.
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 else { return 0 }
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            guard free > 0 else { return 0 }
+            let count = min(free, max(1, pages))
+            try db.execute(sql: "PRAGMA incremental_vacuum(\(count))")
+            return count
+        }
+    }
+}

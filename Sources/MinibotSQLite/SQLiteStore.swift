@@ -97,6 +97,15 @@ public final class SQLiteStore: Store {
                 throw StoreError("the database \(path) was written by a newer version of Minibot; "
                     + "run that version, or restore a backup made before the upgrade")
             }
+            // A new file reclaims space in steps (the janitor's `incremental_vacuum`). Once the
+            // file has a page (WAL mode writes one) the mode changes only through a VACUUM,
+            // instant while there is no table. An older file keeps its mode.
+            try database.writeWithoutTransaction { db in
+                if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                    try db.execute(sql: "VACUUM")
+                }
+            }
             try migrator.migrate(database)
         } catch let error as StoreError {
             throw error

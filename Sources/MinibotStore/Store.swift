@@ -95,6 +95,15 @@ public protocol Store: Sendable {
     /// Deletes the logs of builds that ended before `cutoff` (the janitor), a few builds per
     /// transaction so the writer is never held long, and marks those builds.
     func pruneLogs(endedBefore cutoff: Date, at now: Date) async throws -> LogPruning
+    /// Deletes old history a buildset at a time, a small batch per transaction: each buildset
+    /// whose requests all completed before `cutoff`, with its requests, their builds, steps
+    /// and logs. A buildset that holds a builder's newest build stays (build numbers are
+    /// never given out again), as do changes. Returns how many builds went.
+    func pruneBuilds(endedBefore cutoff: Date) async throws -> Int
+    /// Gives space freed by deletions back to the file system, at most `pages` database
+    /// pages in one transaction; returns how many went (0: nothing to give back, or a store
+    /// whose server does it itself).
+    func reclaimSpace(pages: Int) async throws -> Int
     /// When the janitor deleted a build's logs, or nil while they are kept.
     func logsPruned(buildID: Int64) async throws -> Date?
 
@@ -122,6 +131,9 @@ extension Store {
     public func builds(builder: String?, limit: Int) async throws -> [Build] {
         try await builds(BuildQuery(builder: builder, limit: limit))
     }
+
+    /// A server that reclaims space itself (PostgreSQL's autovacuum) has nothing to do here.
+    public func reclaimSpace(pages: Int) async throws -> Int { 0 }
 
     /// A store that cannot tell is taken to be healthy.
     public func health() async -> String? { nil }

@@ -28,6 +28,7 @@ public enum StoreConformance {
         ("pagination", pagination(make:)),
         ("compressed logs", compressedLogs(make:)),
         ("buildsets and changes", buildsetsAndChanges(make:)),
+        ("pruning builds", pruningBuilds(make:)),
     ]
 
     /// A rule the store broke, with where the case checked it.

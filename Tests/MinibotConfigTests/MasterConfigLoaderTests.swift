@@ -364,6 +364,8 @@ import Testing
         #expect(try load(minimal).janitor == JanitorConfig(logHorizon: nil, interval: 3600))
         let config = try load(minimal + "\njanitor: {log_horizon: 30d, interval: 10m}\n")
         #expect(config.janitor == JanitorConfig(logHorizon: 30 * 86_400, interval: 600))
+        let both = try load(minimal + "\njanitor: {keep_logs: 30d, keep_builds: 90d}\n")
+        #expect(both.janitor == JanitorConfig(logHorizon: 30 * 86_400, buildHorizon: 90 * 86_400))
     }
 
     @Test func badHorizonsAreReportedWhereTheyAre() {
@@ -371,5 +373,8 @@ import Testing
         #expect(found.contains { $0.contains("unknown key 'keep' in 'janitor'") }, "\(found)")
         #expect(found.contains { $0.contains("'log_horizon' must be longer than zero") }, "\(found)")
         #expect(found.contains { $0.contains("'soon' is not a duration for 'interval'") }, "\(found)")
+        let again = problems(minimal + "\njanitor: {keep_logs: 30d, log_horizon: 30d, keep_builds: -1d}\n")
+        #expect(again.contains { $0.contains("'log_horizon' is the older name of 'keep_logs'") }, "\(again)")
+        #expect(again.contains { $0.contains("'keep_builds'") }, "\(again)")
     }
 }

@@ -36,4 +36,42 @@ struct JanitorTests {
             #expect(build["steps"]?.arrayValue.first?["results_name"]?.stringValue == "SUCCESS")
         }
     }
+
+    @Test("builds older than keep_builds are deleted with their requests, steps and logs; a builder's newest build stays")
+    func deletesOldBuilds() async throws {
+        try await Scene.run("janitor-builds") { scene in
+            let builders = """
+              - name: b
+                collapse_requests: false
+                workers: [w1]
+                steps:
+                  - shell: {name: hello, command: "echo hello from the build"}
+            """
+            let master = try await scene.master(masterConfig(workers: ["w1"], builders: builders, builderNames: ["b"],
+                                                             extra: "janitor: {keep_builds: 1s, interval: 1s}"))
+            try await scene.workers(["w1"], master: master)
+            let events = try await master.events()
+            var built: [Int64] = []
+            for _ in 0..<2 {
+                let request = try await master.force("b")
+                built.append(MasterFixture.buildID(try await events.buildFinished(request: request)))
+            }
+            let pruned = try await events.wait("the janitor to delete the old build") {
+                $0["type"]?.stringValue == "builds_pruned"
+            }
+            #expect(pruned["builds"]?.doubleValue == 1, "\(pruned)")
+            let left = try await master.client.get("api/v2/builds")["builds"]?.arrayValue ?? []
+            #expect(left.compactMap { $0["buildid"]?.intValue }.map(Int64.init) == [built[1]], "\(left)")
+            do {
+                _ = try await master.build(built[0])
+                Issue.record("build \(built[0]) is still there")
+            } catch let error as ClientError {
+                guard case .http(let status, _) = error else { throw error }
+                #expect(status == 404, "\(error)")
+            }
+            // The newest build keeps its number, so the next is number 3, not a reused 1.
+            let next = try await events.buildFinished(request: try await master.force("b"))
+            #expect(next["number"]?.intValue == 3, "\(next)")
+        }
+    }
 }

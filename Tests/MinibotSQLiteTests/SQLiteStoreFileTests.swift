@@ -27,7 +27,7 @@ import MinibotStore
             #expect(!FileManager.default.fileExists(atPath: path))
             let store = try SQLiteStore(path: path)
             #expect(FileManager.default.fileExists(atPath: path))
-            #expect(try await store.appliedMigrations().count == 6)
+            #expect(try await store.appliedMigrations().count == 7)
             #expect(try await store.tableNames() == [
                 "buildrequests", "builds", "buildset_changes", "buildsets", "changes", "logs", "plugin_state",
                 "poller_heads", "steps", "workers",

@@ -56,4 +56,34 @@ import MinibotStore
             #expect(try await store.pruneLogs(endedBefore: at(10_000), at: at(20_000)) == LogPruning(builds: 120, chunks: 120))
         }
     }
+
+    /// A new file is made with incremental vacuum: once old builds are deleted, the janitor's
+    /// `reclaimSpace` gives their pages back in steps and the file shrinks.
+    @Test func deletedBuildsGiveTheirSpaceBack() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try SQLiteStore(path: dir.appendingPathComponent("state.sqlite").path)
+            #expect(try await store.pragma("auto_vacuum") == "2")
+            var requests: [BuildRequest] = []
+            for i in 0..<30 { requests += try await store.submit(["b"], offset: Double(i)) }  // a buildset each
+            let text = String(repeating: "a line of output that fills the log\n", count: 3_000)
+            for (i, request) in requests.enumerated() {
+                let build = try await store.mustStart(request, offset: Double(i))
+                try await store.appendLog(buildID: build.id, step: 0, stream: .stdout, text: text)
+                try await store.finishBuild(id: build.id, results: .success, stateString: "done", at: at(Double(i) + 0.5),
+                                            properties: [:])
+            }
+            let before = try #require(Int(try await store.pragma("page_count") ?? ""))
+            #expect(try await store.pruneBuilds(endedBefore: at(10_000)) == 29, "all but the builder's newest")
+            #expect(try await store.pragma("freelist_count") != "0")
+            var given = 0, steps = 0
+            while case let n = try await store.reclaimSpace(pages: 64), n > 0 {
+                given += n
+                steps += 1
+            }
+            let after = try #require(Int(try await store.pragma("page_count") ?? ""))
+            #expect(steps > 1, "in steps of at most 64 pages")
+            #expect(given > 0 && after * 5 < before, "\(before) → \(after) pages, \(given) given back")
+            #expect(try await store.pragma("freelist_count") == "0")
+        }
+    }
 }

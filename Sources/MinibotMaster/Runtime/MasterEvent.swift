@@ -30,6 +30,8 @@ enum MasterEvent: String, Sendable, CaseIterable {
     case configReloaded = "config_reloaded"
     case configRejected = "config_rejected"
     case logsPruned = "logs_pruned"
+    /// The janitor deleted old builds (fields: builds, keep_builds).
+    case buildsPruned = "builds_pruned"
     /// The store's health changed (fields: healthy, problem).
     case databaseHealth = "database_health"
     /// Several masters: the schedulers and pollers this master runs changed (fields: jobs,
@@ -50,7 +52,7 @@ enum MasterEvent: String, Sendable, CaseIterable {
              .requestsSubmitted, .requestCancelled, .change:
             true
         case .requestWaiting, .requestRemoved, .pollFailed, .workerAttached, .workerDetached, .workerStatus,
-             .workerRefused, .configReloaded, .configRejected, .logsPruned, .databaseHealth, .jobsChanged, .masterFenced:
+             .workerRefused, .configReloaded, .configRejected, .logsPruned, .buildsPruned, .databaseHealth, .jobsChanged, .masterFenced:
             false
         }
     }
