@@ -4,6 +4,7 @@ import Logging
 import MinibotCore
 import MinibotHostFacts
 import MinibotProtocol
+import Synchronization
 
 extension Worker {
     /// What the session loop reacts to; every source (the socket, timers, draining steps)
@@ -69,6 +70,10 @@ extension Worker {
             await linkWelcomed(link)
             emit(.welcomed(heartbeat: heartbeat))
             logger.info("connected to master at \(configuration.masterURL)")
+            if !startupPagesReleased.exchange(true, ordering: .relaxed) {
+                // Start-up and the first connection touched code the worker seldom runs again.
+                Task.detached(priority: .background) { _ = StartupPages.release() }
+            }
             // The master's number: a huge or non-finite one must not reach Duration (it traps).
             let interval = heartbeat.isFinite && heartbeat > 0
                 ? Duration.seconds(min(heartbeat, SessionStateMachine.maxHeartbeat)) : configuration.defaultHeartbeat
@@ -208,3 +213,6 @@ extension Logger {
         return copy
     }
 }
+
+/// Whether this process has handed its start-up pages back (once, at the first welcome).
+private let startupPagesReleased = Atomic<Bool>(false)

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import MinibotConfig
+import MinibotHostFacts
 import MinibotCore
 import MinibotProtocol
 import MinibotStore

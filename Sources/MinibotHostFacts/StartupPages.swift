@@ -9,16 +9,18 @@ import Foundation
 /// services touches code in most libraries the master links (YAML, SQLite migrations,
 /// argument parsing, …) once; with the kernel's fault-around those pages stay mapped:
 /// about 40 MiB of an idle master's resident size, although it then runs on a fraction
-/// of them. Once the server listens, every read-only file mapping that holds no private
+/// of them. A worker is the same after its first connection (argument parsing, the
+/// WebSocket client, TLS set-up, host probes). Once the server listens (the worker is
+/// welcomed), every read-only file mapping that holds no private
 /// copy of a page (no `Anonymous:` pages in smaps, so never written, unlike relocated
 /// data) is unmapped from this process with `MADV_DONTNEED`: its pages stay in the page
 /// cache (other processes that map the same libraries keep them) and whatever the master
 /// uses again is mapped back on first touch, without I/O. Mappings with private pages and
 /// all anonymous memory are left alone.
-enum StartupPages {
+public enum StartupPages {
     /// Advises the eligible mappings; returns the bytes advised (0 where unsupported).
     @discardableResult
-    static func release() -> Int {
+    public static func release() -> Int {
         #if os(Linux)
         // Read to the end: /proc files report a size of 0, and a sized read gets a prefix.
         guard let file = FileHandle(forReadingAtPath: "/proc/self/smaps"),
