@@ -215,6 +215,8 @@ public final class Master: Sendable {
         var services: [any Service] = [runtime.distributor, runtime.schedulers, runtime.pollers, janitor, supervisor,
                                        health]
         services.append(MetricsService(events: runtime.plugins.events, metrics: metrics))
+        services.append(PageReleaseService(events: runtime.plugins.events, logger: logger.with("component", "memory"),
+                                           clock: runtime.clock))
         if let shared = runtime.store as? any SharedStore {
             // Several masters on one database: leases and the reaper (see LivenessService).
             services.append(LivenessService(store: shared, masterName: runtime.masterName,
