@@ -19,7 +19,7 @@ import ServiceLifecycle
 /// count only this master's own events.
 struct EventRelay: Service {
     /// The shortest time between two writes, and between two reads.
-    static let interval: Double = 0.05
+    static let interval: Double = 0.1
     /// Events in one statement, each way.
     static let pageSize = 500
     /// Between reads when no hint came.
