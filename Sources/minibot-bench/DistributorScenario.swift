@@ -61,7 +61,7 @@ enum DistributorScenario {
 
     static func run(runs: Int, decisions: Int) async throws {
         for scale in [small, large] { try await run(scale, runs: runs, decisions: decisions) }
-        PolicyPassScenario.run(runs: runs)
+        for scale in [small, large] { PolicyPassScenario.run(runs: runs, scale: scale) }
     }
 
     private static func run(_ scale: Scale, runs: Int, decisions: Int) async throws {

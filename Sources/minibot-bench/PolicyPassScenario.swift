@@ -34,6 +34,7 @@ enum PolicyPassScenario {
             waiting = outcome.waiting.count
             times.append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
         }
-        print("    one pure policy pass over \(waiting) waiting requests: \(Sample(values: times).format("ms", scale: 1000))")
+        print("    one pure policy pass over \(waiting) waiting requests, \(builderCount) builders, \(workerCount) workers: "
+              + "\(Sample(values: times).format("ms", scale: 1000))")
     }
 }

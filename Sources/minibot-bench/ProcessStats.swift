@@ -38,6 +38,14 @@ struct ProcessStats {
     }
 
     /// A `/proc/PID/status` value in MiB (e.g. VmRSS, VmHWM).
+    /// Starts `pid`'s peak resident size (`VmHWM`) again from its current size (Linux:
+    /// `5` to `/proc/PID/clear_refs`), so a later peak is that of what ran after it.
+    static func resetPeak(_ pid: Int32) {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/\(pid)/clear_refs") else { return }
+        handle.write(Data("5".utf8))
+        try? handle.close()
+    }
+
     static func memoryMiB(_ pid: Int32, _ key: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {

