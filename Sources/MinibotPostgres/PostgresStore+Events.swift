@@ -56,12 +56,13 @@ extension PostgresStore {
             WHERE m.name <> \(master)
             ORDER BY e.master_id, e.seq
             """).map { row in
-                let type = try row["type"].decode(String.self)
+                // A row whose fields do not decode comes back without a type, so the reader
+                // skips it and moves on instead of stopping at it for ever.
+                let fields = try? StoreJSON.decode([String: JSONValue].self, try row["fields"].decode(String.self), "event fields")
                 return SharedEvent(masterID: try row["master_id"].decode(Int64.self),
                                    master: try row["name"].decode(String.self), seq: try row["seq"].decode(Int64.self),
-                                   time: try row["at"].decode(Date.self), type: type,
-                                   fields: try StoreJSON.decode([String: JSONValue].self, try row["fields"].decode(String.self),
-                                                                "fields of a \(type) event"))
+                                   time: try row["at"].decode(Date.self),
+                                   type: fields == nil ? "" : try row["type"].decode(String.self), fields: fields ?? [:])
             }
     }
 

@@ -42,7 +42,8 @@ public protocol SharedStore: Store {
     /// The last `seq` of every master's stream: where a reader that starts now begins.
     func eventPositions() async throws -> SharedEventPositions
     /// Events after `positions`, of every master but `excluding`, at most `limit` of each
-    /// master's, in order (a reader asks again while it gets `limit` or more).
+    /// master's, in order (a reader asks again while it gets `limit` or more). An event whose
+    /// fields cannot be read comes back with an empty `type`, to be skipped.
     func events(after positions: SharedEventPositions, excluding master: String, limit: Int) async throws -> [SharedEvent]
     /// Deletes every master's events but its newest `keeping`; returns how many went.
     func pruneEvents(keeping: Int) async throws -> Int

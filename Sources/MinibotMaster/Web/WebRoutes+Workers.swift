@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MinibotCore
+import MinibotStore
 
 extension WebRoutes {
     /// How far ahead the worker page's picture looks.
@@ -60,7 +61,7 @@ extension WebRoutes {
         let states = await runtime.registry.states()
         var running: [Int64: Build] = [:]
         if !views.isEmpty {
-            for b in runtime.runner.live(try await runtime.store.builds(builder: nil, limit: 200)) where !b.isComplete {
+            for b in runtime.runner.live(try await runtime.store.builds(BuildQuery(complete: false, limit: 1_000))) {
                 running[b.buildRequestID] = b
             }
         }
