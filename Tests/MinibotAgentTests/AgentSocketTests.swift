@@ -19,7 +19,9 @@ import Testing
         // A TTL of a few seconds: the client renews every third of it, and under a loaded
         // test run a 1 s TTL let a renewal arrive late and the lease expire; 4 s did too once
         // the two-master PostgreSQL integration tests ran beside it (a renewal over 2.7 s late).
-        configuration.arbiter = .init(slots: 1, maxLoad: 4, settle: 0, offerTimeout: 5, leaseTTL: 8)
+        // No step waits for an offer to expire: a long offer timeout only keeps a claim that
+        // comes late on a loaded machine (a CI run took over 5 s between offer and claim) valid.
+        configuration.arbiter = .init(slots: 1, maxLoad: 4, settle: 0, offerTimeout: 60, leaseTTL: 8)
         configuration.load = .init(file: loadFile, sampleInterval: 0.2)
         let agent = Agent(configuration: configuration)
         let client1 = AgentClient(configuration: .init(socketPath: socket, clientName: "w1", initialBackoff: 0.05, maxBackoff: 0.2))
